@@ -1,1 +1,37 @@
-//! Async client for the BeProduct Public API.
+//! Async client for the BeProduct Public API, Image master folder.
+//!
+//! ```no_run
+//! # async fn demo() -> beproduct::Result<()> {
+//! use beproduct::{Client, Config};
+//! let client = Client::new(Config::new("SampleCompany", "client-id", "client-secret", "refresh-token"))?
+//!     .on_refresh_token_rotated(|new_token| { /* store new_token in the keychain */ let _ = new_token; });
+//! for folder in client.folders().await? {
+//!     println!("{}", folder.name);
+//! }
+//! # Ok(()) }
+//! ```
+
+mod auth;
+mod client;
+mod config;
+mod error;
+mod http;
+mod ids;
+mod images;
+pub mod models;
+mod paging;
+mod retry;
+mod secret;
+mod upload;
+
+pub use client::Client;
+pub use config::{Config, DEFAULT_API_URL, DEFAULT_TOKEN_URL};
+pub use error::{Error, Result};
+pub use ids::{is_guid, validate_guid};
+pub use models::{
+    Choice, FieldType, FieldUpdate, Filter, FilterValue, Folder, FolderRef, HeaderData, HeaderField, ImageHeader, Operator, Page,
+    Preview, PreviewUrls, ProcessingStatus, SchemaField, SearchQuery, UserRef, Variation, MULTI_VALUE_SEPARATOR,
+};
+pub use retry::RetryPolicy;
+pub use secret::Secret;
+pub use upload::ProgressFn;

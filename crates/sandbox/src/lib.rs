@@ -1,1 +1,28 @@
-//! A local BeProduct.
+//! A local BeProduct: the Image master folder of the BeProduct Public API, wire-compatible with the
+//! official SDKs, backed by SQLite and files in a data folder. See docs/ARCHITECTURE.md.
+
+mod api;
+mod app;
+mod auth;
+mod config;
+mod controls;
+mod error;
+mod faults;
+mod fields;
+mod header;
+mod media;
+mod processing;
+mod schema;
+mod search;
+mod seed;
+mod server;
+mod store;
+mod time_fmt;
+mod upload;
+
+pub use config::{SandboxConfig, Seed};
+pub use controls::Controls;
+pub use error::SandboxError;
+pub use faults::FaultKind;
+pub use search::MULTI_SEPARATOR;
+pub use server::Sandbox;

@@ -1,0 +1,104 @@
+//! The client handle: construction, configuration checks and shared state.
+
+use std::sync::Arc;
+
+use reqwest::Url;
+
+use crate::auth::TokenSource;
+use crate::config::{strip_trailing_slashes, Config};
+use crate::error::{Error, Result};
+use crate::http::Http;
+use crate::secret::Secret;
+
+/// A BeProduct Public API client. Cheap to clone; clones share the token cache.
+#[derive(Clone)]
+pub struct Client {
+    pub(crate) http: Arc<Http>,
+    /// A plain client for downloading upload sources (no BeProduct credentials on it).
+    pub(crate) source_http: reqwest::Client,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client").finish_non_exhaustive()
+    }
+}
+
+impl Client {
+    pub fn new(config: Config) -> Result<Client> {
+        let company = config.company_domain.trim();
+        if company.is_empty() || !company.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)) || company.starts_with('.') {
+            return Err(Error::InvalidInput(format!(
+                "company domain {company:?} must be the tenant name from the BeProduct web address (letters, digits, - _ .), e.g. SampleCompany"
+            )));
+        }
+        if config.client_id.trim().is_empty() || config.client_secret.is_empty() || config.refresh_token.is_empty() {
+            return Err(Error::InvalidInput("client id, client secret and refresh token are all required".into()));
+        }
+        let api = parse_http_url("API URL", &strip_trailing_slashes(&config.api_url))?;
+        let base = Url::parse(&format!("{}/api/{company}/", api.as_str().trim_end_matches('/')))
+            .map_err(|e| Error::InvalidInput(format!("API URL: {e}")))?;
+        let token_url = parse_http_url("token URL", &config.token_url)?;
+
+        let retry = config.retry.clone();
+        let build = |builder: reqwest::ClientBuilder| {
+            builder
+                .connect_timeout(retry.connect_timeout)
+                .read_timeout(retry.read_timeout)
+                .user_agent(concat!("beproduct-images/", env!("CARGO_PKG_VERSION")))
+                .build()
+                .map_err(|e| Error::InvalidInput(format!("HTTP client could not be set up: {e}")))
+        };
+        let api_http = build(reqwest::Client::builder())?;
+        let source_http = build(reqwest::Client::builder())?;
+        let auth = TokenSource::new(
+            api_http.clone(),
+            token_url,
+            config.client_id.trim().to_owned(),
+            config.client_secret.clone(),
+            config.refresh_token.clone(),
+            retry.clone(),
+        );
+        Ok(Client { http: Arc::new(Http::new(api_http, base, auth, retry)), source_http })
+    }
+
+    /// Called with the new refresh token whenever the token endpoint rotates it; persist it.
+    pub fn on_refresh_token_rotated(self, f: impl Fn(Secret) + Send + Sync + 'static) -> Client {
+        self.http.auth().set_rotation_callback(Arc::new(f));
+        self
+    }
+
+    /// The refresh token in use now (the newest one if it was rotated).
+    pub fn current_refresh_token(&self) -> Secret {
+        self.http.auth().current_refresh_token()
+    }
+}
+
+fn parse_http_url(what: &str, text: &str) -> Result<Url> {
+    let url = Url::parse(text.trim()).map_err(|e| Error::InvalidInput(format!("{what} {text:?} is not a valid URL ({e})")))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(Error::InvalidInput(format!("{what} must start with https:// (or http:// for a local sandbox)")));
+    }
+    Ok(url)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bad_configs_are_refused() {
+        let ok = Config::new("Acme", "id", "s", "r");
+        assert!(Client::new(ok.clone()).is_ok());
+        for bad in [
+            Config::new("../x", "id", "s", "r"),
+            Config::new("", "id", "s", "r"),
+            Config::new("Acme", "", "s", "r"),
+            Config::new("Acme", "id", "", "r"),
+            ok.clone().with_api_url("ftp://x"),
+            ok.clone().with_token_url("nope"),
+        ] {
+            assert_eq!(Client::new(bad).unwrap_err().kind(), "invalid_input");
+        }
+    }
+}

@@ -1,0 +1,83 @@
+//! Connection settings. `Debug` never shows the client secret or the refresh token.
+
+use crate::retry::RetryPolicy;
+use crate::secret::Secret;
+
+pub const DEFAULT_API_URL: &str = "https://developers.beproduct.com";
+pub const DEFAULT_TOKEN_URL: &str = "https://id.winks.io/ids/connect/token";
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Tenant slug from the web UI URL, e.g. `SampleCompany`.
+    pub company_domain: String,
+    /// Public API root without the `/api/{company}` part; trailing slashes are stripped.
+    pub api_url: String,
+    /// OAuth2 token endpoint (refresh-token grant).
+    pub token_url: String,
+    pub client_id: String,
+    pub client_secret: Secret,
+    pub refresh_token: Secret,
+    /// Retry and timeout settings; `RetryPolicy::fast()` for tests.
+    pub retry: RetryPolicy,
+}
+
+impl Config {
+    pub fn new(
+        company_domain: impl Into<String>,
+        client_id: impl Into<String>,
+        client_secret: impl Into<Secret>,
+        refresh_token: impl Into<Secret>,
+    ) -> Config {
+        Config {
+            company_domain: company_domain.into().trim().to_owned(),
+            api_url: DEFAULT_API_URL.to_owned(),
+            token_url: DEFAULT_TOKEN_URL.to_owned(),
+            client_id: client_id.into().trim().to_owned(),
+            client_secret: client_secret.into(),
+            refresh_token: refresh_token.into(),
+            retry: RetryPolicy::default(),
+        }
+    }
+
+    pub fn with_api_url(mut self, url: impl Into<String>) -> Config {
+        self.api_url = strip_trailing_slashes(&url.into());
+        self
+    }
+
+    pub fn with_token_url(mut self, url: impl Into<String>) -> Config {
+        self.token_url = url.into().trim().to_owned();
+        self
+    }
+
+    pub fn with_retry_policy(mut self, retry: RetryPolicy) -> Config {
+        self.retry = retry;
+        self
+    }
+}
+
+pub(crate) fn strip_trailing_slashes(url: &str) -> String {
+    url.trim().trim_end_matches('/').to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_and_trailing_slashes() {
+        let c = Config::new("Acme", "id", "sec", "rt");
+        assert_eq!(c.api_url, DEFAULT_API_URL);
+        assert_eq!(c.token_url, DEFAULT_TOKEN_URL);
+        let c = c.with_api_url("http://127.0.0.1:8765///");
+        assert_eq!(c.api_url, "http://127.0.0.1:8765");
+    }
+
+    #[test]
+    fn debug_never_shows_secrets() {
+        let c = Config::new("Acme", "client-1", "very-secret-value", "refresh-token-value");
+        let text = format!("{c:?}");
+        assert!(text.contains("client-1"));
+        assert!(!text.contains("very-secret-value"), "{text}");
+        assert!(!text.contains("refresh-token-value"), "{text}");
+    }
+}

@@ -1,0 +1,135 @@
+//! The Image endpoints.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+
+use crate::client::Client;
+use crate::error::{Error, Result};
+use crate::http::{Body, Call, Repeat};
+use crate::ids::validate_guid;
+use crate::models::{FieldUpdate, Filter, Folder, ImageHeader, Page, ProcessingStatus, SchemaField, SearchQuery, UploadResponse};
+use crate::upload::{self, ProgressFn};
+
+/// Polling interval of `wait_for_processing`: starts fast, doubles up to the maximum.
+const POLL_FIRST: Duration = Duration::from_millis(250);
+const POLL_MAX: Duration = Duration::from_secs(3);
+
+impl Client {
+    pub async fn folders(&self) -> Result<Vec<Folder>> {
+        self.http.json(Call::get(self.http.url("Image/Folders", &[]))).await
+    }
+
+    pub async fn folder_schema(&self, folder_id: &str) -> Result<Vec<SchemaField>> {
+        let folder_id = validate_guid("folder id", folder_id)?;
+        let url = self.http.url("Image/FolderSchema", &[("folderId", folder_id)]);
+        self.http.json(Call::get(url)).await
+    }
+
+    /// One page of `POST Image/Headers` (`page_number` starts at 0).
+    pub async fn search_page(&self, q: &SearchQuery, page_size: u32, page_number: u32) -> Result<Page<ImageHeader>> {
+        if page_size == 0 {
+            return Err(Error::InvalidInput("page size must be at least 1".into()));
+        }
+        let folder_id = match q.folder_id.as_deref().map(str::trim) {
+            None | Some("") => "",
+            Some(id) => validate_guid("folder id", id)?,
+        };
+        let (size, number) = (page_size.to_string(), page_number.to_string());
+        let url = self.http.url(
+            "Image/Headers",
+            &[("folderId", folder_id), ("pageSize", &size), ("pageNumber", &number)],
+        );
+        // A search changes nothing on the server, so it is safe to repeat.
+        self.http.json(Call::post_json(url, &q.body(), Repeat::Safe)).await
+    }
+
+    pub async fn get_image(&self, id: &str) -> Result<ImageHeader> {
+        let id = validate_guid("image id", id)?;
+        self.http.json(Call::get(self.http.url(&format!("Image/Header/{id}"), &[]))).await
+    }
+
+    /// The image whose number is `number` in any folder, or `None`.
+    pub async fn get_image_by_number(&self, number: &str) -> Result<Option<ImageHeader>> {
+        if number.trim().is_empty() {
+            return Err(Error::InvalidInput("image number is empty".into()));
+        }
+        let q = SearchQuery::all().filter(Filter::header_number(number));
+        Ok(self.search_page(&q, 1, 0).await?.result.into_iter().next())
+    }
+
+    /// Creates an image header. Never retried once it may have reached the server: a lost
+    /// answer gives `Error::OutcomeUnknown`, so look it up (e.g. by number) before repeating.
+    pub async fn create_image(&self, folder_id: &str, fields: &[FieldUpdate], preserve_version: bool) -> Result<ImageHeader> {
+        let folder_id = validate_guid("folder id", folder_id)?;
+        let url = self.http.url(
+            "Image/Header/Create",
+            &[("folderId", folder_id), ("preserveVersion", if preserve_version { "true" } else { "false" })],
+        );
+        self.http.json(Call::post_json(url, &json!({ "fields": fields }), Repeat::Unsafe)).await
+    }
+
+    pub async fn update_image(&self, id: &str, fields: &[FieldUpdate]) -> Result<ImageHeader> {
+        let id = validate_guid("image id", id)?;
+        let url = self.http.url(&format!("Image/Header/{id}/Update"), &[]);
+        // Setting the same field values twice gives the same header, so a retry is harmless.
+        self.http.json(Call::post_json(url, &json!({ "fields": fields }), Repeat::Safe)).await
+    }
+
+    /// Deletes an image header (the API's route is a GET). A missing image is kind `not_found`.
+    pub async fn delete_image(&self, id: &str) -> Result<()> {
+        let id = validate_guid("image id", id)?;
+        // Deleting twice leaves the same state; a retry after a lost answer may see 404.
+        self.http.send(Call::get(self.http.url(&format!("Image/Header/Delete/{id}"), &[]))).await?;
+        Ok(())
+    }
+
+    /// Uploads a file as the image's new version, streamed from disk (memory stays flat).
+    /// Returns the upload id to poll with `processing_status`.
+    pub async fn upload_file(&self, image_id: &str, path: &Path, progress: Option<ProgressFn>) -> Result<String> {
+        let image_id = validate_guid("image id", image_id)?;
+        upload::check_file(path).await?;
+        let form = upload::file_form(path.to_path_buf(), progress);
+        self.upload(image_id, form).await
+    }
+
+    /// Downloads `url` (http or https only) and streams it straight on as the upload.
+    pub async fn upload_from_url(&self, image_id: &str, url: &str, progress: Option<ProgressFn>) -> Result<String> {
+        let image_id = validate_guid("image id", image_id)?;
+        let source = upload::parse_source_url(url)?;
+        let form = upload::url_form(self.source_http.clone(), source, progress);
+        self.upload(image_id, form).await
+    }
+
+    async fn upload(&self, image_id: &str, form: crate::http::FormFactory) -> Result<String> {
+        let url = self.http.url(&format!("Image/Header/{image_id}/Image/Upload"), &[]);
+        let call = Call { method: reqwest::Method::POST, url, body: Body::Multipart(form), repeat: Repeat::Unsafe };
+        let answer: UploadResponse = self.http.json(call).await?;
+        Ok(answer.image_id)
+    }
+
+    /// `GET Style/GetImageProcessingStatus/{id}`: the route the official SDK uses for every
+    /// master folder, Image included.
+    pub async fn processing_status(&self, upload_id: &str) -> Result<ProcessingStatus> {
+        let upload_id = validate_guid("upload id", upload_id)?;
+        self.http.json(Call::get(self.http.url(&format!("Style/GetImageProcessingStatus/{upload_id}"), &[]))).await
+    }
+
+    /// Polls until processing finishes (250 ms at first, doubling to 3 s), at most `max_wait`.
+    /// Returns the final status (check `error_occured`/`message`), or, when `max_wait` runs
+    /// out first, the last status seen with `finished == false`.
+    pub async fn wait_for_processing(&self, upload_id: &str, max_wait: Duration) -> Result<ProcessingStatus> {
+        let deadline = Instant::now() + max_wait;
+        let mut interval = POLL_FIRST;
+        loop {
+            let status = self.processing_status(upload_id).await?;
+            let now = Instant::now();
+            if status.finished || now >= deadline {
+                return Ok(status);
+            }
+            tokio::time::sleep(interval.min(deadline - now)).await;
+            interval = (interval * 2).min(POLL_MAX);
+        }
+    }
+}

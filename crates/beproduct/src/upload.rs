@@ -1,0 +1,156 @@
+//! Streaming multipart bodies: from a file on disk or from an http(s) URL. Nothing is held in
+//! memory whole; each chunk is counted for the progress callback as it goes out.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use bytes::Bytes;
+use futures::{Stream, StreamExt, TryStreamExt};
+use reqwest::multipart::{Form, Part};
+use reqwest::Url;
+use tokio_util::io::ReaderStream;
+
+use crate::auth::{describe_reqwest, percent_decode};
+use crate::error::{server_message, Error, Result};
+use crate::http::{url_for_errors, FormFactory};
+
+/// Called with (bytes sent so far, total if known) as the body streams out.
+pub type ProgressFn = Arc<dyn Fn(u64, Option<u64>) + Send + Sync>;
+
+const CHUNK: usize = 64 * 1024;
+const PART_NAME: &str = "file";
+const PART_MIME: &str = "application/octet-stream";
+
+/// A form factory that reopens `path` for every attempt.
+pub(crate) fn file_form(path: PathBuf, progress: Option<ProgressFn>) -> FormFactory {
+    Arc::new(move || {
+        let path = path.clone();
+        let progress = progress.clone();
+        Box::pin(async move {
+            let io_err = |e: std::io::Error| Error::Io { path: path.display().to_string(), message: e.to_string() };
+            let file = tokio::fs::File::open(&path).await.map_err(io_err)?;
+            let len = file.metadata().await.map_err(io_err)?.len();
+            let stream = counted(ReaderStream::with_capacity(file, CHUNK), Some(len), progress);
+            let part = Part::stream_with_length(reqwest::Body::wrap_stream(stream), len)
+                .file_name(file_name_of(&path))
+                .mime_str(PART_MIME)
+                .map_err(|e| Error::InvalidInput(e.to_string()))?;
+            Ok(Form::new().part(PART_NAME, part))
+        })
+    })
+}
+
+/// Checks a local file before anything is sent: it must exist and be a regular file.
+pub(crate) async fn check_file(path: &Path) -> Result<()> {
+    let meta = tokio::fs::metadata(path)
+        .await
+        .map_err(|e| Error::Io { path: path.display().to_string(), message: e.to_string() })?;
+    if !meta.is_file() {
+        return Err(Error::Io { path: path.display().to_string(), message: "not a regular file".into() });
+    }
+    Ok(())
+}
+
+/// Only http(s) URLs are fetched; anything else (file:, ftp:, data:) is refused.
+pub(crate) fn parse_source_url(url: &str) -> Result<Url> {
+    let parsed = Url::parse(url.trim()).map_err(|e| Error::InvalidInput(format!("not a valid URL ({e})")))?;
+    if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
+        return Err(Error::InvalidInput(format!(
+            "only http and https URLs can be uploaded, not {:?}",
+            parsed.scheme()
+        )));
+    }
+    Ok(parsed)
+}
+
+/// A form factory that downloads `url` for every attempt and streams it straight through.
+pub(crate) fn url_form(http: reqwest::Client, url: Url, progress: Option<ProgressFn>) -> FormFactory {
+    Arc::new(move || {
+        let (http, url, progress) = (http.clone(), url.clone(), progress.clone());
+        Box::pin(async move {
+            let shown = url_for_errors(&url);
+            let response = http.get(url.clone()).send().await.map_err(|e| Error::Transport {
+                method: "GET".into(),
+                url: shown.clone(),
+                message: describe_reqwest(&e),
+            })?;
+            let status = response.status();
+            if !status.is_success() {
+                let body = response.bytes().await.unwrap_or_default();
+                return Err(Error::Api {
+                    status: status.as_u16(),
+                    message: format!("the source URL could not be downloaded: {}", server_message(&body)),
+                    method: "GET".into(),
+                    url: shown,
+                });
+            }
+            let len = response.content_length();
+            let bytes = response.bytes_stream().map_err(std::io::Error::other);
+            let body = reqwest::Body::wrap_stream(counted(bytes, len, progress));
+            let part = match len {
+                Some(len) => Part::stream_with_length(body, len),
+                None => Part::stream(body),
+            };
+            let part = part
+                .file_name(file_name_from_url(&url))
+                .mime_str(PART_MIME)
+                .map_err(|e| Error::InvalidInput(e.to_string()))?;
+            Ok(Form::new().part(PART_NAME, part))
+        })
+    })
+}
+
+/// Passes chunks through unchanged, reporting the running byte count.
+fn counted<S>(
+    stream: S,
+    total: Option<u64>,
+    progress: Option<ProgressFn>,
+) -> impl Stream<Item = std::io::Result<Bytes>> + Send + 'static
+where
+    S: Stream<Item = std::io::Result<Bytes>> + Send + 'static,
+{
+    let mut sent = 0u64;
+    stream.inspect(move |chunk| {
+        if let (Ok(bytes), Some(report)) = (chunk, progress.as_ref()) {
+            sent += bytes.len() as u64;
+            report(sent, total);
+        }
+    })
+}
+
+fn file_name_of(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .filter(|n| !n.is_empty())
+        .unwrap_or_else(|| "upload".to_owned())
+}
+
+/// The last path segment, percent-decoded; "upload" when the path has none.
+pub(crate) fn file_name_from_url(url: &Url) -> String {
+    url.path_segments()
+        .and_then(|mut s| s.next_back())
+        .map(percent_decode)
+        .map(|n| n.replace(['/', '\\'], "_"))
+        .filter(|n| !n.trim().is_empty())
+        .unwrap_or_else(|| "upload".to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_names_from_urls() {
+        let u = Url::parse("https://cdn.example/a/b/front%20print.png?sig=x").unwrap();
+        assert_eq!(file_name_from_url(&u), "front print.png");
+        assert_eq!(file_name_from_url(&Url::parse("https://cdn.example/").unwrap()), "upload");
+    }
+
+    #[test]
+    fn only_http_urls_are_accepted() {
+        assert!(parse_source_url("https://x.example/a.png").is_ok());
+        for bad in ["file:///etc/passwd", "ftp://x/a.png", "data:image/png;base64,AA", "not a url"] {
+            assert_eq!(parse_source_url(bad).unwrap_err().kind(), "invalid_input", "{bad}");
+        }
+    }
+}

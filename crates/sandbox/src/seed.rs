@@ -1,0 +1,292 @@
+//! First-start content: demo folders with schemas, and (for `Seed::Demo`) images with generated artwork.
+
+use std::path::Path;
+
+use image::{Rgb, RgbImage};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use rusqlite::Connection;
+use serde_json::{json, Map, Value};
+
+use crate::config::Seed;
+use crate::error::SandboxError;
+use crate::schema::{demo_folders, FolderDef};
+use crate::store::{self, FileRow, Folder, ImageRow};
+use crate::time_fmt::now_ms;
+
+/// Images per demo folder, in `demo_folders()` order.
+const DEMO_COUNTS: [usize; 4] = [14, 12, 9, 5];
+const ART_W: u32 = 480;
+const ART_H: u32 = 360;
+
+const ADJECTIVES: &[&str] = &[
+    "Coral", "Midnight", "Sunlit", "Tidal", "Meadow", "Neon", "Dusty", "Citrus", "Velvet",
+    "Arctic", "Ember", "Lagoon", "Saffron", "Orchid", "Slate", "Rosy",
+];
+const NOUNS: &[&str] = &[
+    "Bloom", "Stripe", "Wave", "Grid", "Orbit", "Petal", "Ripple", "Mosaic", "Horizon", "Dots",
+    "Prism", "Fern", "Check", "Swirl",
+];
+
+/// Fills an empty database; does nothing when folders already exist.
+pub fn seed_if_empty(
+    conn: &mut Connection,
+    data_dir: &Path,
+    seed: Seed,
+) -> Result<(), SandboxError> {
+    if !store::folders(conn)?.is_empty() {
+        return Ok(());
+    }
+    let defs = demo_folders();
+    let tx = conn.transaction()?;
+    let mut folders = Vec::new();
+    for (position, def) in defs.into_iter().enumerate() {
+        let folder = to_folder(def);
+        store::insert_folder(&tx, &folder, position as i64)?;
+        folders.push(folder);
+    }
+    if seed == Seed::Demo {
+        let mut index = 0u64;
+        for (folder, count) in folders.iter().zip(DEMO_COUNTS) {
+            for _ in 0..count {
+                demo_image(&tx, data_dir, folder, index)?;
+                index += 1;
+            }
+        }
+    }
+    tx.commit()?;
+    Ok(())
+}
+
+fn to_folder(def: FolderDef) -> Folder {
+    Folder {
+        id: uuid::Uuid::new_v4().to_string(),
+        name: def.name.into(),
+        description: def.description.into(),
+        active: def.active,
+        fields: def.fields,
+    }
+}
+
+fn pick<'a>(rng: &mut StdRng, items: &'a [&'a str]) -> &'a str {
+    items[rng.gen_range(0..items.len())]
+}
+
+fn choice_values(folder: &Folder, field: &str) -> Vec<String> {
+    folder
+        .field(field)
+        .map(|f| f.choices.iter().map(|c| c.value.clone()).collect())
+        .unwrap_or_default()
+}
+
+/// Plausible values for the folder's own fields.
+fn demo_values(rng: &mut StdRng, folder: &Folder, name: &str) -> Map<String, Value> {
+    let mut values = Map::new();
+    values.insert("header_name".into(), json!(name));
+    values.insert(
+        "active".into(),
+        json!(if rng.gen_bool(0.9) { "Yes" } else { "No" }),
+    );
+    for def in &folder.fields {
+        if def.is_read_only() || def.id.starts_with("header_") || def.id == "active" {
+            continue;
+        }
+        let value = match def.field_type.as_str() {
+            "DropDown" => {
+                let choices = choice_values(folder, &def.id);
+                json!(choices[rng.gen_range(0..choices.len())])
+            }
+            "MultiSelect" => {
+                let choices = choice_values(folder, &def.id);
+                let picked: Vec<&String> = choices.iter().filter(|_| rng.gen_bool(0.35)).collect();
+                json!(picked)
+            }
+            "TrueFalse" => json!(if rng.gen_bool(0.5) { "Yes" } else { "No" }),
+            "Date" => json!(format!(
+                "2026-{:02}-{:02}T00:00:00.000Z",
+                rng.gen_range(1..=12),
+                rng.gen_range(1..=28)
+            )),
+            "Number" => json!(rng.gen_range(8..=40) * 100),
+            "Decimal" => json!((rng.gen_range(5..=40) as f64) / 10.0),
+            "Memo" => json!(format!(
+                "{name}: generated demo artwork for the sandbox library."
+            )),
+            _ => json!(pick(
+                rng,
+                &[
+                    "Avery Chen",
+                    "Jordan Blake",
+                    "Sam Ortiz",
+                    "Riley Kim",
+                    "Morgan Lee"
+                ]
+            )),
+        };
+        values.insert(def.id.clone(), value);
+    }
+    values
+}
+
+fn demo_image(
+    conn: &Connection,
+    data_dir: &Path,
+    folder: &Folder,
+    index: u64,
+) -> Result<(), SandboxError> {
+    let mut rng = StdRng::seed_from_u64(0x5eed_0000 + index);
+    let name = format!("{} {}", pick(&mut rng, ADJECTIVES), pick(&mut rng, NOUNS));
+    let values = demo_values(&mut rng, folder, &name);
+    let image_id = uuid::Uuid::new_v4().to_string();
+    let file = write_artwork(data_dir, &image_id, &name, index)?;
+    let number = store::next_header_number(conn)?;
+    let mut values = values;
+    values.insert("header_number".into(), json!(number));
+    // Spread creation times over the last weeks so sorting and date filters have something to do.
+    let at = now_ms() - ((40 - index as i64).max(1) * 9 * 3_600_000);
+    let image = ImageRow {
+        id: image_id,
+        folder_id: folder.id.clone(),
+        header_number: number,
+        version: 2,
+        values,
+        preview_file: Some(file.id.clone()),
+        created_at: at,
+        modified_at: at,
+        folder_modified_at: at,
+        is_deleted: false,
+    };
+    store::insert_image(conn, &image)?;
+    store::insert_file(
+        conn,
+        &FileRow {
+            created_at: at,
+            ..file
+        },
+    )?;
+    Ok(())
+}
+
+/// Draws deterministic artwork and stores it as the image's original and preview.
+fn write_artwork(
+    data_dir: &Path,
+    image_id: &str,
+    name: &str,
+    index: u64,
+) -> Result<FileRow, SandboxError> {
+    let file_id = uuid::Uuid::new_v4().to_string();
+    let dir = data_dir.join("files").join(&file_id);
+    std::fs::create_dir_all(&dir).map_err(|e| SandboxError::io(&dir, e))?;
+    let rel = format!("files/{file_id}/original.png");
+    let path = data_dir.join(&rel);
+    draw_artwork(index)
+        .save(&path)
+        .map_err(|e| SandboxError::Io {
+            path: path.display().to_string(),
+            message: e.to_string(),
+        })?;
+    let size = std::fs::metadata(&path)
+        .map(|m| m.len() as i64)
+        .unwrap_or(0);
+    let slug = name.to_lowercase().replace(' ', "-");
+    Ok(FileRow {
+        id: file_id,
+        image_id: image_id.to_string(),
+        file_name: format!("{slug}.png"),
+        original_path: rel.clone(),
+        preview_path: rel,
+        size,
+        created_at: now_ms(),
+    })
+}
+
+fn random_color(rng: &mut StdRng) -> [f32; 3] {
+    [
+        rng.gen_range(30.0..255.0),
+        rng.gen_range(30.0..255.0),
+        rng.gen_range(30.0..255.0),
+    ]
+}
+
+/// A gradient with circles, stripes or a diamond, all chosen from `index`.
+pub fn draw_artwork(index: u64) -> RgbImage {
+    let mut rng = StdRng::seed_from_u64(0xa57_0000 + index);
+    let (from, to) = (random_color(&mut rng), random_color(&mut rng));
+    let style = rng.gen_range(0..3);
+    let shapes: Vec<(f32, f32, f32, [f32; 3])> = (0..rng.gen_range(3..7))
+        .map(|_| {
+            (
+                rng.gen_range(0.0..ART_W as f32),
+                rng.gen_range(0.0..ART_H as f32),
+                rng.gen_range(25.0..110.0),
+                random_color(&mut rng),
+            )
+        })
+        .collect();
+    let stripe_color = random_color(&mut rng);
+    let mut img = RgbImage::new(ART_W, ART_H);
+    for (x, y, px) in img.enumerate_pixels_mut() {
+        let t = (x + y) as f32 / (ART_W + ART_H) as f32;
+        let mut c = [0.0f32; 3];
+        for ((out, a), b) in c.iter_mut().zip(from).zip(to) {
+            *out = a + (b - a) * t;
+        }
+        let (fx, fy) = (x as f32, y as f32);
+        match style {
+            0 if ((x / 24) + (y / 24)) % 2 == 0 => blend(&mut c, stripe_color, 0.25),
+            1 if (x + 2 * y) % 60 < 18 => blend(&mut c, stripe_color, 0.5),
+            2 if (fx - ART_W as f32 / 2.0).abs() / 1.3 + (fy - ART_H as f32 / 2.0).abs()
+                < 120.0 =>
+            {
+                blend(&mut c, stripe_color, 0.6)
+            }
+            _ => {}
+        }
+        for (cx, cy, r, color) in &shapes {
+            if (fx - cx).powi(2) + (fy - cy).powi(2) < r * r {
+                blend(&mut c, *color, 0.7);
+            }
+        }
+        *px = Rgb([c[0] as u8, c[1] as u8, c[2] as u8]);
+    }
+    img
+}
+
+fn blend(c: &mut [f32; 3], over: [f32; 3], alpha: f32) {
+    for (channel, top) in c.iter_mut().zip(over) {
+        *channel = *channel * (1.0 - alpha) + top * alpha;
+    }
+}
+
+/// Test hook: `n` images without files in one transaction.
+pub fn bulk_images(conn: &mut Connection, folder_id: &str, n: u64) -> Result<(), SandboxError> {
+    let tx = conn.transaction()?;
+    let folder = store::folder(&tx, folder_id)?.ok_or_else(|| {
+        SandboxError::InvalidInput(format!("there is no Image folder with id {folder_id}"))
+    })?;
+    let now = now_ms();
+    for i in 0..n {
+        let number = store::next_header_number(&tx)?;
+        let mut values = Map::new();
+        values.insert("header_number".into(), json!(number));
+        values.insert("header_name".into(), json!(format!("Bulk image {}", i + 1)));
+        values.insert("active".into(), json!("Yes"));
+        store::insert_image(
+            &tx,
+            &ImageRow {
+                id: uuid::Uuid::new_v4().to_string(),
+                folder_id: folder.id.clone(),
+                header_number: number,
+                version: 1,
+                values,
+                preview_file: None,
+                created_at: now,
+                modified_at: now,
+                folder_modified_at: now,
+                is_deleted: false,
+            },
+        )?;
+    }
+    tx.commit()?;
+    Ok(())
+}

@@ -1,0 +1,180 @@
+//! Job types and states shared by the journal, the workers and the public API.
+
+use serde::{Deserialize, Serialize};
+use std::path::PathBuf;
+
+/// A job id (UUID v4 string). Stable across restarts: it is the journal's primary key.
+pub type JobId = String;
+
+/// Where the bytes come from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum Source {
+    /// A local file; streamed from disk by the client.
+    Path { path: PathBuf },
+    /// An http(s) URL; the client downloads and streams it on.
+    Url { url: String },
+}
+
+/// Where the file goes.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(
+    tag = "kind",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
+pub enum Target {
+    /// Upload as a new version of an existing image.
+    Version { image_id: String },
+    /// Create a new image in the folder (number and name from the file name), then upload to it.
+    NewImage { folder_id: String },
+}
+
+/// One file the caller wants uploaded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct JobRequest {
+    pub source: Source,
+    pub target: Target,
+}
+
+impl JobRequest {
+    pub fn file(path: impl Into<PathBuf>, target: Target) -> Self {
+        JobRequest {
+            source: Source::Path { path: path.into() },
+            target,
+        }
+    }
+    pub fn url(url: impl Into<String>, target: Target) -> Self {
+        JobRequest {
+            source: Source::Url { url: url.into() },
+            target,
+        }
+    }
+}
+
+/// Lifecycle: Queued → [Checking] → [Creating] → Uploading → Processing → Done,
+/// or one of the end states Failed / Cancelled / Duplicate / Changed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum JobState {
+    Queued,
+    /// A create or upload may have reached the server; asking the server before sending again.
+    Checking,
+    Creating,
+    Uploading,
+    /// The server has the file and is processing it; no upload slot is held.
+    Processing,
+    Done,
+    Failed {
+        reason: String,
+    },
+    Cancelled,
+    /// Same content (SHA-256) as another job for the same target; not sent unless `send_anyway`.
+    Duplicate,
+    /// The file changed on disk after it was queued; not sent.
+    Changed,
+}
+
+impl JobState {
+    pub fn name(&self) -> &'static str {
+        match self {
+            JobState::Queued => "queued",
+            JobState::Checking => "checking",
+            JobState::Creating => "creating",
+            JobState::Uploading => "uploading",
+            JobState::Processing => "processing",
+            JobState::Done => "done",
+            JobState::Failed { .. } => "failed",
+            JobState::Cancelled => "cancelled",
+            JobState::Duplicate => "duplicate",
+            JobState::Changed => "changed",
+        }
+    }
+
+    /// Rebuilds a state from its journal columns.
+    pub fn from_parts(name: &str, reason: Option<String>) -> Option<JobState> {
+        Some(match name {
+            "queued" => JobState::Queued,
+            "checking" => JobState::Checking,
+            "creating" => JobState::Creating,
+            "uploading" => JobState::Uploading,
+            "processing" => JobState::Processing,
+            "done" => JobState::Done,
+            "failed" => JobState::Failed {
+                reason: reason.unwrap_or_else(|| "failed (no reason recorded)".into()),
+            },
+            "cancelled" => JobState::Cancelled,
+            "duplicate" => JobState::Duplicate,
+            "changed" => JobState::Changed,
+            _ => return None,
+        })
+    }
+
+    pub fn reason(&self) -> Option<&str> {
+        match self {
+            JobState::Failed { reason } => Some(reason),
+            _ => None,
+        }
+    }
+
+    /// Nothing more will happen to the job without a user action.
+    pub fn is_finished(&self) -> bool {
+        matches!(
+            self,
+            JobState::Done
+                | JobState::Failed { .. }
+                | JobState::Cancelled
+                | JobState::Duplicate
+                | JobState::Changed
+        )
+    }
+
+    /// A worker task is running this job (it holds an upload slot).
+    pub fn holds_slot(&self) -> bool {
+        matches!(
+            self,
+            JobState::Checking | JobState::Creating | JobState::Uploading
+        )
+    }
+}
+
+/// What the UI sees of a job (also the `jobs()` snapshot).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct JobSummary {
+    pub id: JobId,
+    pub batch_id: String,
+    pub source: Source,
+    pub target: Target,
+    /// File name shown to the user (last URL segment for URLs).
+    pub file_name: String,
+    /// Header number this job assigns (NewImage only).
+    pub header_number: Option<String>,
+    pub header_name: Option<String>,
+    /// File size in bytes (None for URLs until known).
+    pub size: Option<u64>,
+    pub sha256: Option<String>,
+    pub state: JobState,
+    /// The image the file went to (known after create for NewImage).
+    pub image_id: Option<String>,
+    /// The server's id for the upload (used to poll processing).
+    pub upload_id: Option<String>,
+    pub bytes_sent: u64,
+    pub bytes_per_sec: Option<f64>,
+    /// For `Duplicate`: the job whose file has the same content.
+    pub duplicate_of: Option<JobId>,
+    /// Found unfinished in the journal when the queue was opened; waits for
+    /// `resume_interrupted` or `discard_interrupted`.
+    pub interrupted: bool,
+    pub attempts: u32,
+    /// Milliseconds since the Unix epoch.
+    pub created_at_ms: i64,
+    pub updated_at_ms: i64,
+}
+
+impl JobSummary {
+    pub fn size_for_totals(&self) -> u64 {
+        self.size.unwrap_or(0)
+    }
+}

@@ -1,0 +1,522 @@
+//! The queue against a real sandbox over HTTP on 127.0.0.1.
+
+use beproduct::{Client, Config, RetryPolicy};
+use beproduct_sandbox::{Sandbox, SandboxConfig, Seed};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+use upload_queue::{JobRequest, JobState, Queue, QueueConfig, Target};
+
+struct Env {
+    sandbox: Sandbox,
+    folder_id: String,
+    dir: tempfile::TempDir,
+}
+
+async fn start(tweak: impl FnOnce(&mut SandboxConfig)) -> Env {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = SandboxConfig {
+        data_dir: dir.path().join("sandbox"),
+        seed: Seed::Empty,
+        processing_ms: 150,
+        ..Default::default()
+    };
+    tweak(&mut config);
+    let sandbox = Sandbox::start(config).await.unwrap();
+    let folder_id = client_for(&sandbox).folders().await.unwrap()[0].id.clone();
+    Env {
+        sandbox,
+        folder_id,
+        dir,
+    }
+}
+
+fn client_for(sandbox: &Sandbox) -> Client {
+    let config = Config::new(
+        "sandbox",
+        "sandbox-client",
+        "sandbox-secret",
+        "sandbox-refresh-token",
+    )
+    .with_api_url(sandbox.public_api_url())
+    .with_token_url(sandbox.token_url())
+    .with_retry_policy(RetryPolicy::fast());
+    Client::new(config).unwrap()
+}
+
+impl Env {
+    fn client(&self) -> Client {
+        client_for(&self.sandbox)
+    }
+
+    fn journal(&self) -> PathBuf {
+        self.dir.path().join("app-data/uploads.sqlite")
+    }
+
+    fn queue_config(&self) -> QueueConfig {
+        let mut c = QueueConfig::new(self.journal());
+        c.upload_settle = Duration::from_secs(3);
+        c.offline_probe_max = Duration::from_secs(2);
+        c
+    }
+
+    async fn open(&self) -> Queue {
+        let q = Queue::open(self.queue_config()).await.unwrap();
+        q.set_client(self.client());
+        q
+    }
+
+    fn file(&self, name: &str) -> PathBuf {
+        let dir = self.dir.path().join("files");
+        std::fs::create_dir_all(&dir).unwrap();
+        dir.join(name)
+    }
+
+    fn new_image(&self) -> Target {
+        Target::NewImage {
+            folder_id: self.folder_id.clone(),
+        }
+    }
+
+    /// Every image in the folder has exactly one file (one upload landed, none twice).
+    async fn assert_one_file_each(&self, queue: &Queue, expected: usize) {
+        let count = self.sandbox.controls().count_images(Some(&self.folder_id));
+        assert_eq!(count, expected as u64, "images in the folder");
+        let client = self.client();
+        let mut images: Vec<String> = queue
+            .jobs()
+            .into_iter()
+            .filter_map(|j| j.image_id)
+            .collect();
+        images.sort();
+        images.dedup();
+        assert_eq!(images.len(), expected, "distinct images");
+        for id in images {
+            let header = client.get_image(&id).await.unwrap();
+            let files = header.files.map_or(0, |f| f.len());
+            assert_eq!(
+                files, 1,
+                "image {} ({}) has {files} files",
+                header.header_number, id
+            );
+        }
+    }
+}
+
+/// A small real PNG whose pixels (and so its hash) depend on `seed`.
+fn write_png(path: &Path, seed: u32) {
+    let img = image::RgbImage::from_fn(24, 16, |x, y| {
+        image::Rgb([
+            (seed % 251) as u8,
+            (seed / 251 % 251) as u8,
+            ((x * 7 + y * 3) % 256) as u8,
+        ])
+    });
+    img.save_with_format(path, image::ImageFormat::Png).unwrap();
+}
+
+fn write_jpeg(path: &Path, seed: u32) {
+    let img = image::RgbImage::from_fn(32, 32, |x, y| {
+        image::Rgb([(seed * 13 % 256) as u8, (x * 8) as u8, (y * 8) as u8])
+    });
+    img.save_with_format(path, image::ImageFormat::Jpeg)
+        .unwrap();
+}
+
+fn state_of(queue: &Queue, id: &str) -> JobState {
+    queue.job(id).unwrap().state
+}
+
+async fn wait_for(what: &str, timeout: Duration, mut check: impl FnMut() -> bool) {
+    let deadline = Instant::now() + timeout;
+    while !check() {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hundred_new_images_through_faults_and_rate_limit_land_exactly_once() {
+    let env = start(|c| {
+        c.fault_rate = 0.2;
+        c.rate_limit_per_min = Some(600);
+    })
+    .await;
+    let queue = env.open().await;
+    let mut events = queue.subscribe();
+    let requests: Vec<JobRequest> = (0..100)
+        .map(|i| {
+            let path = env.file(&format!("print-{i:03}.png"));
+            write_png(&path, i);
+            JobRequest::file(path, env.new_image())
+        })
+        .collect();
+    let started = Instant::now();
+    let report = queue.enqueue(requests).await.unwrap();
+    assert_eq!(report.accepted.len(), 100, "{:?}", report.rejected);
+    let idle = queue.wait_until_idle(Duration::from_secs(100)).await;
+    let took = started.elapsed();
+    env.sandbox.controls().set_fault_rate(0.0);
+    env.sandbox.controls().set_rate_limit(None);
+    let jobs = queue.jobs();
+    let not_done: Vec<_> = jobs.iter().filter(|j| j.state != JobState::Done).collect();
+    assert!(
+        idle && not_done.is_empty(),
+        "not done after {took:?}: {not_done:#?}"
+    );
+    env.assert_one_file_each(&queue, 100).await;
+    let numbers: std::collections::HashSet<_> = jobs
+        .iter()
+        .filter_map(|j| j.header_number.clone())
+        .collect();
+    assert!(numbers.contains("print-000") && numbers.len() == 100);
+
+    // The events carried totals that end at 100 done, all bytes sent.
+    let mut last_totals = None;
+    while let Ok(event) = events.try_recv() {
+        let json = serde_json::to_value(&event).unwrap();
+        if let Some(t) = json.get("totals") {
+            last_totals = Some(t.clone());
+        }
+    }
+    let totals = last_totals.expect("events with totals");
+    assert_eq!(totals["done"], 100);
+    assert_eq!(totals["bytesSent"], totals["bytesTotal"]);
+    eprintln!(
+        "100 files through fault_rate 0.2 + 600/min in {took:?}; API requests seen {}, creates seen {}, uploads seen {}",
+        env.sandbox.controls().requests_seen("/api/"),
+        env.sandbox.controls().requests_seen("Header/Create"),
+        env.sandbox.controls().requests_seen("/Image/Upload")
+    );
+    queue.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_crash_mid_batch_resumes_without_losing_or_repeating_anything() {
+    let env = start(|c| {
+        c.processing_ms = 300;
+        c.latency_ms = 40;
+    })
+    .await;
+    let paths: Vec<PathBuf> = (0..30)
+        .map(|i| {
+            let p = env.file(&format!("look-{i:02}.jpg"));
+            write_jpeg(&p, i);
+            p
+        })
+        .collect();
+    // The first run lives in its own runtime, dropped mid-batch without shutdown: every
+    // task stops at whatever await it was in, like a killed process.
+    let config = env.queue_config();
+    let client = env.client();
+    let requests: Vec<JobRequest> = paths
+        .iter()
+        .map(|p| JobRequest::file(p, env.new_image()))
+        .collect();
+    let seen_at_crash = std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        let seen = rt.block_on(async move {
+            let queue = Queue::open(config).await.unwrap();
+            queue.set_client(client);
+            queue.enqueue(requests).await.unwrap();
+            let deadline = Instant::now() + Duration::from_secs(30);
+            loop {
+                let t = queue.totals();
+                if t.done >= 6 && t.creating + t.uploading + t.processing + t.checking > 0 {
+                    return t;
+                }
+                assert!(Instant::now() < deadline, "batch never got going: {t:?}");
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+        });
+        rt.shutdown_background();
+        seen
+    })
+    .join()
+    .unwrap();
+    eprintln!("crashed with {seen_at_crash:?}");
+
+    let queue = env.open().await;
+    let interrupted = queue.interrupted();
+    assert!(!interrupted.is_empty() && interrupted.len() < 30);
+    assert_eq!(
+        queue
+            .jobs()
+            .iter()
+            .filter(|j| j.state == JobState::Done)
+            .count()
+            + interrupted.len(),
+        30
+    );
+    queue.resume_interrupted().await.unwrap();
+    assert!(queue.wait_until_idle(Duration::from_secs(60)).await);
+    let not_done: Vec<_> = queue
+        .jobs()
+        .into_iter()
+        .filter(|j| j.state != JobState::Done)
+        .collect();
+    assert!(not_done.is_empty(), "{not_done:#?}");
+    env.assert_one_file_each(&queue, 30).await;
+    queue.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_files_get_their_message_and_good_ones_land() {
+    let env = start(|_| {}).await;
+    let drop_dir = env.dir.path().join("dropped");
+    std::fs::create_dir_all(drop_dir.join("inner")).unwrap();
+    write_png(&drop_dir.join("good-1.png"), 1);
+    write_jpeg(&drop_dir.join("inner/good-2.jpg"), 2);
+    std::fs::write(drop_dir.join("inner/readme.txt"), "not an image").unwrap();
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(&drop_dir, drop_dir.join("inner/loop")).unwrap();
+    let expanded = upload_queue::expand_paths(&[drop_dir.clone()]);
+    assert_eq!(expanded.files.len(), 2, "{expanded:?}");
+    assert!(expanded
+        .skipped
+        .iter()
+        .any(|s| s.reason.starts_with("readme.txt is not an image")));
+    #[cfg(unix)]
+    assert!(
+        expanded
+            .skipped
+            .iter()
+            .any(|s| s.reason.contains("symlink loop")),
+        "{expanded:?}"
+    );
+
+    let empty = env.file("empty.png");
+    std::fs::write(&empty, b"").unwrap();
+    let text = env.file("notes.jpg");
+    std::fs::write(&text, "this is text renamed to .jpg").unwrap();
+    let big = env.file("poster.png");
+    write_png(&big, 3);
+    let file = std::fs::OpenOptions::new().append(true).open(&big).unwrap();
+    file.set_len(3 * 1024 * 1024 / 2).unwrap(); // 1.5 MB: over the 1 MB limit below
+    let missing = env.file("missing.png");
+
+    let mut config = env.queue_config();
+    config.max_file_bytes = 1024 * 1024;
+    let queue = Queue::open(config).await.unwrap();
+    queue.set_client(env.client());
+    let mut requests: Vec<JobRequest> = expanded
+        .files
+        .iter()
+        .map(|p| JobRequest::file(p, env.new_image()))
+        .collect();
+    for bad in [&empty, &text, &big, &missing] {
+        requests.push(JobRequest::file(bad, env.new_image()));
+    }
+    requests.push(JobRequest::url("ftp://example.com/a.png", env.new_image()));
+    let report = queue.enqueue(requests).await.unwrap();
+    let reasons: Vec<&str> = report.rejected.iter().map(|r| r.reason.as_str()).collect();
+    assert_eq!(report.accepted.len(), 2, "{reasons:?}");
+    assert_eq!(reasons.len(), 5, "{reasons:?}");
+    assert!(
+        reasons.contains(&"empty.png is empty (0 bytes)."),
+        "{reasons:?}"
+    );
+    assert!(reasons
+        .iter()
+        .any(|r| r.starts_with("notes.jpg is not an image by its content")));
+    assert!(
+        reasons.contains(&"poster.png is 1.5 MB; the limit is 1 MB."),
+        "{reasons:?}"
+    );
+    assert!(reasons
+        .iter()
+        .any(|r| r.starts_with("missing.png cannot be read")));
+    assert!(reasons.iter().any(|r| r.contains("not an http(s) URL")));
+    assert!(queue.wait_until_idle(Duration::from_secs(30)).await);
+    assert!(
+        queue.jobs().iter().all(|j| j.state == JobState::Done),
+        "{:#?}",
+        queue.jobs()
+    );
+    env.assert_one_file_each(&queue, 2).await;
+    queue.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn duplicates_are_flagged_and_can_be_sent_anyway() {
+    let env = start(|_| {}).await;
+    let client = env.client();
+    let header = client
+        .create_image(
+            &env.folder_id,
+            &[beproduct::FieldUpdate::new("header_name", "Existing")],
+            false,
+        )
+        .await
+        .unwrap();
+    let version = Target::Version {
+        image_id: header.id.clone(),
+    };
+    let a = env.file("a.png");
+    write_png(&a, 10);
+    let a_copy = env.file("a-copy.png");
+    std::fs::copy(&a, &a_copy).unwrap();
+    let queue = env.open().await;
+
+    // Same content twice in one batch for one target: the second is a duplicate.
+    let report = queue
+        .enqueue(vec![
+            JobRequest::file(&a, version.clone()),
+            JobRequest::file(&a_copy, version.clone()),
+        ])
+        .await
+        .unwrap();
+    let (first, second) = (&report.accepted[0], &report.accepted[1]);
+    assert_eq!(second.state, JobState::Duplicate);
+    assert_eq!(second.duplicate_of.as_deref(), Some(first.id.as_str()));
+    assert!(queue.wait_until_idle(Duration::from_secs(20)).await);
+    assert_eq!(state_of(&queue, &first.id), JobState::Done);
+
+    // Later, after it is done (and cleared from the list), the same content is still known.
+    queue.clear_finished().unwrap();
+    let again = queue
+        .enqueue(vec![JobRequest::file(&a, version.clone())])
+        .await
+        .unwrap();
+    assert_eq!(again.accepted[0].state, JobState::Duplicate);
+    assert_eq!(
+        again.accepted[0].duplicate_of.as_deref(),
+        Some(first.id.as_str())
+    );
+    // A different target is not a duplicate.
+    let other = queue
+        .enqueue(vec![JobRequest::file(&a, env.new_image())])
+        .await
+        .unwrap();
+    assert_eq!(other.accepted[0].state, JobState::Queued);
+
+    queue.send_anyway(&second.id).unwrap_err(); // cleared from the list
+    queue.send_anyway(&again.accepted[0].id).unwrap();
+    assert!(queue.wait_until_idle(Duration::from_secs(20)).await);
+    assert_eq!(state_of(&queue, &again.accepted[0].id), JobState::Done);
+    let files = client
+        .get_image(&header.id)
+        .await
+        .unwrap()
+        .files
+        .map_or(0, |f| f.len());
+    assert_eq!(files, 2, "the first upload and the one sent anyway");
+    queue.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_file_changed_on_disk_while_interrupted_is_flagged_not_sent() {
+    let env = start(|_| {}).await;
+    let (keep, edit) = (env.file("keep.png"), env.file("edit.png"));
+    write_png(&keep, 20);
+    write_png(&edit, 21);
+    {
+        // No client yet: the jobs stay queued, as if the app quit before going online.
+        let queue = Queue::open(env.queue_config()).await.unwrap();
+        let r = queue
+            .enqueue(vec![
+                JobRequest::file(&keep, env.new_image()),
+                JobRequest::file(&edit, env.new_image()),
+            ])
+            .await
+            .unwrap();
+        assert_eq!(r.accepted.len(), 2);
+        queue.shutdown().await;
+    }
+    write_png(&edit, 22); // same size, new content and mtime
+    let queue = env.open().await;
+    assert_eq!(queue.interrupted().len(), 2);
+    assert!(
+        queue.wait_until_idle(Duration::from_millis(300)).await,
+        "interrupted jobs wait for a decision"
+    );
+    let resumed = queue.resume_interrupted().await.unwrap();
+    let by_name = |name: &str| {
+        resumed
+            .iter()
+            .find(|j| j.file_name == name)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(by_name("edit.png").state, JobState::Changed);
+    assert!(queue.wait_until_idle(Duration::from_secs(20)).await);
+    assert_eq!(state_of(&queue, &by_name("keep.png").id), JobState::Done);
+    assert_eq!(state_of(&queue, &by_name("edit.png").id), JobState::Changed);
+    assert_eq!(env.sandbox.controls().count_images(Some(&env.folder_id)), 1);
+
+    // Retry re-checks the file as it is now and sends it.
+    queue.retry(&by_name("edit.png").id).await.unwrap();
+    assert!(queue.wait_until_idle(Duration::from_secs(20)).await);
+    assert_eq!(state_of(&queue, &by_name("edit.png").id), JobState::Done);
+    env.assert_one_file_each(&queue, 2).await;
+    queue.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cancel_and_retry() {
+    let env = start(|c| c.latency_ms = 150).await;
+    let mut config = env.queue_config();
+    config.concurrency = 1;
+    let queue = Queue::open(config).await.unwrap();
+    queue.set_client(env.client());
+    let paths: Vec<PathBuf> = (0..3)
+        .map(|i| {
+            let p = env.file(&format!("c{i}.png"));
+            write_png(&p, 30 + i);
+            p
+        })
+        .collect();
+    // A file that looks like a PNG but cannot be decoded: the server's processing fails.
+    let broken = env.file("broken.png");
+    std::fs::write(&broken, b"\x89PNG\r\n\x1a\nthis is not really a png").unwrap();
+    let mut requests: Vec<JobRequest> = paths
+        .iter()
+        .map(|p| JobRequest::file(p, env.new_image()))
+        .collect();
+    requests.push(JobRequest::file(&broken, env.new_image()));
+    let report = queue.enqueue(requests).await.unwrap();
+    let ids: Vec<String> = report.accepted.iter().map(|j| j.id.clone()).collect();
+
+    // Cancel the running first job mid-flight, and the last good one while still queued.
+    wait_for("the first job to run", Duration::from_secs(10), || {
+        state_of(&queue, &ids[0]).holds_slot()
+    })
+    .await;
+    queue.cancel(&ids[0]).unwrap();
+    assert_eq!(queue.cancel(&ids[2]).unwrap().state, JobState::Cancelled);
+    assert!(
+        queue.cancel(&ids[2]).is_err(),
+        "cancelling twice is refused"
+    );
+    assert!(queue.wait_until_idle(Duration::from_secs(30)).await);
+    assert_eq!(state_of(&queue, &ids[0]), JobState::Cancelled);
+    assert_eq!(state_of(&queue, &ids[1]), JobState::Done);
+    assert_eq!(state_of(&queue, &ids[2]), JobState::Cancelled);
+    let failed = state_of(&queue, &ids[3]);
+    assert!(
+        matches!(&failed, JobState::Failed { reason } if reason.contains("could not process")),
+        "{failed:?}"
+    );
+
+    // Retry: cancelled ones go again (the first one checks what its cancelled run left on
+    // the server); the broken file is fixed on disk, re-checked and sent.
+    write_png(&broken, 33);
+    queue.retry(&ids[0]).await.unwrap();
+    queue.retry(&ids[2]).await.unwrap();
+    assert_eq!(queue.retry_all_failed().await.unwrap(), 1);
+    assert!(
+        queue.retry(&ids[1]).await.is_err(),
+        "a done job is not retried"
+    );
+    assert!(queue.wait_until_idle(Duration::from_secs(30)).await);
+    for id in &ids {
+        assert_eq!(state_of(&queue, id), JobState::Done, "{:#?}", queue.job(id));
+    }
+    env.assert_one_file_each(&queue, 4).await;
+    assert_eq!(queue.clear_finished().unwrap().len(), 4);
+    assert!(queue.jobs().is_empty());
+    queue.shutdown().await;
+}

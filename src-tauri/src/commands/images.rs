@@ -1,0 +1,206 @@
+//! Image library commands: folders, schema, search, get, create, update, delete.
+
+use std::collections::HashSet;
+
+use beproduct::{Client, FieldUpdate, Filter, Folder, ImageHeader, Page, SchemaField, SearchQuery};
+use futures::{StreamExt, TryStreamExt};
+use serde::Serialize;
+use serde_json::Value;
+use tauri::{AppHandle, Manager, Runtime, State};
+
+use super::require_guid;
+use crate::connection::ConnectionManager;
+use crate::error::{AppError, AppResult};
+use crate::settings::SettingsFile;
+
+/// Largest page the API is asked for.
+pub const MAX_PAGE_SIZE: i64 = 200;
+/// A quick search reads at most this many matches per side (number, name) before merging.
+pub const QUICK_SEARCH_CAP: usize = 500;
+const QUICK_FETCH_PAGE: u32 = 200;
+
+#[derive(Debug, Serialize)]
+pub struct Empty {}
+
+#[tauri::command]
+pub async fn list_folders<R: Runtime>(_app: AppHandle<R>, conn: State<'_, ConnectionManager>) -> AppResult<Vec<Folder>> {
+    Ok(conn.client().await?.folders().await?)
+}
+
+#[tauri::command]
+pub async fn folder_schema<R: Runtime>(
+    _app: AppHandle<R>,
+    conn: State<'_, ConnectionManager>,
+    folder_id: String,
+) -> AppResult<Vec<SchemaField>> {
+    require_guid("folderId", &folder_id)?;
+    Ok(conn.client().await?.folder_schema(&folder_id).await?)
+}
+
+/// One page of a folder's images. With `quick`, images whose number OR name contains it
+/// (two searches merged here, since the API's filters only AND), paged over the merged list.
+#[tauri::command]
+#[allow(clippy::too_many_arguments)]
+pub async fn list_images<R: Runtime>(
+    app: AppHandle<R>,
+    conn: State<'_, ConnectionManager>,
+    folder_id: Option<String>,
+    quick: Option<String>,
+    filters: Option<Vec<Value>>,
+    page_size: Option<i64>,
+    page_number: Option<i64>,
+) -> AppResult<Page<ImageHeader>> {
+    let folder_id = folder_id.filter(|f| !f.trim().is_empty());
+    if let Some(id) = &folder_id {
+        require_guid("folderId", id)?;
+    }
+    let page_size = page_size.unwrap_or(50);
+    if !(1..=MAX_PAGE_SIZE).contains(&page_size) {
+        return Err(AppError::invalid_input(format!(
+            "pageSize must be between 1 and {MAX_PAGE_SIZE}, got {page_size}"
+        )));
+    }
+    let page_number = page_number.unwrap_or(0);
+    if page_number < 0 || page_number > i64::from(u32::MAX) {
+        return Err(AppError::invalid_input(format!("pageNumber must be 0 or more, got {page_number}")));
+    }
+    let query = SearchQuery {
+        folder_id: folder_id.clone(),
+        filters: parse_filters(filters.unwrap_or_default())?,
+    };
+    let client = conn.client().await?;
+    if let Some(folder_id) = folder_id {
+        remember_folder(&app, folder_id);
+    }
+    let (page_size, page_number) = (page_size as u32, page_number as u32);
+    match quick.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+        None => Ok(client.search_page(&query, page_size, page_number).await?),
+        Some(q) => {
+            let merged = quick_search(&client, query, q).await?;
+            let total = merged.len() as u64;
+            let result = merged
+                .into_iter()
+                .skip(page_size as usize * page_number as usize)
+                .take(page_size as usize)
+                .collect();
+            Ok(Page { result, total })
+        }
+    }
+}
+
+#[tauri::command]
+pub async fn get_image<R: Runtime>(
+    _app: AppHandle<R>,
+    conn: State<'_, ConnectionManager>,
+    id: String,
+) -> AppResult<ImageHeader> {
+    require_guid("id", &id)?;
+    Ok(conn.client().await?.get_image(&id).await?)
+}
+
+#[tauri::command]
+pub async fn create_image<R: Runtime>(
+    _app: AppHandle<R>,
+    conn: State<'_, ConnectionManager>,
+    folder_id: String,
+    fields: Vec<Value>,
+) -> AppResult<ImageHeader> {
+    require_guid("folderId", &folder_id)?;
+    let fields = parse_fields(fields)?;
+    Ok(conn.client().await?.create_image(&folder_id, &fields, false).await?)
+}
+
+#[tauri::command]
+pub async fn update_image<R: Runtime>(
+    _app: AppHandle<R>,
+    conn: State<'_, ConnectionManager>,
+    id: String,
+    fields: Vec<Value>,
+) -> AppResult<ImageHeader> {
+    require_guid("id", &id)?;
+    let fields = parse_fields(fields)?;
+    if fields.is_empty() {
+        return Err(AppError::invalid_input("Nothing to save: no field was changed."));
+    }
+    Ok(conn.client().await?.update_image(&id, &fields).await?)
+}
+
+#[tauri::command]
+pub async fn delete_image<R: Runtime>(
+    _app: AppHandle<R>,
+    conn: State<'_, ConnectionManager>,
+    id: String,
+) -> AppResult<Empty> {
+    require_guid("id", &id)?;
+    conn.client().await?.delete_image(&id).await?;
+    Ok(Empty {})
+}
+
+/// `[{field, operator, value}]` from the UI, with a message naming the bad entry.
+fn parse_filters(raw: Vec<Value>) -> AppResult<Vec<Filter>> {
+    raw.into_iter()
+        .enumerate()
+        .map(|(i, v)| {
+            let filter: Filter = serde_json::from_value(v).map_err(|e| {
+                AppError::invalid_input(format!(
+                    "Filter {} is not valid ({e}). Expected {{field, operator, value}} with operator one of \
+                     Eq, Neq, Gt, Gte, Lt, Lte, Contains and value a string or a list of strings.",
+                    i + 1
+                ))
+            })?;
+            if filter.field.trim().is_empty() {
+                return Err(AppError::invalid_input(format!("Filter {} has no field; choose one.", i + 1)));
+            }
+            Ok(filter)
+        })
+        .collect()
+}
+
+/// `[{id, value}]` from the UI; ids are schema field ids such as `header_name`.
+fn parse_fields(raw: Vec<Value>) -> AppResult<Vec<FieldUpdate>> {
+    raw.into_iter()
+        .enumerate()
+        .map(|(i, v)| {
+            let field: FieldUpdate = serde_json::from_value(v).map_err(|e| {
+                AppError::invalid_input(format!("Field {} is not valid ({e}). Expected {{id, value}}.", i + 1))
+            })?;
+            if field.id.trim().is_empty() {
+                return Err(AppError::invalid_input(format!("Field {} has an empty id.", i + 1)));
+            }
+            Ok(field)
+        })
+        .collect()
+}
+
+/// Number matches first, then name matches not already listed.
+async fn quick_search(client: &Client, base: SearchQuery, q: &str) -> AppResult<Vec<ImageHeader>> {
+    let by_number = base.clone().filter(Filter::contains("header_number", q));
+    let by_name = base.filter(Filter::contains("header_name", q));
+    let (numbers, names) = futures::try_join!(collect(client, by_number), collect(client, by_name))?;
+    let mut seen = HashSet::new();
+    Ok(numbers
+        .into_iter()
+        .chain(names)
+        .filter(|image| seen.insert(image.id.clone()))
+        .take(QUICK_SEARCH_CAP)
+        .collect())
+}
+
+async fn collect(client: &Client, query: SearchQuery) -> AppResult<Vec<ImageHeader>> {
+    Ok(client
+        .search(query, QUICK_FETCH_PAGE)
+        .take(QUICK_SEARCH_CAP)
+        .try_collect()
+        .await?)
+}
+
+/// Remembers the folder for the next start; a settings problem never fails the search.
+fn remember_folder<R: Runtime>(app: &AppHandle<R>, folder_id: String) {
+    if let Some(settings) = app.try_state::<SettingsFile>() {
+        if settings.load().last_folder_id.as_deref() != Some(folder_id.as_str()) {
+            if let Err(e) = settings.update(|s| s.last_folder_id = Some(folder_id)) {
+                tracing::warn!(error = %e, "could not remember the last folder");
+            }
+        }
+    }
+}

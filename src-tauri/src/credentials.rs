@@ -1,0 +1,384 @@
+//! BeProduct account credentials: the shape the UI sends, the environment override, and the
+//! OS keychain store. Secrets live in `beproduct::Secret`, so `Debug` never shows them, and
+//! `Credentials` has no `Serialize`: it can never be sent back to the UI by mistake.
+
+use beproduct::{Config, Secret};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{AppError, AppResult};
+
+/// The keychain service name; also the app identifier.
+pub const KEYCHAIN_SERVICE: &str = "com.beproduct.images";
+/// One keychain entry holds all the fields as a JSON blob, so a save is all-or-nothing.
+const KEYCHAIN_ACCOUNT: &str = "beproduct-account";
+
+pub const ENV_COMPANY_DOMAIN: &str = "BEPRODUCT_COMPANY_DOMAIN";
+pub const ENV_CLIENT_ID: &str = "BEPRODUCT_CLIENT_ID";
+pub const ENV_CLIENT_SECRET: &str = "BEPRODUCT_CLIENT_SECRET";
+pub const ENV_REFRESH_TOKEN: &str = "BEPRODUCT_REFRESH_TOKEN";
+pub const ENV_API_URL: &str = "BEPRODUCT_API_URL";
+pub const ENV_TOKEN_URL: &str = "BEPRODUCT_TOKEN_URL";
+
+#[derive(Clone, Deserialize)]
+#[serde(from = "CredentialsWire")]
+pub struct Credentials {
+    pub company_domain: String,
+    pub client_id: String,
+    pub client_secret: Secret,
+    pub refresh_token: Secret,
+    pub api_url: Option<String>,
+    pub token_url: Option<String>,
+}
+
+/// The JSON form, used for the UI's `creds` argument and the keychain blob.
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct CredentialsWire {
+    company_domain: String,
+    client_id: String,
+    client_secret: String,
+    refresh_token: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    api_url: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    token_url: Option<String>,
+}
+
+impl From<CredentialsWire> for Credentials {
+    fn from(w: CredentialsWire) -> Self {
+        Credentials {
+            company_domain: w.company_domain.trim().to_owned(),
+            client_id: w.client_id.trim().to_owned(),
+            client_secret: Secret::new(w.client_secret.trim()),
+            refresh_token: Secret::new(w.refresh_token.trim()),
+            api_url: non_blank(w.api_url),
+            token_url: non_blank(w.token_url),
+        }
+    }
+}
+
+fn non_blank(v: Option<String>) -> Option<String> {
+    v.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty())
+}
+
+impl std::fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Credentials")
+            .field("company_domain", &self.company_domain)
+            .field("client_id", &self.client_id)
+            .field("client_secret", &self.client_secret)
+            .field("refresh_token", &self.refresh_token)
+            .field("api_url", &self.api_url)
+            .field("token_url", &self.token_url)
+            .finish()
+    }
+}
+
+impl Credentials {
+    /// Refuses empty fields and URLs that are not http(s), naming the field to fix.
+    pub fn validate(&self) -> AppResult<()> {
+        let required = [
+            ("Company domain", self.company_domain.as_str()),
+            ("Client ID", self.client_id.as_str()),
+            ("Client secret", self.client_secret.expose()),
+            ("Refresh token", self.refresh_token.expose()),
+        ];
+        for (name, value) in required {
+            if value.is_empty() {
+                return Err(AppError::invalid_input(format!("{name} is empty; fill it in and try again.")));
+            }
+        }
+        if self.company_domain.contains(['/', '?', '#', ' ']) {
+            return Err(AppError::invalid_input(
+                "Company domain must be the tenant name only (e.g. SampleCompany), not a URL.",
+            ));
+        }
+        for (name, url) in [("API URL", &self.api_url), ("Token URL", &self.token_url)] {
+            if let Some(url) = url {
+                if !(url.starts_with("https://") || url.starts_with("http://")) {
+                    return Err(AppError::invalid_input(format!(
+                        "{name} must start with https:// (got {url:?}); leave it empty for the default."
+                    )));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The client configuration; defaults apply when no URL override is given.
+    pub fn to_config(&self) -> Config {
+        let mut config = Config::new(
+            self.company_domain.clone(),
+            self.client_id.clone(),
+            self.client_secret.clone(),
+            self.refresh_token.clone(),
+        );
+        if let Some(url) = &self.api_url {
+            config = config.with_api_url(url.clone());
+        }
+        if let Some(url) = &self.token_url {
+            config = config.with_token_url(url.clone());
+        }
+        config
+    }
+
+    /// The API root this connection talks to (shown in the UI).
+    pub fn effective_api_url(&self) -> String {
+        self.to_config().api_url
+    }
+
+    /// Reads the `BEPRODUCT_*` override. None when none of the four required variables is set;
+    /// an error naming the missing ones when only some are.
+    pub fn from_env(get: impl Fn(&str) -> Option<String>) -> AppResult<Option<Credentials>> {
+        let get = |name: &str| get(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+        let required = [ENV_COMPANY_DOMAIN, ENV_CLIENT_ID, ENV_CLIENT_SECRET, ENV_REFRESH_TOKEN];
+        let values: Vec<Option<String>> = required.iter().map(|n| get(n)).collect();
+        if values.iter().all(Option::is_none) {
+            return Ok(None);
+        }
+        let missing: Vec<&str> = required
+            .iter()
+            .zip(&values)
+            .filter(|(_, v)| v.is_none())
+            .map(|(n, _)| *n)
+            .collect();
+        if !missing.is_empty() {
+            return Err(AppError::invalid_input(format!(
+                "Environment override is incomplete: set {} as well, or unset all BEPRODUCT_* variables.",
+                missing.join(", ")
+            )));
+        }
+        let mut values = values.into_iter().flatten();
+        let mut next = || values.next().unwrap_or_default();
+        let creds = Credentials {
+            company_domain: next(),
+            client_id: next(),
+            client_secret: Secret::new(next()),
+            refresh_token: Secret::new(next()),
+            api_url: get(ENV_API_URL),
+            token_url: get(ENV_TOKEN_URL),
+        };
+        creds.validate()?;
+        Ok(Some(creds))
+    }
+
+    fn to_keychain_json(&self) -> String {
+        let wire = CredentialsWire {
+            company_domain: self.company_domain.clone(),
+            client_id: self.client_id.clone(),
+            client_secret: self.client_secret.expose().to_owned(),
+            refresh_token: self.refresh_token.expose().to_owned(),
+            api_url: self.api_url.clone(),
+            token_url: self.token_url.clone(),
+        };
+        serde_json::to_string(&wire).expect("serialising plain strings cannot fail")
+    }
+}
+
+/// Whether the keychain can be used, for `connection_status`.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct KeychainAvailability {
+    pub available: bool,
+    pub message: Option<String>,
+}
+
+/// Credentials in the OS keychain (Secret Service on Linux, Keychain on macOS, Credential
+/// Manager on Windows). There is deliberately no plaintext fallback.
+#[derive(Debug, Clone)]
+pub struct KeychainStore {
+    service: String,
+    account: String,
+}
+
+impl Default for KeychainStore {
+    fn default() -> Self {
+        KeychainStore::new(KEYCHAIN_SERVICE)
+    }
+}
+
+impl KeychainStore {
+    /// A store under another service name (tests use their own, never the user's entry).
+    pub fn new(service: impl Into<String>) -> Self {
+        KeychainStore {
+            service: service.into(),
+            account: KEYCHAIN_ACCOUNT.to_owned(),
+        }
+    }
+
+    fn entry(&self) -> AppResult<keyring::Entry> {
+        keyring::Entry::new(&self.service, &self.account).map_err(|e| keychain_error("open", e))
+    }
+
+    /// The saved credentials; None when nothing is saved.
+    pub fn load(&self) -> AppResult<Option<Credentials>> {
+        match self.entry()?.get_password() {
+            Ok(json) => {
+                let wire: CredentialsWire = serde_json::from_str(&json).map_err(|_| AppError::Keychain {
+                    message: "The saved BeProduct account in the keychain is unreadable. Sign out and connect again."
+                        .into(),
+                    detail: None,
+                })?;
+                Ok(Some(wire.into()))
+            }
+            Err(keyring::Error::NoEntry) => Ok(None),
+            Err(e) => Err(keychain_error("read", e)),
+        }
+    }
+
+    pub fn save(&self, creds: &Credentials) -> AppResult<()> {
+        self.entry()?
+            .set_password(&creds.to_keychain_json())
+            .map_err(|e| keychain_error("save", e))
+    }
+
+    /// Removes the saved credentials; nothing saved is not an error.
+    pub fn delete(&self) -> AppResult<()> {
+        match self.entry()?.delete_credential() {
+            Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
+            Err(e) => Err(keychain_error("delete", e)),
+        }
+    }
+
+    /// Reads the entry once to see whether the keychain answers at all.
+    pub fn availability(&self) -> (KeychainAvailability, Option<Credentials>) {
+        match self.load() {
+            Ok(creds) => (
+                KeychainAvailability {
+                    available: true,
+                    message: None,
+                },
+                creds,
+            ),
+            Err(e) => (
+                KeychainAvailability {
+                    available: false,
+                    message: Some(e.to_string()),
+                },
+                None,
+            ),
+        }
+    }
+}
+
+const FIX_NO_DBUS: &str = "The system keychain cannot be reached: there is no D-Bus session. \
+Run the app from a desktop session (GNOME, KDE, ...) so it can store your BeProduct credentials securely, \
+or set the BEPRODUCT_* environment variables for this run.";
+const FIX_NO_PROVIDER: &str = "No system keychain is installed or running (nothing provides the Secret Service). \
+Install and start GNOME Keyring or KWallet, then try again.";
+const FIX_LOCKED: &str = "The system keychain is locked. Unlock it (e.g. log in to GNOME Keyring / \
+Passwords and Keys) and try again.";
+
+/// Turns a keyring error into a message that says what is wrong and how to fix it.
+/// `BadEncoding` carries the stored bytes, so its content is never shown.
+pub fn keychain_error(action: &str, e: keyring::Error) -> AppError {
+    let (message, detail) = match &e {
+        keyring::Error::NoStorageAccess(inner) => (FIX_LOCKED.to_owned(), Some(inner.to_string())),
+        keyring::Error::PlatformFailure(inner) => {
+            let text = inner.to_string();
+            (platform_failure_message(action, &text), Some(text))
+        }
+        keyring::Error::BadEncoding(_) => (
+            "The saved BeProduct account in the keychain is unreadable. Sign out and connect again.".to_owned(),
+            None,
+        ),
+        keyring::Error::Ambiguous(_) => (
+            format!(
+                "The keychain holds more than one BeProduct Images entry. Delete the '{KEYCHAIN_SERVICE}' \
+                 entries in your keychain app, then connect again."
+            ),
+            None,
+        ),
+        other => (
+            format!("Could not {action} the BeProduct account in the system keychain: {other}."),
+            None,
+        ),
+    };
+    AppError::Keychain { message, detail }
+}
+
+fn platform_failure_message(action: &str, text: &str) -> String {
+    let lower = text.to_ascii_lowercase();
+    if lower.contains("locked") {
+        FIX_LOCKED.to_owned()
+    } else if lower.contains("org.freedesktop.secrets") || lower.contains("serviceunknown") {
+        FIX_NO_PROVIDER.to_owned()
+    } else if lower.contains("d-bus") || lower.contains("dbus") || lower.contains("no such file") {
+        FIX_NO_DBUS.to_owned()
+    } else {
+        format!("Could not {action} the BeProduct account in the system keychain. Check that your keychain app works, then try again.")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let map: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        move |k| map.get(k).cloned()
+    }
+
+    #[test]
+    fn env_override_is_all_or_nothing() {
+        assert!(Credentials::from_env(env(&[])).unwrap().is_none());
+        let err = Credentials::from_env(env(&[(ENV_COMPANY_DOMAIN, "Acme"), (ENV_CLIENT_ID, "id")])).unwrap_err();
+        assert_eq!(err.kind(), "invalid_input");
+        assert!(err.to_string().contains(ENV_CLIENT_SECRET), "{err}");
+        assert!(err.to_string().contains(ENV_REFRESH_TOKEN), "{err}");
+        let creds = Credentials::from_env(env(&[
+            (ENV_COMPANY_DOMAIN, "Acme"),
+            (ENV_CLIENT_ID, "id"),
+            (ENV_CLIENT_SECRET, "s3cr3t"),
+            (ENV_REFRESH_TOKEN, "rt-value"),
+            (ENV_API_URL, "http://127.0.0.1:9/"),
+        ]))
+        .unwrap()
+        .unwrap();
+        assert_eq!(creds.company_domain, "Acme");
+        assert_eq!(creds.effective_api_url(), "http://127.0.0.1:9");
+        assert_eq!(creds.token_url, None);
+    }
+
+    #[test]
+    fn debug_and_errors_never_show_secrets() {
+        let creds: Credentials = serde_json::from_value(serde_json::json!({
+            "companyDomain": "Acme", "clientId": "id", "clientSecret": "s3cr3t-value",
+            "refreshToken": "rt-value-123", "apiUrl": ""
+        }))
+        .unwrap();
+        let text = format!("{creds:?}");
+        assert!(!text.contains("s3cr3t-value") && !text.contains("rt-value-123"), "{text}");
+        assert_eq!(creds.api_url, None, "blank URL means default");
+        let bad = keychain_error("read", keyring::Error::BadEncoding(b"s3cr3t-value".to_vec()));
+        assert!(!serde_json::to_string(&bad).unwrap().contains("s3cr3t"));
+    }
+
+    #[test]
+    fn validation_names_the_field() {
+        let mut creds: Credentials = serde_json::from_value(serde_json::json!({
+            "companyDomain": "Acme", "clientId": "id", "clientSecret": "", "refreshToken": "rt"
+        }))
+        .unwrap();
+        assert!(creds.validate().unwrap_err().to_string().contains("Client secret"));
+        creds.client_secret = Secret::new("x");
+        creds.api_url = Some("ftp://x".into());
+        assert!(creds.validate().unwrap_err().to_string().contains("API URL"));
+        creds.api_url = None;
+        creds.company_domain = "https://acme.beproduct.com".into();
+        assert!(creds.validate().unwrap_err().to_string().contains("tenant name"));
+    }
+
+    #[test]
+    fn platform_failures_get_actionable_messages() {
+        let locked = platform_failure_message("save", "Cannot create an item in a locked collection");
+        assert!(locked.contains("locked") && locked.contains("Unlock"), "{locked}");
+        let none = platform_failure_message(
+            "read",
+            "The name org.freedesktop.secrets was not provided by any .service files",
+        );
+        assert!(none.contains("GNOME Keyring or KWallet"), "{none}");
+        let no_bus = platform_failure_message("read", "D-Bus error: Unable to autolaunch a dbus-daemon without a $DISPLAY for X11");
+        assert!(no_bus.contains("no D-Bus session"), "{no_bus}");
+    }
+}

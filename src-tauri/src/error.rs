@@ -1,0 +1,115 @@
+//! The app's one error type. It crosses the IPC boundary as `{kind, message, detail?}`;
+//! `kind` is what the UI branches on, `message` says what is wrong and what to do.
+
+use serde::ser::SerializeStruct;
+use serde::{Serialize, Serializer};
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// Anything the BeProduct client reports; its `kind()` passes through unchanged.
+    #[error(transparent)]
+    BeProduct(#[from] beproduct::Error),
+
+    /// The OS keychain could not be used. `detail` is the platform's own text (never a secret).
+    #[error("{message}")]
+    Keychain {
+        message: String,
+        detail: Option<String>,
+    },
+
+    /// The UI sent something the app refuses before calling anything.
+    #[error("{0}")]
+    InvalidInput(String),
+
+    /// The embedded sandbox could not be started.
+    #[error("{message}")]
+    Sandbox { message: String, detail: String },
+
+    /// A local file (settings, app folders) could not be read or written.
+    #[error("{message}")]
+    Io { message: String, detail: String },
+
+    /// A bug or an impossible state; the detail helps a bug report.
+    #[error("{0}")]
+    Internal(String),
+}
+
+impl AppError {
+    pub fn invalid_input(message: impl Into<String>) -> Self {
+        AppError::InvalidInput(message.into())
+    }
+
+    pub fn kind(&self) -> &'static str {
+        match self {
+            AppError::BeProduct(e) => e.kind(),
+            AppError::Keychain { .. } => "keychain",
+            AppError::InvalidInput(_) => "invalid_input",
+            AppError::Sandbox { .. } => "internal",
+            AppError::Io { .. } => "io",
+            AppError::Internal(_) => "internal",
+        }
+    }
+
+    pub fn detail(&self) -> Option<&str> {
+        match self {
+            AppError::Keychain { detail, .. } => detail.as_deref(),
+            AppError::Sandbox { detail, .. } | AppError::Io { detail, .. } => Some(detail),
+            _ => None,
+        }
+    }
+}
+
+impl Serialize for AppError {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let detail = self.detail();
+        let mut s = serializer.serialize_struct("AppError", if detail.is_some() { 3 } else { 2 })?;
+        s.serialize_field("kind", self.kind())?;
+        s.serialize_field("message", &self.to_string())?;
+        if let Some(detail) = detail {
+            s.serialize_field("detail", detail)?;
+        }
+        s.end()
+    }
+}
+
+pub type AppResult<T> = Result<T, AppError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn serialises_kind_message_and_optional_detail() {
+        let e = AppError::invalid_input("image id must be a GUID");
+        assert_eq!(
+            serde_json::to_value(&e).unwrap(),
+            json!({"kind": "invalid_input", "message": "image id must be a GUID"})
+        );
+        let e = AppError::Keychain {
+            message: "The system keychain is locked.".into(),
+            detail: Some("Cannot create an item in a locked collection".into()),
+        };
+        assert_eq!(
+            serde_json::to_value(&e).unwrap(),
+            json!({"kind": "keychain", "message": "The system keychain is locked.",
+                   "detail": "Cannot create an item in a locked collection"})
+        );
+    }
+
+    #[test]
+    fn client_errors_keep_their_kind() {
+        let e: AppError = beproduct::Error::Api {
+            status: 404,
+            message: "Image not found".into(),
+            method: "GET".into(),
+            url: "http://127.0.0.1/api/x/Image/Header/1".into(),
+        }
+        .into();
+        let v = serde_json::to_value(&e).unwrap();
+        assert_eq!(v["kind"], "not_found");
+        assert!(v["message"].as_str().unwrap().contains("Image not found"));
+        let e: AppError = beproduct::Error::Auth("refresh token revoked; reconnect".into()).into();
+        assert_eq!(serde_json::to_value(&e).unwrap()["kind"], "auth");
+    }
+}

@@ -1,0 +1,94 @@
+"""Talks to a running bp-sandbox directly (token + Image endpoints) so tests can check what the
+app really did on the server, independently of the app."""
+
+from __future__ import annotations
+
+import requests
+
+CREDS = {
+    "company": "sandbox",
+    "client_id": "sandbox-client",
+    "client_secret": "sandbox-secret",
+    "refresh_token": "sandbox-refresh-token",
+}
+
+
+class SandboxApi:
+    def __init__(self, base_url: str, company: str = CREDS["company"]):
+        self.base = base_url.rstrip("/")
+        self.api = f"{self.base}/api/{company}/"
+        self.http = requests.Session()
+        self._token: str | None = None
+
+    def token(self) -> str:
+        if self._token is None:
+            resp = self.http.post(f"{self.base}/ids/connect/token", data={
+                "grant_type": "refresh_token", "refresh_token": CREDS["refresh_token"],
+                "client_id": CREDS["client_id"], "client_secret": CREDS["client_secret"],
+            }, timeout=10)
+            resp.raise_for_status()
+            self._token = resp.json()["access_token"]
+        return self._token
+
+    def _request(self, method: str, path: str, **kw) -> requests.Response:
+        headers = {"Authorization": f"Bearer {self.token()}"}
+        return self.http.request(method, self.api + path, headers=headers, timeout=15, **kw)
+
+    def folders(self) -> list[dict]:
+        resp = self._request("GET", "Image/Folders")
+        resp.raise_for_status()
+        return resp.json()
+
+    def folder(self, name: str) -> dict:
+        return next(f for f in self.folders() if f["name"] == name)
+
+    def schema(self, folder_id: str) -> list[dict]:
+        resp = self._request("GET", "Image/FolderSchema", params={"folderId": folder_id})
+        resp.raise_for_status()
+        return resp.json()
+
+    def search(self, folder_id: str, filters: list[dict], page_size: int = 1) -> dict:
+        resp = self._request("POST", "Image/Headers", params={"folderId": folder_id, "pageSize": page_size, "pageNumber": 0},
+                             json={"filters": filters, "colorwayFilters": None})
+        resp.raise_for_status()
+        return resp.json()
+
+    def count(self, folder_id: str, filters: list[dict]) -> int:
+        return int(self.search(folder_id, filters)["total"])
+
+    def all_headers(self, folder_id: str) -> list[dict]:
+        out, page = [], 0
+        while True:
+            resp = self._request("POST", "Image/Headers", params={"folderId": folder_id, "pageSize": 200, "pageNumber": page},
+                                 json={"filters": [], "colorwayFilters": None})
+            resp.raise_for_status()
+            body = resp.json()
+            out += body["result"]
+            if not body["result"] or len(out) >= body["total"]:
+                return out
+            page += 1
+
+    def header_response(self, image_id: str) -> requests.Response:
+        return self._request("GET", f"Image/Header/{image_id}")
+
+    def header(self, image_id: str) -> dict:
+        resp = self.header_response(image_id)
+        resp.raise_for_status()
+        return resp.json()
+
+    def create(self, folder_id: str, fields: dict) -> dict:
+        resp = self._request("POST", "Image/Header/Create", params={"folderId": folder_id},
+                             json={"fields": [{"id": k, "value": v} for k, v in fields.items()]})
+        resp.raise_for_status()
+        return resp.json()
+
+    def fail_next(self, path: str, kind: str = "Status503", n: int = 1) -> None:
+        resp = self.http.post(f"{self.base}/__sandbox/fail-next", json={"n": n, "path": path, "kind": kind}, timeout=10)
+        resp.raise_for_status()
+
+
+def field_value(header: dict, field_id: str):
+    for f in header["headerData"]["fields"]:
+        if f["id"] == field_id:
+            return f["value"]
+    return None

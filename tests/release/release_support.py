@@ -1,0 +1,40 @@
+"""Shared helpers for the release tests: repository paths, the workspace version, PNG headers."""
+
+from __future__ import annotations
+
+import struct
+import tomllib
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def workspace_version() -> str:
+    """The single source of the app's version: `[workspace.package] version` in Cargo.toml."""
+    with open(REPO_ROOT / "Cargo.toml", "rb") as f:
+        return tomllib.load(f)["workspace"]["package"]["version"]
+
+
+def workspace_package() -> dict:
+    with open(REPO_ROOT / "Cargo.toml", "rb") as f:
+        return tomllib.load(f)["workspace"]["package"]
+
+
+def png_header(path: Path) -> tuple[int, int, int, int]:
+    """(width, height, bit depth, colour type) from the IHDR chunk, which PNG requires first.
+
+    Only the first 29 bytes are read, however large the image is.
+    """
+    with open(path, "rb") as f:
+        head = f.read(8 + 4 + 4 + 13)
+    if len(head) < 29 or head[:8] != PNG_SIGNATURE:
+        raise ValueError(f"{path} is not a PNG file (bad signature)")
+    length, chunk_type = struct.unpack(">I4s", head[8:16])
+    if chunk_type != b"IHDR" or length != 13:
+        raise ValueError(f"{path}: first chunk is {chunk_type!r}, PNG requires IHDR")
+    width, height, bit_depth, colour_type = struct.unpack(">IIBB", head[16:26])
+    return width, height, bit_depth, colour_type
+
+
+PNG_COLOUR_RGBA = 6

@@ -1,0 +1,75 @@
+// Typed wrappers over the Tauri commands (docs/ARCHITECTURE.md, "IPC contract").
+// Every failure becomes an ApiError {kind, message, detail} so the UI can branch on `kind`.
+
+export class ApiError extends Error {
+  constructor({ kind = 'internal', message = 'Something went wrong.', detail = null } = {}) {
+    super(message);
+    this.name = 'ApiError';
+    this.kind = kind;
+    this.detail = detail;
+  }
+}
+
+function normalise(err) {
+  if (err instanceof ApiError) return err;
+  if (err && typeof err === 'object' && typeof err.message === 'string') {
+    return new ApiError({ kind: err.kind || 'internal', message: err.message, detail: err.detail ?? null });
+  }
+  if (typeof err === 'string') return new ApiError({ kind: 'internal', message: err });
+  return new ApiError({ kind: 'internal', message: 'Unexpected error from the app.', detail: safeJson(err) });
+}
+
+function safeJson(v) {
+  try { return JSON.stringify(v); } catch { return String(v); }
+}
+
+async function call(command, args) {
+  const invoke = window.__TAURI__?.core?.invoke;
+  if (!invoke) {
+    throw new ApiError({ kind: 'internal', message: 'This window is not running inside BeProduct Images, so it cannot reach BeProduct.' });
+  }
+  try {
+    return await invoke(command, args);
+  } catch (err) {
+    throw normalise(err);
+  }
+}
+
+/** Subscribes to a backend event; returns an unsubscribe function (a no-op outside the app). */
+export async function listen(event, handler) {
+  const listenFn = window.__TAURI__?.event?.listen;
+  if (!listenFn) return () => {};
+  return listenFn(event, handler);
+}
+
+export const api = {
+  connectionStatus: () => call('connection_status'),
+  testConnection: (creds) => call('test_connection', { creds }),
+  saveCredentials: (creds) => call('save_credentials', { creds }),
+  useSandbox: () => call('use_sandbox'),
+  useAccount: () => call('use_account'),
+  signOut: () => call('sign_out'),
+  listFolders: () => call('list_folders'),
+  folderSchema: (folderId) => call('folder_schema', { folderId }),
+  /** filters: [{field, operator, value: string | string[]}]; pageNumber starts at 0. */
+  listImages: ({ folderId, quick = null, filters = [], pageSize = 60, pageNumber = 0 }) =>
+    call('list_images', { folderId, quick: quick || null, filters, pageSize, pageNumber }),
+  getImage: (id) => call('get_image', { id }),
+  createImage: (folderId, fields) => call('create_image', { folderId, fields }),
+  updateImage: (id, fields) => call('update_image', { id, fields }),
+  deleteImage: (id) => call('delete_image', { id }),
+};
+
+/** Human wording per error kind, shown above the server's own message. */
+export function describeError(err) {
+  const e = normalise(err);
+  const lead = {
+    transport: 'Cannot reach BeProduct. Check your connection and try again.',
+    auth: 'BeProduct refused the credentials. Open “Connect to BeProduct…” to fix them.',
+    throttled: 'BeProduct is busy (too many requests). Try again in a moment.',
+    not_found: 'That item no longer exists on BeProduct.',
+    keychain: 'The system keychain is not available.',
+    outcome_unknown: 'The connection dropped; the change may or may not have been saved. Refresh to check.',
+  }[e.kind];
+  return { title: lead || e.message, message: lead ? e.message : null, kind: e.kind, detail: e.detail };
+}

@@ -1,0 +1,183 @@
+// Detail panel: large preview, attribute form, save / revert / delete / create.
+import { h, $, replaceChildren } from './dom.js';
+import { api } from './api.js';
+import { state, imageNumber, imageName, previewUrl } from './state.js';
+import { createForm } from './form.js';
+import { showToast, showError } from './toast.js';
+import { confirmDialog } from './dialogs.js';
+import { upsertCard, removeCard, select, cardImage, focusGrid } from './grid.js';
+
+let form = null;
+let busy = false;
+
+export function initDetail() {
+  $('#image-form').addEventListener('submit', (e) => { e.preventDefault(); save(); });
+  $('#revert').addEventListener('click', revert);
+  $('#delete').addEventListener('click', () => deleteOpen());
+  $('#detail-close').addEventListener('click', async () => { if (await guardDirty()) { showNothing(); focusGrid(); } });
+  showNothing();
+}
+
+/** Asks before throwing away edits. Resolves true when it is fine to leave the form. */
+export async function guardDirty() {
+  if (!state.dirty) return true;
+  const what = state.creating ? 'the new image' : imageNumber(state.openImage) || 'this image';
+  const ok = await confirmDialog({
+    title: 'Discard unsaved changes?',
+    message: `Your changes to ${what} have not been saved.`,
+    ok: 'Discard changes', cancel: 'Keep editing', danger: true,
+  });
+  if (ok) setDirty(false);
+  return ok;
+}
+
+export function showNothing() {
+  form = null;
+  state.openImage = null;
+  state.creating = false;
+  setDirty(false);
+  $('#detail').classList.add('is-empty');
+  $('#detail-body').hidden = true;
+  $('#detail-placeholder').hidden = false;
+  $('#image-form').replaceChildren();
+}
+
+export function showImage(image, { focusForm = false } = {}) {
+  state.openImage = image;
+  state.creating = false;
+  renderHeader(image);
+  form = createForm($('#image-form'), { schema: state.schema, image, onDirtyChange: setDirty });
+  $('#save').textContent = 'Save';
+  $('#delete').hidden = false;
+  setDirty(false);
+  if (focusForm) form.focusFirst();
+}
+
+export async function showNew() {
+  if (!state.folderId) return;
+  if (!(await guardDirty())) return;
+  state.openImage = null;
+  state.creating = true;
+  select(null);
+  renderHeader(null);
+  form = createForm($('#image-form'), { schema: state.schema, image: null, onDirtyChange: setDirty });
+  $('#save').textContent = 'Create image';
+  $('#delete').hidden = true;
+  setDirty(false);
+  form.focusFirst();
+}
+
+function renderHeader(image) {
+  $('#detail').classList.remove('is-empty');
+  $('#detail-placeholder').hidden = true;
+  $('#detail-body').hidden = false;
+  const url = previewUrl(image);
+  const frame = $('#detail-preview-frame');
+  const img = h('img', { id: 'detail-preview', class: 'detail-preview', alt: image ? `Preview of ${imageNumber(image)}` : '', decoding: 'async' });
+  img.addEventListener('error', () => frame.classList.add('no-preview'));
+  if (url) img.src = url;
+  frame.classList.toggle('no-preview', !url);
+  replaceChildren(frame, img, h('div', { class: 'no-preview-text', text: image ? 'No preview yet' : 'Upload a file after creating the image' }));
+  $('#detail-number').textContent = image ? imageNumber(image) : 'New image';
+  $('#detail-name').textContent = image ? imageName(image) || 'Untitled' : `in ${state.folders.find((f) => f.id === state.folderId)?.name || 'this folder'}`;
+  const meta = [];
+  if (image?.modifiedAt) {
+    const when = new Date(image.modifiedAt);
+    const by = image.modifiedBy?.name;
+    if (!Number.isNaN(when.getTime())) meta.push(`Modified ${when.toLocaleString()}${by ? ` by ${by}` : ''}`);
+  }
+  $('#detail-meta').textContent = meta.join(' · ');
+}
+
+function setDirty(dirty) {
+  state.dirty = dirty;
+  $('#dirty-marker').hidden = !dirty;
+  $('#save').disabled = busy || (!dirty && !state.creating);
+  $('#revert').disabled = busy || !dirty;
+  $('#detail').classList.toggle('is-dirty', dirty);
+}
+
+function setBusy(on) {
+  busy = on;
+  $('#detail').classList.toggle('is-busy', on);
+  $('#delete').disabled = on;
+  setDirty(state.dirty);
+}
+
+export async function save() {
+  if (!form || busy) return;
+  if (!state.creating && !form.isDirty()) return;
+  if (!form.validate()) {
+    showToast('Some fields need attention before saving.', { error: true });
+    return;
+  }
+  setBusy(true);
+  try {
+    if (state.creating) {
+      const created = await api.createImage(state.folderId, form.filledFields());
+      busy = false;
+      upsertCard(created, { prepend: true });
+      select(created.id);
+      showImage(created);
+      showToast(`Created ${imageNumber(created)}.`);
+    } else {
+      const changed = form.changedFields();
+      const updated = await api.updateImage(state.openImage.id, changed);
+      state.openImage = updated;
+      form.load(updated);
+      renderHeader(updated);
+      upsertCard(updated);
+      showToast(`Saved ${imageNumber(updated)}.`);
+    }
+  } catch (err) {
+    // The edits stay in the form; the server's reason goes to the toast and next to the field.
+    form.showServerError(err?.message);
+    showError(state.creating ? 'Could not create the image.' : 'Could not save.', err);
+  } finally {
+    setBusy(false);
+  }
+}
+
+export function revert() {
+  if (!form) return;
+  if (state.creating) { form.load(null); return; }
+  form.load(state.openImage);
+}
+
+/** Deletes the open image, or the selected card when nothing is open. */
+export async function deleteOpen() {
+  const image = state.openImage || (state.selectedId && cardImage(state.selectedId));
+  if (!image || busy) return;
+  const number = imageNumber(image);
+  const name = imageName(image);
+  const ok = await confirmDialog({
+    title: 'Delete image',
+    message: `Delete ${number}${name ? ` “${name}”` : ''}? This cannot be undone.`,
+    ok: 'Delete', danger: true,
+  });
+  if (!ok) return;
+  setBusy(true);
+  try {
+    await api.deleteImage(image.id);
+    finishDelete(image, `Deleted ${number}.`);
+  } catch (err) {
+    if (err?.kind === 'not_found') finishDelete(image, `${number} was already deleted.`);
+    else showError(`Could not delete ${number}.`, err);
+  } finally {
+    setBusy(false);
+  }
+}
+
+function finishDelete(image, message) {
+  const next = removeCard(image.id);
+  if (state.openImage?.id === image.id) showNothing();
+  if (next) select(next, { focus: true }); else state.selectedId = null;
+  showToast(message);
+}
+
+export async function openImage(id, opts = {}) {
+  if (state.openImage?.id === id && !state.creating) { if (opts.focusForm) form?.focusFirst(); return; }
+  if (!(await guardDirty())) { select(state.openImage?.id || null); return; }
+  const image = cardImage(id);
+  if (image) showImage(image, opts);
+}

@@ -1,0 +1,70 @@
+// Entry point: wires the modules together and owns the start-up / folder-change sequence.
+import { $ } from './dom.js';
+import { api } from './api.js';
+import { state } from './state.js';
+import { initDialogs } from './dialogs.js';
+import { initConnect, loadConnection } from './connect.js';
+import { initFolders, loadFolders, renderFolders } from './folders.js';
+import { initGrid, reloadGrid } from './grid.js';
+import { initSearch, resetQuery, clearSearch } from './search.js';
+import { setFilterSchema } from './filters.js';
+import { initDetail, openImage, showNew, showNothing, guardDirty } from './detail.js';
+import { initShortcuts } from './shortcuts.js';
+import { showError } from './toast.js';
+
+const LAST_FOLDER_KEY = 'bp-images:last-folder';
+
+async function chooseFolder(folderId) {
+  if (!folderId) { state.folderId = null; renderFolders(); reloadGrid(); return; }
+  if (folderId === state.folderId) return;
+  if (!(await guardDirty())) return;
+  state.folderId = folderId;
+  try { localStorage.setItem(LAST_FOLDER_KEY, folderId); } catch { /* storage off: not important */ }
+  renderFolders();
+  showNothing();
+  resetQuery();
+  state.schema = [];
+  setFilterSchema([]);
+  $('#new-image').disabled = true;
+  reloadGrid();
+  try {
+    const schema = await api.folderSchema(folderId);
+    if (state.folderId !== folderId) return;
+    state.schema = Array.isArray(schema) ? schema : [];
+  } catch (err) {
+    if (state.folderId !== folderId) return;
+    showError('Could not load this folder’s fields; the form shows only the basic ones.', err);
+  }
+  setFilterSchema(state.schema);
+  $('#new-image').disabled = false;
+}
+
+/** (Re)loads everything that depends on the connection. */
+async function start() {
+  showNothing();
+  state.folderId = null;
+  await loadConnection();
+  const folders = await loadFolders();
+  let remembered = null;
+  try { remembered = localStorage.getItem(LAST_FOLDER_KEY); } catch { /* ignore */ }
+  const active = folders.filter((f) => f.active !== false);
+  const first = folders.find((f) => f.id === remembered) || active[0] || folders[0];
+  await chooseFolder(first?.id || null);
+}
+
+function init() {
+  initDialogs();
+  initConnect(start);
+  initFolders(chooseFolder);
+  initGrid({
+    onOpen: (id, opts) => openImage(id, opts),
+    onEmptyAction: (what) => (what === 'new' ? showNew() : clearSearch()),
+  });
+  initSearch();
+  initDetail();
+  initShortcuts();
+  $('#new-image').addEventListener('click', () => showNew());
+  start();
+}
+
+init();
