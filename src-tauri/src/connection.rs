@@ -47,7 +47,11 @@ pub struct ConnectionManager {
 }
 
 impl ConnectionManager {
-    pub fn new(keychain: KeychainStore, sandbox: SandboxHost, env_credentials: Option<Credentials>) -> Self {
+    pub fn new(
+        keychain: KeychainStore,
+        sandbox: SandboxHost,
+        env_credentials: Option<Credentials>,
+    ) -> Self {
         ConnectionManager {
             keychain,
             sandbox,
@@ -122,7 +126,8 @@ impl ConnectionManager {
         // The test call may already rotate the refresh token: the sink keeps the newest one,
         // and only starts writing to the keychain once the first save has succeeded.
         let sink = RotationSink::new(creds, Some(self.keychain.clone()), false);
-        let client = Client::new(sink.current().to_config())?.on_refresh_token_rotated(sink.callback());
+        let client =
+            Client::new(sink.current().to_config())?.on_refresh_token_rotated(sink.callback());
         client.folders().await?;
         let store = self.keychain.clone();
         let latest = sink.current();
@@ -147,7 +152,9 @@ impl ConnectionManager {
 
     pub async fn use_account(&self) -> AppResult<ConnectionStatus> {
         let creds = self.load_saved().await?.ok_or_else(|| {
-            AppError::invalid_input("No BeProduct account is saved yet. Use \"Connect to BeProduct\" to add one.")
+            AppError::invalid_input(
+                "No BeProduct account is saved yet. Use \"Connect to BeProduct\" to add one.",
+            )
         })?;
         let active = connect(Mode::Account, creds, Some(self.keychain.clone()))?;
         *self.active.lock().await = Some(active);
@@ -222,7 +229,9 @@ impl RotationSink {
         match &self.store {
             Some(store) if self.persist.load(Ordering::SeqCst) => match store.save(&creds) {
                 Ok(()) => tracing::info!("rotated refresh token saved to the keychain"),
-                Err(e) => tracing::error!(error = %e, "could not save the rotated refresh token; you may have to reconnect after a restart"),
+                Err(e) => {
+                    tracing::error!(error = %e, "could not save the rotated refresh token; you may have to reconnect after a restart")
+                }
             },
             _ => tracing::info!("refresh token rotated (kept in memory for this run)"),
         }
@@ -230,7 +239,9 @@ impl RotationSink {
 }
 
 /// Runs a blocking keychain call off the async workers.
-async fn blocking<T: Send + 'static>(f: impl FnOnce() -> AppResult<T> + Send + 'static) -> AppResult<T> {
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> AppResult<T> + Send + 'static,
+) -> AppResult<T> {
     tauri::async_runtime::spawn_blocking(f)
         .await
         .map_err(|e| AppError::Internal(format!("keychain task failed: {e}")))?

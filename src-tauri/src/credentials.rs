@@ -85,7 +85,9 @@ impl Credentials {
         ];
         for (name, value) in required {
             if value.is_empty() {
-                return Err(AppError::invalid_input(format!("{name} is empty; fill it in and try again.")));
+                return Err(AppError::invalid_input(format!(
+                    "{name} is empty; fill it in and try again."
+                )));
             }
         }
         if self.company_domain.contains(['/', '?', '#', ' ']) {
@@ -130,8 +132,17 @@ impl Credentials {
     /// Reads the `BEPRODUCT_*` override. None when none of the four required variables is set;
     /// an error naming the missing ones when only some are.
     pub fn from_env(get: impl Fn(&str) -> Option<String>) -> AppResult<Option<Credentials>> {
-        let get = |name: &str| get(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
-        let required = [ENV_COMPANY_DOMAIN, ENV_CLIENT_ID, ENV_CLIENT_SECRET, ENV_REFRESH_TOKEN];
+        let get = |name: &str| {
+            get(name)
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+        };
+        let required = [
+            ENV_COMPANY_DOMAIN,
+            ENV_CLIENT_ID,
+            ENV_CLIENT_SECRET,
+            ENV_REFRESH_TOKEN,
+        ];
         let values: Vec<Option<String>> = required.iter().map(|n| get(n)).collect();
         if values.iter().all(Option::is_none) {
             return Ok(None);
@@ -263,9 +274,11 @@ impl KeychainStore {
 const FIX_NO_DBUS: &str = "The system keychain cannot be reached: there is no D-Bus session. \
 Run the app from a desktop session (GNOME, KDE, ...) so it can store your BeProduct credentials securely, \
 or set the BEPRODUCT_* environment variables for this run.";
-const FIX_NO_PROVIDER: &str = "No system keychain is installed or running (nothing provides the Secret Service). \
+const FIX_NO_PROVIDER: &str =
+    "No system keychain is installed or running (nothing provides the Secret Service). \
 Install and start GNOME Keyring or KWallet, then try again.";
-const FIX_LOCKED: &str = "The system keychain is locked. Unlock it (e.g. log in to GNOME Keyring / \
+const FIX_LOCKED: &str =
+    "The system keychain is locked. Unlock it (e.g. log in to GNOME Keyring / \
 Passwords and Keys) and try again.";
 
 /// Turns a keyring error into a message that says what is wrong and how to fix it.
@@ -315,14 +328,19 @@ mod tests {
     use std::collections::HashMap;
 
     fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
-        let map: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         move |k| map.get(k).cloned()
     }
 
     #[test]
     fn env_override_is_all_or_nothing() {
         assert!(Credentials::from_env(env(&[])).unwrap().is_none());
-        let err = Credentials::from_env(env(&[(ENV_COMPANY_DOMAIN, "Acme"), (ENV_CLIENT_ID, "id")])).unwrap_err();
+        let err =
+            Credentials::from_env(env(&[(ENV_COMPANY_DOMAIN, "Acme"), (ENV_CLIENT_ID, "id")]))
+                .unwrap_err();
         assert_eq!(err.kind(), "invalid_input");
         assert!(err.to_string().contains(ENV_CLIENT_SECRET), "{err}");
         assert!(err.to_string().contains(ENV_REFRESH_TOKEN), "{err}");
@@ -348,9 +366,15 @@ mod tests {
         }))
         .unwrap();
         let text = format!("{creds:?}");
-        assert!(!text.contains("s3cr3t-value") && !text.contains("rt-value-123"), "{text}");
+        assert!(
+            !text.contains("s3cr3t-value") && !text.contains("rt-value-123"),
+            "{text}"
+        );
         assert_eq!(creds.api_url, None, "blank URL means default");
-        let bad = keychain_error("read", keyring::Error::BadEncoding(b"s3cr3t-value".to_vec()));
+        let bad = keychain_error(
+            "read",
+            keyring::Error::BadEncoding(b"s3cr3t-value".to_vec()),
+        );
         assert!(!serde_json::to_string(&bad).unwrap().contains("s3cr3t"));
     }
 
@@ -360,25 +384,44 @@ mod tests {
             "companyDomain": "Acme", "clientId": "id", "clientSecret": "", "refreshToken": "rt"
         }))
         .unwrap();
-        assert!(creds.validate().unwrap_err().to_string().contains("Client secret"));
+        assert!(creds
+            .validate()
+            .unwrap_err()
+            .to_string()
+            .contains("Client secret"));
         creds.client_secret = Secret::new("x");
         creds.api_url = Some("ftp://x".into());
-        assert!(creds.validate().unwrap_err().to_string().contains("API URL"));
+        assert!(creds
+            .validate()
+            .unwrap_err()
+            .to_string()
+            .contains("API URL"));
         creds.api_url = None;
         creds.company_domain = "https://acme.beproduct.com".into();
-        assert!(creds.validate().unwrap_err().to_string().contains("tenant name"));
+        assert!(creds
+            .validate()
+            .unwrap_err()
+            .to_string()
+            .contains("tenant name"));
     }
 
     #[test]
     fn platform_failures_get_actionable_messages() {
-        let locked = platform_failure_message("save", "Cannot create an item in a locked collection");
-        assert!(locked.contains("locked") && locked.contains("Unlock"), "{locked}");
+        let locked =
+            platform_failure_message("save", "Cannot create an item in a locked collection");
+        assert!(
+            locked.contains("locked") && locked.contains("Unlock"),
+            "{locked}"
+        );
         let none = platform_failure_message(
             "read",
             "The name org.freedesktop.secrets was not provided by any .service files",
         );
         assert!(none.contains("GNOME Keyring or KWallet"), "{none}");
-        let no_bus = platform_failure_message("read", "D-Bus error: Unable to autolaunch a dbus-daemon without a $DISPLAY for X11");
+        let no_bus = platform_failure_message(
+            "read",
+            "D-Bus error: Unable to autolaunch a dbus-daemon without a $DISPLAY for X11",
+        );
         assert!(no_bus.contains("no D-Bus session"), "{no_bus}");
     }
 }

@@ -62,7 +62,8 @@ impl AppError {
 impl Serialize for AppError {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let detail = self.detail();
-        let mut s = serializer.serialize_struct("AppError", if detail.is_some() { 3 } else { 2 })?;
+        let mut s =
+            serializer.serialize_struct("AppError", if detail.is_some() { 3 } else { 2 })?;
         s.serialize_field("kind", self.kind())?;
         s.serialize_field("message", &self.to_string())?;
         if let Some(detail) = detail {

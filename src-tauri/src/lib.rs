@@ -19,10 +19,14 @@ use settings::{SettingsFile, WindowSize};
 
 const MAIN_WINDOW: &str = "main";
 /// Same as the window's minimum size in tauri.conf.json; a saved size below it is ignored.
-const MIN_WINDOW: WindowSize = WindowSize { width: 900.0, height: 600.0 };
+const MIN_WINDOW: WindowSize = WindowSize {
+    width: 900.0,
+    height: 600.0,
+};
 
 /// Every IPC command of the app (the table in docs/ARCHITECTURE.md).
-pub fn invoke_handler<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + Sync + 'static {
+pub fn invoke_handler<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + Sync + 'static
+{
     tauri::generate_handler![
         commands::connection::connection_status,
         commands::connection::test_connection,
@@ -79,12 +83,15 @@ pub fn run() {
 fn setup<R: Runtime>(app: &AppHandle<R>) -> Result<(), error::AppError> {
     let paths = AppPaths::resolve(app)?;
     tracing::info!(data = %paths.data_dir.display(), config = %paths.config_dir.display(), "app folders");
-    let env_credentials = Credentials::from_env(|name| std::env::var(name).ok()).unwrap_or_else(|e| {
-        tracing::error!(error = %e, "ignoring the BEPRODUCT_* environment override");
-        None
-    });
+    let env_credentials =
+        Credentials::from_env(|name| std::env::var(name).ok()).unwrap_or_else(|e| {
+            tracing::error!(error = %e, "ignoring the BEPRODUCT_* environment override");
+            None
+        });
     let settings = SettingsFile::in_dir(&paths.config_dir);
-    if let (Some(size), Some(window)) = (settings.load().window, app.get_webview_window(MAIN_WINDOW)) {
+    if let (Some(size), Some(window)) =
+        (settings.load().window, app.get_webview_window(MAIN_WINDOW))
+    {
         if size.width >= MIN_WINDOW.width && size.height >= MIN_WINDOW.height {
             let _ = window.set_size(LogicalSize::new(size.width, size.height));
         }

@@ -28,13 +28,18 @@ impl AppPaths {
                 data_dir: dir,
             });
         }
-        let missing = |what: &str, e: tauri::Error| AppError::Io {
+        let missing = |what: &str, e: tauri::Error| {
+            AppError::Io {
             message: format!("Could not find the app's {what} folder. Set {ENV_APP_DATA_DIR} to a writable folder."),
             detail: e.to_string(),
+        }
         };
         Ok(AppPaths {
             data_dir: app.path().app_data_dir().map_err(|e| missing("data", e))?,
-            config_dir: app.path().app_config_dir().map_err(|e| missing("config", e))?,
+            config_dir: app
+                .path()
+                .app_config_dir()
+                .map_err(|e| missing("config", e))?,
         })
     }
 

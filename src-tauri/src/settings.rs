@@ -94,12 +94,21 @@ mod tests {
         assert_eq!(file.load(), Settings::default());
         file.update(|s| {
             s.last_folder_id = Some("f".into());
-            s.window = Some(WindowSize { width: 1000.0, height: 700.0 });
+            s.window = Some(WindowSize {
+                width: 1000.0,
+                height: 700.0,
+            });
         })
         .unwrap();
         let loaded = file.load();
         assert_eq!(loaded.last_folder_id.as_deref(), Some("f"));
-        assert_eq!(loaded.window, Some(WindowSize { width: 1000.0, height: 700.0 }));
+        assert_eq!(
+            loaded.window,
+            Some(WindowSize {
+                width: 1000.0,
+                height: 700.0
+            })
+        );
         std::fs::write(file.path(), "{not json").unwrap();
         assert_eq!(file.load(), Settings::default());
     }

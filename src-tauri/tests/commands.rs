@@ -29,7 +29,11 @@ fn field_value<'a>(image: &'a Value, id: &str) -> &'a Value {
 }
 
 fn unique(prefix: &str) -> String {
-    format!("{prefix}-{}", &uuid::Uuid::new_v4().simple().to_string()[..8]).to_uppercase()
+    format!(
+        "{prefix}-{}",
+        &uuid::Uuid::new_v4().simple().to_string()[..8]
+    )
+    .to_uppercase()
 }
 
 #[test]
@@ -47,7 +51,12 @@ fn status_folders_schema_and_paged_search() {
 
     let prints = folder_id(&app, "Prints");
     let schema = app.ok("folder_schema", json!({"folderId": prints}));
-    let ids: Vec<&str> = schema.as_array().unwrap().iter().map(|f| f["fieldId"].as_str().unwrap()).collect();
+    let ids: Vec<&str> = schema
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["fieldId"].as_str().unwrap())
+        .collect();
     for expected in ["header_number", "header_name", "width_px", "season"] {
         assert!(ids.contains(&expected), "{expected} missing from {ids:?}");
     }
@@ -65,8 +74,16 @@ fn status_folders_schema_and_paged_search() {
             "list_images",
             json!({"folderId": prints, "quick": null, "filters": [], "pageSize": 5, "pageNumber": 1}),
         );
-        let second_ids: Vec<&Value> = second["result"].as_array().unwrap().iter().map(|i| &i["id"]).collect();
-        assert!(first.iter().all(|i| !second_ids.contains(&&i["id"])), "pages overlap");
+        let second_ids: Vec<&Value> = second["result"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| &i["id"])
+            .collect();
+        assert!(
+            first.iter().all(|i| !second_ids.contains(&&i["id"])),
+            "pages overlap"
+        );
     }
 
     // A filter on the number of a known image finds exactly it.
@@ -114,7 +131,12 @@ fn quick_search_matches_number_or_name_and_merges() {
         )
     };
     let result = quick(&tag.to_lowercase(), 50, 0);
-    let mut ids: Vec<&str> = result["result"].as_array().unwrap().iter().map(|i| i["id"].as_str().unwrap()).collect();
+    let mut ids: Vec<&str> = result["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["id"].as_str().unwrap())
+        .collect();
     ids.sort();
     let mut expected = vec![
         by_number["id"].as_str().unwrap(),
@@ -161,7 +183,10 @@ fn create_get_update_delete_round_trip() {
             {"id": "header_name", "value": "Round trip"},
             {"id": "width_px", "value": "1200"}]}),
     );
-    let id = created["id"].as_str().expect("created image has an id").to_owned();
+    let id = created["id"]
+        .as_str()
+        .expect("created image has an id")
+        .to_owned();
     assert_eq!(created["headerNumber"], number);
 
     let fetched = app.ok("get_image", json!({"id": id}));
@@ -174,14 +199,26 @@ fn create_get_update_delete_round_trip() {
     );
     assert_eq!(updated["headerName"], "Renamed");
     assert_eq!(field_value(&updated, "designer"), "Ada");
-    assert_eq!(app.ok("get_image", json!({"id": id}))["headerName"], "Renamed");
+    assert_eq!(
+        app.ok("get_image", json!({"id": id}))["headerName"],
+        "Renamed"
+    );
 
     // The server's own message comes through for a bad value, and nothing changes.
-    let bad = app.err("update_image", json!({"id": id, "fields": [{"id": "width_px", "value": "wide"}]}));
+    let bad = app.err(
+        "update_image",
+        json!({"id": id, "fields": [{"id": "width_px", "value": "wide"}]}),
+    );
     assert_eq!(bad["kind"], "api", "{bad}");
     let message = bad["message"].as_str().unwrap();
-    assert!(message.contains("width_px") && message.contains("whole number"), "{message}");
-    assert_eq!(app.ok("get_image", json!({"id": id}))["headerName"], "Renamed");
+    assert!(
+        message.contains("width_px") && message.contains("whole number"),
+        "{message}"
+    );
+    assert_eq!(
+        app.ok("get_image", json!({"id": id}))["headerName"],
+        "Renamed"
+    );
 
     assert_eq!(app.ok("delete_image", json!({"id": id})), json!({}));
     let gone = app.err("get_image", json!({"id": id}));
@@ -204,8 +241,14 @@ fn bad_input_is_refused_before_any_request() {
     let e = invalid("get_image", json!({"id": "not-a-guid"}));
     assert!(e["message"].as_str().unwrap().contains("GUID"), "{e}");
     invalid("get_image", json!({"id": "../../Folders"}));
-    invalid("delete_image", json!({"id": "a5ca8dfe-4ff8-4549-b54d-2e1bbce514f/"}));
-    invalid("update_image", json!({"id": "x", "fields": [{"id": "header_name", "value": "n"}]}));
+    invalid(
+        "delete_image",
+        json!({"id": "a5ca8dfe-4ff8-4549-b54d-2e1bbce514f/"}),
+    );
+    invalid(
+        "update_image",
+        json!({"id": "x", "fields": [{"id": "header_name", "value": "n"}]}),
+    );
     invalid("folder_schema", json!({"folderId": "Prints"}));
     invalid("create_image", json!({"folderId": "?", "fields": []}));
     for page_size in [0, 201, -1] {
@@ -224,11 +267,17 @@ fn bad_input_is_refused_before_any_request() {
                "filters": [{"field": "season", "operator": "Like", "value": "x"}]}),
     );
     assert!(e["message"].as_str().unwrap().contains("Contains"), "{e}");
-    invalid("update_image", json!({"id": uuid::Uuid::new_v4().to_string(), "fields": [{"value": 1}]}));
+    invalid(
+        "update_image",
+        json!({"id": uuid::Uuid::new_v4().to_string(), "fields": [{"value": 1}]}),
+    );
 
     let unknown = app.err("get_image", json!({"id": uuid::Uuid::new_v4().to_string()}));
     assert_eq!(unknown["kind"], "not_found", "{unknown}");
-    let unknown = app.err("folder_schema", json!({"folderId": uuid::Uuid::new_v4().to_string()}));
+    let unknown = app.err(
+        "folder_schema",
+        json!({"folderId": uuid::Uuid::new_v4().to_string()}),
+    );
     assert_eq!(unknown["kind"], "not_found", "{unknown}");
 }
 

@@ -21,7 +21,10 @@ fn creds_json(c: &beproduct_images_lib::credentials::Credentials) -> serde_json:
 fn save_load_delete_round_trip() {
     require_session_bus();
     let store = test_keychain();
-    assert!(store.load().unwrap().is_none(), "a new service has no entry");
+    assert!(
+        store.load().unwrap().is_none(),
+        "a new service has no entry"
+    );
     let dir = tempfile::tempdir().unwrap();
     let sandbox = start_sandbox(dir.path(), false);
     let mut creds = sandbox_credentials(&sandbox);
@@ -30,19 +33,28 @@ fn save_load_delete_round_trip() {
     let loaded = store.load().unwrap().expect("saved entry is found");
     assert_eq!(loaded.company_domain, creds.company_domain);
     assert_eq!(loaded.client_id, creds.client_id);
-    assert_eq!(loaded.client_secret.expose(), "secret with spaces and ünïcode");
+    assert_eq!(
+        loaded.client_secret.expose(),
+        "secret with spaces and ünïcode"
+    );
     assert_eq!(loaded.refresh_token.expose(), creds.refresh_token.expose());
     assert_eq!(loaded.api_url, creds.api_url);
     assert_eq!(loaded.token_url, creds.token_url);
     // Saving again replaces, never duplicates (a duplicate would make load ambiguous).
     creds.refresh_token = Secret::new("second");
     store.save(&creds).unwrap();
-    assert_eq!(store.load().unwrap().unwrap().refresh_token.expose(), "second");
+    assert_eq!(
+        store.load().unwrap().unwrap().refresh_token.expose(),
+        "second"
+    );
     store.delete().unwrap();
     assert!(store.load().unwrap().is_none());
     store.delete().expect("deleting nothing is fine");
     let (availability, saved) = store.availability();
-    assert!(availability.available && availability.message.is_none(), "{availability:?}");
+    assert!(
+        availability.available && availability.message.is_none(),
+        "{availability:?}"
+    );
     assert!(saved.is_none());
 }
 
@@ -64,9 +76,16 @@ fn save_switch_and_sign_out_through_commands() {
     assert_eq!(status["keychain"]["available"], true, "{status}");
     assert_eq!(status["hasSavedAccount"], false);
     let embedded_url = status["apiUrl"].as_str().unwrap().to_owned();
-    assert!(embedded_url.starts_with("http://127.0.0.1:"), "{embedded_url}");
+    assert!(
+        embedded_url.starts_with("http://127.0.0.1:"),
+        "{embedded_url}"
+    );
     assert_ne!(embedded_url, account.public_api_url());
-    assert!(!app.ok("list_folders", json!({})).as_array().unwrap().is_empty());
+    assert!(!app
+        .ok("list_folders", json!({}))
+        .as_array()
+        .unwrap()
+        .is_empty());
     let e = app.err("use_account", json!({}));
     assert_eq!(e["kind"], "invalid_input", "{e}");
 
@@ -75,7 +94,10 @@ fn save_switch_and_sign_out_through_commands() {
     wrong.client_secret = Secret::new("wrong-secret");
     let e = app.err("save_credentials", json!({"creds": creds_json(&wrong)}));
     assert_eq!(e["kind"], "auth", "{e}");
-    assert!(!e.to_string().contains("wrong-secret"), "errors never echo secrets: {e}");
+    assert!(
+        !e.to_string().contains("wrong-secret"),
+        "errors never echo secrets: {e}"
+    );
     assert!(store.load().unwrap().is_none());
     let e = app.err("test_connection", json!({"creds": creds_json(&wrong)}));
     assert_eq!(e["kind"], "auth", "{e}");
@@ -84,13 +106,19 @@ fn save_switch_and_sign_out_through_commands() {
     let tested = app.ok("test_connection", json!({"creds": creds_json(&good)}));
     assert_eq!(tested["ok"], true);
     assert!(tested["folderCount"].as_u64().unwrap() > 0, "{tested}");
-    assert!(store.load().unwrap().is_none(), "test_connection stores nothing");
+    assert!(
+        store.load().unwrap().is_none(),
+        "test_connection stores nothing"
+    );
 
     let status = app.ok("save_credentials", json!({"creds": creds_json(&good)}));
     assert_eq!(status["mode"], "account", "{status}");
     assert_eq!(status["apiUrl"], account.public_api_url());
     assert_eq!(status["hasSavedAccount"], true);
-    assert!(!status.to_string().contains(good.client_secret.expose()), "no secret in status");
+    assert!(
+        !status.to_string().contains(good.client_secret.expose()),
+        "no secret in status"
+    );
     assert_eq!(store.load().unwrap().unwrap().client_id, good.client_id);
 
     // Switching needs no restart and keeps the saved account.
@@ -100,7 +128,11 @@ fn save_switch_and_sign_out_through_commands() {
     assert_eq!(status["hasSavedAccount"], true);
     let status = app.ok("use_account", json!({}));
     assert_eq!(status["mode"], "account");
-    assert!(!app.ok("list_folders", json!({})).as_array().unwrap().is_empty());
+    assert!(!app
+        .ok("list_folders", json!({}))
+        .as_array()
+        .unwrap()
+        .is_empty());
 
     let status = app.ok("sign_out", json!({}));
     assert_eq!(status["mode"], "sandbox");
@@ -132,7 +164,11 @@ fn rotated_refresh_token_is_written_back_except_in_env_mode() {
     account.controls().revoke_access_tokens();
     app.ok("list_folders", json!({}));
     let after_refresh = store.load().unwrap().unwrap().refresh_token;
-    assert_ne!(after_refresh.expose(), after_save.expose(), "the rotation was written back");
+    assert_ne!(
+        after_refresh.expose(),
+        after_save.expose(),
+        "the rotation was written back"
+    );
 
     // A new app run with what is stored still connects (the stored token is the valid one).
     let next_run = TestApp::new(ConnectionManager::new(
@@ -140,19 +176,30 @@ fn rotated_refresh_token_is_written_back_except_in_env_mode() {
         SandboxHost::new(dir.path().join("embedded2")),
         None,
     ));
-    assert_eq!(next_run.ok("connection_status", json!({}))["mode"], "account");
-    assert!(!next_run.ok("list_folders", json!({})).as_array().unwrap().is_empty());
+    assert_eq!(
+        next_run.ok("connection_status", json!({}))["mode"],
+        "account"
+    );
+    assert!(!next_run
+        .ok("list_folders", json!({}))
+        .as_array()
+        .unwrap()
+        .is_empty());
     store.delete().unwrap();
 
-    // Env mode: rotations stay in memory; nothing is stored.
+    // Env mode (its own server: the original token above is spent): rotations stay in memory.
+    let env_server = start_sandbox(&dir.path().join("env-server"), true);
     let env_store = test_keychain();
     let env_app = TestApp::new(ConnectionManager::new(
         env_store.clone(),
         SandboxHost::new(dir.path().join("embedded3")),
-        Some(sandbox_credentials(&account)),
+        Some(sandbox_credentials(&env_server)),
     ));
     let first = env_app.ok("list_folders", json!({}));
-    account.controls().revoke_access_tokens();
+    env_server.controls().revoke_access_tokens();
     assert_eq!(env_app.ok("list_folders", json!({})), first);
-    assert!(env_store.load().unwrap().is_none(), "env mode never writes the keychain");
+    assert!(
+        env_store.load().unwrap().is_none(),
+        "env mode never writes the keychain"
+    );
 }

@@ -54,12 +54,22 @@ impl DefaultCollection {
 
     /// Unlocks without a prompt (no display here), as the PAM module does at login.
     fn unlock(&self) {
-        let password = std::env::var("BP_TEST_KEYRING_PASSWORD").unwrap_or_else(|_| "test-session".into());
+        let password =
+            std::env::var("BP_TEST_KEYRING_PASSWORD").unwrap_or_else(|_| "test-session".into());
         let proxy = self.conn.with_proxy(SECRETS, SERVICE_PATH, TIMEOUT);
         let (_out, session): (Variant<String>, Path<'static>) = proxy
-            .method_call(SERVICE_IFACE, "OpenSession", ("plain", Variant(String::new())))
+            .method_call(
+                SERVICE_IFACE,
+                "OpenSession",
+                ("plain", Variant(String::new())),
+            )
             .expect("open a plain Secret Service session");
-        let secret = (session, Vec::<u8>::new(), password.into_bytes(), "text/plain".to_owned());
+        let secret = (
+            session,
+            Vec::<u8>::new(),
+            password.into_bytes(),
+            "text/plain".to_owned(),
+        );
         let _: () = proxy
             .method_call(
                 "org.gnome.keyring.InternalUnsupportedGuiltRiddenInterface",
@@ -95,7 +105,10 @@ fn bounded<T: Send + 'static>(what: &str, f: impl FnOnce() -> T + Send + 'static
 fn locked_keychain_says_to_unlock_it() {
     require_session_bus();
     let collection = DefaultCollection::open();
-    assert!(!collection.is_locked(), "the test keyring must start unlocked");
+    assert!(
+        !collection.is_locked(),
+        "the test keyring must start unlocked"
+    );
     let dir = tempfile::tempdir().unwrap();
     let sandbox = start_sandbox(dir.path(), false);
     let creds = sandbox_credentials(&sandbox);
@@ -108,23 +121,37 @@ fn locked_keychain_says_to_unlock_it() {
 
     let new_store = test_keychain();
     let creds2 = creds.clone();
-    let err = bounded("save", move || new_store.save(&creds2)).expect_err("a locked keychain refuses to store");
+    let err = bounded("save", move || new_store.save(&creds2))
+        .expect_err("a locked keychain refuses to store");
     let value = serde_json::to_value(&err).unwrap();
     assert_eq!(value["kind"], "keychain", "{value}");
     let message = value["message"].as_str().unwrap().to_owned();
-    assert!(message.contains("locked") && message.contains("Unlock"), "{message}");
+    assert!(
+        message.contains("locked") && message.contains("Unlock"),
+        "{message}"
+    );
 
     let reader = saved_before.clone();
     match bounded("load", move || reader.load()) {
         Err(e) => {
             assert_eq!(e.kind(), "keychain");
-            assert_eq!(e.to_string(), message, "reading a locked entry explains it the same way");
+            assert_eq!(
+                e.to_string(),
+                message,
+                "reading a locked entry explains it the same way"
+            );
         }
-        Ok(found) => panic!("a locked entry must not be readable, got Some={}", found.is_some()),
+        Ok(found) => panic!(
+            "a locked entry must not be readable, got Some={}",
+            found.is_some()
+        ),
     }
 
     drop(guard);
     assert!(!collection.is_locked(), "unlocked again for the next tests");
-    assert!(saved_before.load().unwrap().is_some(), "the entry is intact after unlocking");
+    assert!(
+        saved_before.load().unwrap().is_some(),
+        "the entry is intact after unlocking"
+    );
     saved_before.delete().unwrap();
 }

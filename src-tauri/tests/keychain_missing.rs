@@ -21,12 +21,24 @@ fn missing_session_bus_gives_a_clear_keychain_error() {
     assert_eq!(value["kind"], "keychain", "{value}");
     let message = value["message"].as_str().unwrap();
     assert!(message.contains("no D-Bus session"), "{message}");
-    assert!(message.contains("BEPRODUCT_"), "says how to work around it: {message}");
-    assert!(value["detail"].as_str().is_some_and(|d| !d.is_empty()), "{value}");
+    assert!(
+        message.contains("BEPRODUCT_"),
+        "says how to work around it: {message}"
+    );
+    assert!(
+        value["detail"].as_str().is_some_and(|d| !d.is_empty()),
+        "{value}"
+    );
 
-    let save = store.save(&sandbox_credentials(&sandbox)).expect_err("cannot save either");
+    let save = store
+        .save(&sandbox_credentials(&sandbox))
+        .expect_err("cannot save either");
     assert_eq!(save.kind(), "keychain");
-    assert_eq!(save.to_string(), message, "save and load explain it the same way");
+    assert_eq!(
+        save.to_string(),
+        message,
+        "save and load explain it the same way"
+    );
 
     // The app still starts (embedded sandbox) and reports why the keychain is unavailable.
     let app = TestApp::new(ConnectionManager::new(

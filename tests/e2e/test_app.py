@@ -4,6 +4,7 @@ Every result the UI shows is checked against the sandbox's own API."""
 from __future__ import annotations
 
 import re
+import time
 import uuid
 
 from conftest import choose_folder, reload
@@ -33,7 +34,15 @@ def wait_thumbnails(app: Session) -> None:
         "const r = document.querySelector('#grid-scroller').getBoundingClientRect();"
         "return [...document.querySelectorAll('#grid img.card-preview[src], #detail img.detail-preview[src]')]"
         ".filter(i => { const b = i.getBoundingClientRect(); return b.bottom > r.top && b.top < r.bottom; })"
-        ".every(i => i.complete);"), timeout=15, what="thumbnails to load")
+        ".every(i => i.complete && (i.naturalWidth > 0 || i.classList.contains('is-broken')));"),
+        timeout=15, what="thumbnails to load")
+    # Decode and paint them too: software rendering shows loaded images a moment later.
+    app.execute_async(
+        "const done = arguments[arguments.length - 1];"
+        "Promise.all([...document.querySelectorAll('img.card-preview[src], img.detail-preview[src]')].slice(0, 40)"
+        ".map(i => i.decode().catch(() => null)))"
+        ".then(() => requestAnimationFrame(() => requestAnimationFrame(() => done(true))));")
+    time.sleep(1.0)
 
 
 def open_card(app: Session, image_id: str) -> None:
@@ -260,7 +269,7 @@ def test_hostile_value_is_shown_as_text(ui, sandbox):
     open_card(ui, image_id)
     set_value(ui, '#image-form input[data-field-id="header_name"]', HOSTILE)
     set_value(ui, '#image-form input[data-field-id="designer"]', HOSTILE)
-    ui.find("#save").click()
+    ui.keys(KEYS["CONTROL"], "s")  # Ctrl+S saves from inside the form
     ui.wait_until(lambda: ui.find("#dirty-marker").prop("hidden") is True, what="the save")
     assert field_value(api.header(image_id), "designer") == HOSTILE
     card_name = ui.execute("return document.querySelector(arguments[0]).textContent", f'.card[data-image-id="{image_id}"] .card-name')
@@ -301,7 +310,7 @@ def test_connect_dialog(ui, artifacts):
     # Missing fields are named before anything is sent.
     ui.find("#connect-test").click()
     ui.wait_until(lambda: "client secret" in ui.find("#connect-message").text, what="the missing-fields message")
-    ui.find('#connect-form input[name="companyDomain"]').send_keys("acme")
+    set_value(ui, '#connect-form input[name="companyDomain"]', "acme")
     ui.find('#connect-form input[name="clientSecret"]').send_keys("typed-secret")
     ui.screenshot(artifacts / "connect.png")
     ui.find("#connect-close").click()

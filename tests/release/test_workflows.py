@@ -99,7 +99,6 @@ def test_release_runs_only_on_version_tags(release):
 
 def test_release_checks_the_tag_against_the_workspace_version_first(release):
     jobs = release["jobs"]
-    _, _ = tauri_action_step(release)
     publish_job = next(name for name, s in all_steps(release) if "tauri-action" in str(s.get("uses", "")))
     needs = jobs[publish_job].get("needs", [])
     needs = [needs] if isinstance(needs, str) else needs

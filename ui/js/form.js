@@ -69,7 +69,10 @@ function writeWidget(el, kind, value) {
       for (const o of el.options) o.selected = values.includes(o.value);
       break;
     }
-    case 'bool': el.checked = truthy(value); el.nextElementSibling && (el.nextElementSibling.textContent = el.checked ? 'Yes' : 'No'); break;
+    case 'bool':
+      el.checked = truthy(value);
+      if (el.nextElementSibling) el.nextElementSibling.textContent = el.checked ? 'Yes' : 'No';
+      break;
     case 'date': el.value = isoToDateInput(value); break;
     case 'datetime': el.value = isoToDateTimeInput(value); break;
     case 'int': case 'decimal': el.value = value === null || value === undefined || value === '' ? '' : String(value); break;

@@ -67,7 +67,10 @@ impl TokenSource {
     }
 
     pub(crate) fn current_refresh_token(&self) -> Secret {
-        self.refresh_token.lock().unwrap_or_else(|e| e.into_inner()).clone()
+        self.refresh_token
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
     /// A valid access token, refreshing it first when it is missing or about to expire.
@@ -112,7 +115,10 @@ impl TokenSource {
             let sent = self
                 .http
                 .post(self.token_url.clone())
-                .header(reqwest::header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .header(
+                    reqwest::header::CONTENT_TYPE,
+                    "application/x-www-form-urlencoded",
+                )
                 .header(reqwest::header::ACCEPT, "application/json")
                 .timeout(self.retry.request_timeout)
                 .body(body.clone())
@@ -123,7 +129,8 @@ impl TokenSource {
                 // Only a refused connection is retried: a refresh that reached the server may
                 // already have rotated the refresh token we would resend.
                 Err(e) if e.is_connect() && attempt < self.retry.transient_backoff.len() => {
-                    tokio::time::sleep(self.retry.step(&self.retry.transient_backoff, attempt)).await;
+                    tokio::time::sleep(self.retry.step(&self.retry.transient_backoff, attempt))
+                        .await;
                     attempt += 1;
                 }
                 Err(e) => {
@@ -148,13 +155,22 @@ impl TokenSource {
         let access_token = parsed
             .access_token
             .filter(|t| !t.is_empty())
-            .ok_or_else(|| Error::decode("access_token", "the token endpoint answered without an access_token"))?;
+            .ok_or_else(|| {
+                Error::decode(
+                    "access_token",
+                    "the token endpoint answered without an access_token",
+                )
+            })?;
         let expires_in = parsed.expires_in.as_ref().and_then(seconds).unwrap_or(3600);
         if let Some(new_rt) = parsed.refresh_token.filter(|t| !t.is_empty()) {
             if new_rt != refresh_token.expose() {
                 let new_rt = Secret::new(new_rt);
                 *self.refresh_token.lock().unwrap_or_else(|e| e.into_inner()) = new_rt.clone();
-                let callback = self.on_rotated.lock().unwrap_or_else(|e| e.into_inner()).clone();
+                let callback = self
+                    .on_rotated
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .clone();
                 tracing::debug!("token endpoint rotated the refresh token");
                 if let Some(cb) = callback {
                     cb(new_rt);
@@ -204,7 +220,9 @@ fn lifetime(expires_in: Duration) -> Duration {
 
 fn seconds(v: &serde_json::Value) -> Option<u64> {
     match v {
-        serde_json::Value::Number(n) => n.as_u64().or_else(|| n.as_f64().map(|f| f.max(0.0) as u64)),
+        serde_json::Value::Number(n) => {
+            n.as_u64().or_else(|| n.as_f64().map(|f| f.max(0.0) as u64))
+        }
         serde_json::Value::String(s) => s.trim().parse().ok(),
         _ => None,
     }
@@ -232,7 +250,10 @@ fn parse_token_response(bytes: &[u8]) -> Result<TokenResponse> {
         }
     }
     if out.access_token.is_none() {
-        return Err(Error::decode("$", "the token endpoint's answer is neither JSON nor form data with an access_token"));
+        return Err(Error::decode(
+            "$",
+            "the token endpoint's answer is neither JSON nor form data with an access_token",
+        ));
     }
     Ok(out)
 }
@@ -249,7 +270,9 @@ fn percent_encode(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for b in s.bytes() {
         match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(b as char),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(b as char)
+            }
             b' ' => out.push('+'),
             _ => out.push_str(&format!("%{b:02X}")),
         }
@@ -305,20 +328,29 @@ mod tests {
 
     #[test]
     fn form_encoding_escapes_reserved_characters() {
-        assert_eq!(form_urlencode(&[("a", "b c&d=e"), ("k", "ü")]), "a=b+c%26d%3De&k=%C3%BC");
+        assert_eq!(
+            form_urlencode(&[("a", "b c&d=e"), ("k", "ü")]),
+            "a=b+c%26d%3De&k=%C3%BC"
+        );
         assert_eq!(percent_decode("b+c%26d%3De"), "b c&d=e");
         assert_eq!(percent_decode("100%"), "100%");
     }
 
     #[test]
     fn token_lifetime_keeps_a_five_minute_margin() {
-        assert_eq!(lifetime(Duration::from_secs(3600)), Duration::from_secs(3300));
+        assert_eq!(
+            lifetime(Duration::from_secs(3600)),
+            Duration::from_secs(3300)
+        );
         assert_eq!(lifetime(Duration::from_secs(60)), Duration::from_secs(30));
     }
 
     #[test]
     fn token_response_as_json_or_form() {
-        let t = parse_token_response(br#"{"access_token":"a","expires_in":"28800","refresh_token":"r"}"#).unwrap();
+        let t = parse_token_response(
+            br#"{"access_token":"a","expires_in":"28800","refresh_token":"r"}"#,
+        )
+        .unwrap();
         assert_eq!(t.access_token.as_deref(), Some("a"));
         assert_eq!(t.expires_in.as_ref().and_then(seconds), Some(28800));
         let t = parse_token_response(b"access_token=a%2Bb&expires_in=60").unwrap();

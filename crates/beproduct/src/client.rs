@@ -27,17 +27,30 @@ impl std::fmt::Debug for Client {
 impl Client {
     pub fn new(config: Config) -> Result<Client> {
         let company = config.company_domain.trim();
-        if company.is_empty() || !company.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)) || company.starts_with('.') {
+        if company.is_empty()
+            || !company
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+            || company.starts_with('.')
+        {
             return Err(Error::InvalidInput(format!(
                 "company domain {company:?} must be the tenant name from the BeProduct web address (letters, digits, - _ .), e.g. SampleCompany"
             )));
         }
-        if config.client_id.trim().is_empty() || config.client_secret.is_empty() || config.refresh_token.is_empty() {
-            return Err(Error::InvalidInput("client id, client secret and refresh token are all required".into()));
+        if config.client_id.trim().is_empty()
+            || config.client_secret.is_empty()
+            || config.refresh_token.is_empty()
+        {
+            return Err(Error::InvalidInput(
+                "client id, client secret and refresh token are all required".into(),
+            ));
         }
         let api = parse_http_url("API URL", &strip_trailing_slashes(&config.api_url))?;
-        let base = Url::parse(&format!("{}/api/{company}/", api.as_str().trim_end_matches('/')))
-            .map_err(|e| Error::InvalidInput(format!("API URL: {e}")))?;
+        let base = Url::parse(&format!(
+            "{}/api/{company}/",
+            api.as_str().trim_end_matches('/')
+        ))
+        .map_err(|e| Error::InvalidInput(format!("API URL: {e}")))?;
         let token_url = parse_http_url("token URL", &config.token_url)?;
 
         let retry = config.retry.clone();
@@ -59,7 +72,10 @@ impl Client {
             config.refresh_token.clone(),
             retry.clone(),
         );
-        Ok(Client { http: Arc::new(Http::new(api_http, base, auth, retry)), source_http })
+        Ok(Client {
+            http: Arc::new(Http::new(api_http, base, auth, retry)),
+            source_http,
+        })
     }
 
     /// Called with the new refresh token whenever the token endpoint rotates it; persist it.
@@ -75,9 +91,12 @@ impl Client {
 }
 
 fn parse_http_url(what: &str, text: &str) -> Result<Url> {
-    let url = Url::parse(text.trim()).map_err(|e| Error::InvalidInput(format!("{what} {text:?} is not a valid URL ({e})")))?;
+    let url = Url::parse(text.trim())
+        .map_err(|e| Error::InvalidInput(format!("{what} {text:?} is not a valid URL ({e})")))?;
     if !matches!(url.scheme(), "http" | "https") {
-        return Err(Error::InvalidInput(format!("{what} must start with https:// (or http:// for a local sandbox)")));
+        return Err(Error::InvalidInput(format!(
+            "{what} must start with https:// (or http:// for a local sandbox)"
+        )));
     }
     Ok(url)
 }

@@ -74,7 +74,12 @@ mod tests {
 
     #[test]
     fn debug_never_shows_secrets() {
-        let c = Config::new("Acme", "client-1", "very-secret-value", "refresh-token-value");
+        let c = Config::new(
+            "Acme",
+            "client-1",
+            "very-secret-value",
+            "refresh-token-value",
+        );
         let text = format!("{c:?}");
         assert!(text.contains("client-1"));
         assert!(!text.contains("very-secret-value"), "{text}");

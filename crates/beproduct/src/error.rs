@@ -83,7 +83,14 @@ const MAX_MESSAGE_CHARS: usize = 500;
 /// The server's own message: JSON `message`/`error`/`title`/`detail`, else the text body, truncated.
 pub(crate) fn server_message(body: &[u8]) -> String {
     if let Ok(json) = serde_json::from_slice::<serde_json::Value>(body) {
-        for key in ["message", "error", "title", "detail", "Message", "error_description"] {
+        for key in [
+            "message",
+            "error",
+            "title",
+            "detail",
+            "Message",
+            "error_description",
+        ] {
             if let Some(text) = json.get(key).and_then(|v| v.as_str()) {
                 if !text.trim().is_empty() {
                     return truncate(text.trim());
@@ -116,10 +123,22 @@ mod tests {
 
     #[test]
     fn server_message_prefers_json_fields_then_text() {
-        assert_eq!(server_message(br#"{"message":"Image not found"}"#), "Image not found");
-        assert_eq!(server_message(br#"{"error":"Rate limit exceeded","retryAfterSeconds":3}"#), "Rate limit exceeded");
-        assert_eq!(server_message(br#"{"error":true,"message":"Bad folder"}"#), "Bad folder");
-        assert_eq!(server_message(br#"{"title":"One or more validation errors occurred."}"#), "One or more validation errors occurred.");
+        assert_eq!(
+            server_message(br#"{"message":"Image not found"}"#),
+            "Image not found"
+        );
+        assert_eq!(
+            server_message(br#"{"error":"Rate limit exceeded","retryAfterSeconds":3}"#),
+            "Rate limit exceeded"
+        );
+        assert_eq!(
+            server_message(br#"{"error":true,"message":"Bad folder"}"#),
+            "Bad folder"
+        );
+        assert_eq!(
+            server_message(br#"{"title":"One or more validation errors occurred."}"#),
+            "One or more validation errors occurred."
+        );
         assert_eq!(server_message(b"plain failure"), "plain failure");
         assert_eq!(server_message(b""), "(empty response body)");
         let long = "x".repeat(2000);
@@ -129,10 +148,26 @@ mod tests {
 
     #[test]
     fn kind_maps_404_to_not_found() {
-        let e = Error::Api { status: 404, message: "Image not found".into(), method: "GET".into(), url: "u".into() };
+        let e = Error::Api {
+            status: 404,
+            message: "Image not found".into(),
+            method: "GET".into(),
+            url: "u".into(),
+        };
         assert_eq!(e.kind(), "not_found");
-        let e = Error::Api { status: 500, message: "boom".into(), method: "GET".into(), url: "u".into() };
+        let e = Error::Api {
+            status: 500,
+            message: "boom".into(),
+            method: "GET".into(),
+            url: "u".into(),
+        };
         assert_eq!(e.kind(), "api");
-        assert_eq!(Error::Throttled { retry_after: Duration::from_secs(3) }.kind(), "throttled");
+        assert_eq!(
+            Error::Throttled {
+                retry_after: Duration::from_secs(3)
+            }
+            .kind(),
+            "throttled"
+        );
     }
 }

@@ -24,7 +24,8 @@ pub(crate) enum Repeat {
     Unsafe,
 }
 
-pub(crate) type FormFactory = Arc<dyn Fn() -> BoxFuture<'static, Result<reqwest::multipart::Form>> + Send + Sync>;
+pub(crate) type FormFactory =
+    Arc<dyn Fn() -> BoxFuture<'static, Result<reqwest::multipart::Form>> + Send + Sync>;
 
 pub(crate) enum Body {
     Empty,
@@ -42,12 +43,22 @@ pub(crate) struct Call {
 
 impl Call {
     pub(crate) fn get(url: Url) -> Call {
-        Call { method: Method::GET, url, body: Body::Empty, repeat: Repeat::Safe }
+        Call {
+            method: Method::GET,
+            url,
+            body: Body::Empty,
+            repeat: Repeat::Safe,
+        }
     }
 
     pub(crate) fn post_json(url: Url, body: &serde_json::Value, repeat: Repeat) -> Call {
         let bytes = Bytes::from(serde_json::to_vec(body).unwrap_or_default());
-        Call { method: Method::POST, url, body: Body::Json(bytes), repeat }
+        Call {
+            method: Method::POST,
+            url,
+            body: Body::Json(bytes),
+            repeat,
+        }
     }
 }
 
@@ -66,8 +77,19 @@ pub(crate) struct Http {
 }
 
 impl Http {
-    pub(crate) fn new(client: reqwest::Client, base: Url, auth: TokenSource, retry: RetryPolicy) -> Self {
-        Http { client, base, auth, retry, rate: StdMutex::new(None) }
+    pub(crate) fn new(
+        client: reqwest::Client,
+        base: Url,
+        auth: TokenSource,
+        retry: RetryPolicy,
+    ) -> Self {
+        Http {
+            client,
+            base,
+            auth,
+            retry,
+            rate: StdMutex::new(None),
+        }
     }
 
     pub(crate) fn auth(&self) -> &TokenSource {
@@ -104,9 +126,14 @@ impl Http {
                 Err(e) => {
                     // A refused connection never reached the server, so even a create may retry.
                     let never_sent = e.is_connect();
-                    if (never_sent || call.repeat == Repeat::Safe) && transient < self.retry.transient_backoff.len() {
+                    if (never_sent || call.repeat == Repeat::Safe)
+                        && transient < self.retry.transient_backoff.len()
+                    {
                         tracing::debug!(method = %call.method, path = call.url.path(), "network error, retrying");
-                        tokio::time::sleep(self.retry.step(&self.retry.transient_backoff, transient)).await;
+                        tokio::time::sleep(
+                            self.retry.step(&self.retry.transient_backoff, transient),
+                        )
+                        .await;
                         transient += 1;
                         continue;
                     }
@@ -139,10 +166,15 @@ impl Http {
                     Some(w) => w,
                     None => self.retry.step(&self.retry.throttle_ladder, throttled),
                 };
-                if throttled >= self.retry.throttle_ladder.len() || wait > self.retry.max_server_wait {
+                if throttled >= self.retry.throttle_ladder.len()
+                    || wait > self.retry.max_server_wait
+                {
                     return Err(Error::Throttled { retry_after: wait });
                 }
-                tracing::debug!(wait_ms = wait.as_millis() as u64, "throttled (429), waiting");
+                tracing::debug!(
+                    wait_ms = wait.as_millis() as u64,
+                    "throttled (429), waiting"
+                );
                 tokio::time::sleep(wait).await;
                 throttled += 1;
                 continue;
@@ -150,10 +182,14 @@ impl Http {
             if matches!(status.as_u16(), 502..=504) {
                 if call.repeat == Repeat::Unsafe {
                     let body = response.bytes().await.unwrap_or_default();
-                    return Err(self.outcome_unknown(&call, format!("HTTP {}: {}", status.as_u16(), server_message(&body))));
+                    return Err(self.outcome_unknown(
+                        &call,
+                        format!("HTTP {}: {}", status.as_u16(), server_message(&body)),
+                    ));
                 }
                 if transient < self.retry.transient_backoff.len() {
-                    tokio::time::sleep(self.retry.step(&self.retry.transient_backoff, transient)).await;
+                    tokio::time::sleep(self.retry.step(&self.retry.transient_backoff, transient))
+                        .await;
                     transient += 1;
                     continue;
                 }
@@ -161,11 +197,18 @@ impl Http {
             let body = match response.bytes().await {
                 Ok(b) => b,
                 Err(e) if status.is_success() && call.repeat == Repeat::Unsafe => {
-                    return Err(self.outcome_unknown(&call, format!("the answer could not be read: {}", describe_reqwest(&e))))
+                    return Err(self.outcome_unknown(
+                        &call,
+                        format!("the answer could not be read: {}", describe_reqwest(&e)),
+                    ))
                 }
-                Err(e) if call.repeat == Repeat::Safe && transient < self.retry.transient_backoff.len() => {
+                Err(e)
+                    if call.repeat == Repeat::Safe
+                        && transient < self.retry.transient_backoff.len() =>
+                {
                     tracing::debug!(error = %describe_reqwest(&e), "body read failed, retrying");
-                    tokio::time::sleep(self.retry.step(&self.retry.transient_backoff, transient)).await;
+                    tokio::time::sleep(self.retry.step(&self.retry.transient_backoff, transient))
+                        .await;
                     transient += 1;
                     continue;
                 }
@@ -195,7 +238,9 @@ impl Http {
             .header(ACCEPT, "application/json");
         req = match &call.body {
             // The SDKs send a JSON content type even on bodyless GETs.
-            Body::Empty => req.header(CONTENT_TYPE, "application/json").timeout(self.retry.request_timeout),
+            Body::Empty => req
+                .header(CONTENT_TYPE, "application/json")
+                .timeout(self.retry.request_timeout),
             Body::Json(bytes) => req
                 .header(CONTENT_TYPE, "application/json")
                 .timeout(self.retry.request_timeout)
@@ -216,8 +261,12 @@ impl Http {
         if limit.reset_epoch_secs <= now {
             return;
         }
-        let wait = Duration::from_secs(limit.reset_epoch_secs - now).min(self.retry.max_server_wait);
-        tracing::debug!(wait_s = wait.as_secs(), "rate limit exhausted, waiting for the reset");
+        let wait =
+            Duration::from_secs(limit.reset_epoch_secs - now).min(self.retry.max_server_wait);
+        tracing::debug!(
+            wait_s = wait.as_secs(),
+            "rate limit exhausted, waiting for the reset"
+        );
         tokio::time::sleep(wait).await;
         let mut guard = self.rate.lock().unwrap_or_else(|e| e.into_inner());
         if guard.map(|l| l.reset_epoch_secs) == Some(limit.reset_epoch_secs) {
@@ -232,11 +281,19 @@ impl Http {
     }
 
     fn transport(&self, call: &Call, message: String) -> Error {
-        Error::Transport { method: call.method.to_string(), url: url_for_errors(&call.url), message }
+        Error::Transport {
+            method: call.method.to_string(),
+            url: url_for_errors(&call.url),
+            message,
+        }
     }
 
     fn outcome_unknown(&self, call: &Call, message: String) -> Error {
-        Error::OutcomeUnknown { method: call.method.to_string(), url: url_for_errors(&call.url), message }
+        Error::OutcomeUnknown {
+            method: call.method.to_string(),
+            url: url_for_errors(&call.url),
+            message,
+        }
     }
 }
 
@@ -245,7 +302,14 @@ pub(crate) fn decode<T: DeserializeOwned>(bytes: &[u8], method: &Method, url: &U
     let de = &mut serde_json::Deserializer::from_slice(bytes);
     serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();
-        Error::Decode { path, message: format!("{} (answer to {method} {})", e.into_inner(), url_for_errors(url)) }
+        Error::Decode {
+            path,
+            message: format!(
+                "{} (answer to {method} {})",
+                e.into_inner(),
+                url_for_errors(url)
+            ),
+        }
     })
 }
 
@@ -258,8 +322,19 @@ pub(crate) fn url_for_errors(url: &Url) -> String {
         let pairs: Vec<(String, String)> = url
             .query_pairs()
             .map(|(k, v)| {
-                let harmless = ["folderId", "pageSize", "pageNumber", "preserveVersion", "imageId"].contains(&k.as_ref());
-                let v = if harmless { v.into_owned() } else { "***".to_owned() };
+                let harmless = [
+                    "folderId",
+                    "pageSize",
+                    "pageNumber",
+                    "preserveVersion",
+                    "imageId",
+                ]
+                .contains(&k.as_ref());
+                let v = if harmless {
+                    v.into_owned()
+                } else {
+                    "***".to_owned()
+                };
                 (k.into_owned(), v)
             })
             .collect();
@@ -269,17 +344,32 @@ pub(crate) fn url_for_errors(url: &Url) -> String {
 }
 
 fn parse_rate_limit(headers: &HeaderMap) -> Option<RateLimit> {
-    let num = |name: &str| -> Option<f64> { headers.get(name)?.to_str().ok()?.trim().parse::<f64>().ok() };
+    let num = |name: &str| -> Option<f64> {
+        headers.get(name)?.to_str().ok()?.trim().parse::<f64>().ok()
+    };
     let _limit = num("x-ratelimit-limit")?;
     let remaining = num("x-ratelimit-remaining")? as i64;
     let reset = num("x-ratelimit-reset")?.max(0.0) as u64;
     // Epoch seconds per the TS SDK; small values are read as seconds from now.
-    let reset_epoch_secs = if reset < 1_000_000_000 { now_epoch_secs() + reset } else { reset };
-    Some(RateLimit { remaining, reset_epoch_secs })
+    let reset_epoch_secs = if reset < 1_000_000_000 {
+        now_epoch_secs() + reset
+    } else {
+        reset
+    };
+    Some(RateLimit {
+        remaining,
+        reset_epoch_secs,
+    })
 }
 
 fn retry_after_header(headers: &HeaderMap) -> Option<Duration> {
-    let secs: f64 = headers.get(RETRY_AFTER)?.to_str().ok()?.trim().parse().ok()?;
+    let secs: f64 = headers
+        .get(RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim()
+        .parse()
+        .ok()?;
     (secs >= 0.0).then(|| Duration::from_secs_f64(secs))
 }
 
@@ -291,7 +381,10 @@ fn retry_after_body(body: &[u8]) -> Option<Duration> {
 }
 
 fn now_epoch_secs() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or_default()
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -305,7 +398,10 @@ mod tests {
         assert_eq!(retry_after_header(&h), None);
         h.insert(RETRY_AFTER, HeaderValue::from_static("7"));
         assert_eq!(retry_after_header(&h), Some(Duration::from_secs(7)));
-        assert_eq!(retry_after_body(br#"{"error":"Rate limit exceeded","retryAfterSeconds":2}"#), Some(Duration::from_secs(2)));
+        assert_eq!(
+            retry_after_body(br#"{"error":"Rate limit exceeded","retryAfterSeconds":2}"#),
+            Some(Duration::from_secs(2))
+        );
         assert_eq!(retry_after_body(br#"{"error":"x"}"#), None);
     }
 
@@ -324,7 +420,10 @@ mod tests {
     fn error_urls_mask_unknown_query_values() {
         let url = Url::parse("https://u:p@cdn.example/a.png?sig=SECRET&folderId=f1").unwrap();
         let shown = url_for_errors(&url);
-        assert!(!shown.contains("SECRET") && !shown.contains("u:p"), "{shown}");
+        assert!(
+            !shown.contains("SECRET") && !shown.contains("u:p"),
+            "{shown}"
+        );
         assert!(shown.contains("folderId=f1"), "{shown}");
     }
 
@@ -336,7 +435,8 @@ mod tests {
             result: Vec<crate::ImageHeader>,
         }
         let url = Url::parse("http://x/api/c/Image/Headers").unwrap();
-        let err = decode::<P>(br#"{"result":[{"id":"a"},{"id":5}]}"#, &Method::POST, &url).unwrap_err();
+        let err =
+            decode::<P>(br#"{"result":[{"id":"a"},{"id":5}]}"#, &Method::POST, &url).unwrap_err();
         match err {
             Error::Decode { path, .. } => assert_eq!(path, "result[1].id"),
             other => panic!("{other:?}"),

@@ -9,7 +9,10 @@ use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::http::{Body, Call, Repeat};
 use crate::ids::validate_guid;
-use crate::models::{FieldUpdate, Filter, Folder, ImageHeader, Page, ProcessingStatus, SchemaField, SearchQuery, UploadResponse};
+use crate::models::{
+    FieldUpdate, Filter, Folder, ImageHeader, Page, ProcessingStatus, SchemaField, SearchQuery,
+    UploadResponse,
+};
 use crate::upload::{self, ProgressFn};
 
 /// Polling interval of `wait_for_processing`: starts fast, doubles up to the maximum.
@@ -18,17 +21,26 @@ const POLL_MAX: Duration = Duration::from_secs(3);
 
 impl Client {
     pub async fn folders(&self) -> Result<Vec<Folder>> {
-        self.http.json(Call::get(self.http.url("Image/Folders", &[]))).await
+        self.http
+            .json(Call::get(self.http.url("Image/Folders", &[])))
+            .await
     }
 
     pub async fn folder_schema(&self, folder_id: &str) -> Result<Vec<SchemaField>> {
         let folder_id = validate_guid("folder id", folder_id)?;
-        let url = self.http.url("Image/FolderSchema", &[("folderId", folder_id)]);
+        let url = self
+            .http
+            .url("Image/FolderSchema", &[("folderId", folder_id)]);
         self.http.json(Call::get(url)).await
     }
 
     /// One page of `POST Image/Headers` (`page_number` starts at 0).
-    pub async fn search_page(&self, q: &SearchQuery, page_size: u32, page_number: u32) -> Result<Page<ImageHeader>> {
+    pub async fn search_page(
+        &self,
+        q: &SearchQuery,
+        page_size: u32,
+        page_number: u32,
+    ) -> Result<Page<ImageHeader>> {
         if page_size == 0 {
             return Err(Error::InvalidInput("page size must be at least 1".into()));
         }
@@ -39,15 +51,23 @@ impl Client {
         let (size, number) = (page_size.to_string(), page_number.to_string());
         let url = self.http.url(
             "Image/Headers",
-            &[("folderId", folder_id), ("pageSize", &size), ("pageNumber", &number)],
+            &[
+                ("folderId", folder_id),
+                ("pageSize", &size),
+                ("pageNumber", &number),
+            ],
         );
         // A search changes nothing on the server, so it is safe to repeat.
-        self.http.json(Call::post_json(url, &q.body(), Repeat::Safe)).await
+        self.http
+            .json(Call::post_json(url, &q.body(), Repeat::Safe))
+            .await
     }
 
     pub async fn get_image(&self, id: &str) -> Result<ImageHeader> {
         let id = validate_guid("image id", id)?;
-        self.http.json(Call::get(self.http.url(&format!("Image/Header/{id}"), &[]))).await
+        self.http
+            .json(Call::get(self.http.url(&format!("Image/Header/{id}"), &[])))
+            .await
     }
 
     /// The image whose number is `number` in any folder, or `None`.
@@ -61,33 +81,65 @@ impl Client {
 
     /// Creates an image header. Never retried once it may have reached the server: a lost
     /// answer gives `Error::OutcomeUnknown`, so look it up (e.g. by number) before repeating.
-    pub async fn create_image(&self, folder_id: &str, fields: &[FieldUpdate], preserve_version: bool) -> Result<ImageHeader> {
+    pub async fn create_image(
+        &self,
+        folder_id: &str,
+        fields: &[FieldUpdate],
+        preserve_version: bool,
+    ) -> Result<ImageHeader> {
         let folder_id = validate_guid("folder id", folder_id)?;
         let url = self.http.url(
             "Image/Header/Create",
-            &[("folderId", folder_id), ("preserveVersion", if preserve_version { "true" } else { "false" })],
+            &[
+                ("folderId", folder_id),
+                (
+                    "preserveVersion",
+                    if preserve_version { "true" } else { "false" },
+                ),
+            ],
         );
-        self.http.json(Call::post_json(url, &json!({ "fields": fields }), Repeat::Unsafe)).await
+        self.http
+            .json(Call::post_json(
+                url,
+                &json!({ "fields": fields }),
+                Repeat::Unsafe,
+            ))
+            .await
     }
 
     pub async fn update_image(&self, id: &str, fields: &[FieldUpdate]) -> Result<ImageHeader> {
         let id = validate_guid("image id", id)?;
         let url = self.http.url(&format!("Image/Header/{id}/Update"), &[]);
         // Setting the same field values twice gives the same header, so a retry is harmless.
-        self.http.json(Call::post_json(url, &json!({ "fields": fields }), Repeat::Safe)).await
+        self.http
+            .json(Call::post_json(
+                url,
+                &json!({ "fields": fields }),
+                Repeat::Safe,
+            ))
+            .await
     }
 
     /// Deletes an image header (the API's route is a GET). A missing image is kind `not_found`.
     pub async fn delete_image(&self, id: &str) -> Result<()> {
         let id = validate_guid("image id", id)?;
         // Deleting twice leaves the same state; a retry after a lost answer may see 404.
-        self.http.send(Call::get(self.http.url(&format!("Image/Header/Delete/{id}"), &[]))).await?;
+        self.http
+            .send(Call::get(
+                self.http.url(&format!("Image/Header/Delete/{id}"), &[]),
+            ))
+            .await?;
         Ok(())
     }
 
     /// Uploads a file as the image's new version, streamed from disk (memory stays flat).
     /// Returns the upload id to poll with `processing_status`.
-    pub async fn upload_file(&self, image_id: &str, path: &Path, progress: Option<ProgressFn>) -> Result<String> {
+    pub async fn upload_file(
+        &self,
+        image_id: &str,
+        path: &Path,
+        progress: Option<ProgressFn>,
+    ) -> Result<String> {
         let image_id = validate_guid("image id", image_id)?;
         upload::check_file(path).await?;
         let form = upload::file_form(path.to_path_buf(), progress);
@@ -95,7 +147,12 @@ impl Client {
     }
 
     /// Downloads `url` (http or https only) and streams it straight on as the upload.
-    pub async fn upload_from_url(&self, image_id: &str, url: &str, progress: Option<ProgressFn>) -> Result<String> {
+    pub async fn upload_from_url(
+        &self,
+        image_id: &str,
+        url: &str,
+        progress: Option<ProgressFn>,
+    ) -> Result<String> {
         let image_id = validate_guid("image id", image_id)?;
         let source = upload::parse_source_url(url)?;
         let form = upload::url_form(self.source_http.clone(), source, progress);
@@ -103,8 +160,15 @@ impl Client {
     }
 
     async fn upload(&self, image_id: &str, form: crate::http::FormFactory) -> Result<String> {
-        let url = self.http.url(&format!("Image/Header/{image_id}/Image/Upload"), &[]);
-        let call = Call { method: reqwest::Method::POST, url, body: Body::Multipart(form), repeat: Repeat::Unsafe };
+        let url = self
+            .http
+            .url(&format!("Image/Header/{image_id}/Image/Upload"), &[]);
+        let call = Call {
+            method: reqwest::Method::POST,
+            url,
+            body: Body::Multipart(form),
+            repeat: Repeat::Unsafe,
+        };
         let answer: UploadResponse = self.http.json(call).await?;
         Ok(answer.image_id)
     }
@@ -113,13 +177,22 @@ impl Client {
     /// master folder, Image included.
     pub async fn processing_status(&self, upload_id: &str) -> Result<ProcessingStatus> {
         let upload_id = validate_guid("upload id", upload_id)?;
-        self.http.json(Call::get(self.http.url(&format!("Style/GetImageProcessingStatus/{upload_id}"), &[]))).await
+        self.http
+            .json(Call::get(self.http.url(
+                &format!("Style/GetImageProcessingStatus/{upload_id}"),
+                &[],
+            )))
+            .await
     }
 
     /// Polls until processing finishes (250 ms at first, doubling to 3 s), at most `max_wait`.
     /// Returns the final status (check `error_occured`/`message`), or, when `max_wait` runs
     /// out first, the last status seen with `finished == false`.
-    pub async fn wait_for_processing(&self, upload_id: &str, max_wait: Duration) -> Result<ProcessingStatus> {
+    pub async fn wait_for_processing(
+        &self,
+        upload_id: &str,
+        max_wait: Duration,
+    ) -> Result<ProcessingStatus> {
         let deadline = Instant::now() + max_wait;
         let mut interval = POLL_FIRST;
         loop {

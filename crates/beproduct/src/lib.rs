@@ -29,8 +29,9 @@ pub use config::{Config, DEFAULT_API_URL, DEFAULT_TOKEN_URL};
 pub use error::{Error, Result};
 pub use ids::{is_guid, validate_guid};
 pub use models::{
-    Choice, FieldType, FieldUpdate, Filter, FilterValue, Folder, FolderRef, HeaderData, HeaderField, ImageHeader, Operator, Page,
-    Preview, PreviewUrls, ProcessingStatus, SchemaField, SearchQuery, UserRef, Variation, MULTI_VALUE_SEPARATOR,
+    Choice, FieldType, FieldUpdate, Filter, FilterValue, Folder, FolderRef, HeaderData,
+    HeaderField, ImageHeader, Operator, Page, Preview, PreviewUrls, ProcessingStatus, SchemaField,
+    SearchQuery, UserRef, Variation, MULTI_VALUE_SEPARATOR,
 };
 pub use retry::RetryPolicy;
 pub use secret::Secret;

@@ -21,7 +21,11 @@ struct Cursor {
 impl Client {
     /// Every match of `q`, fetched `page_size` at a time. Stops once `total` items were
     /// yielded, on an empty page (even before `total`), or after the first error.
-    pub fn search(&self, q: SearchQuery, page_size: u32) -> impl Stream<Item = Result<ImageHeader>> + Send + 'static {
+    pub fn search(
+        &self,
+        q: SearchQuery,
+        page_size: u32,
+    ) -> impl Stream<Item = Result<ImageHeader>> + Send + 'static {
         let cursor = Cursor {
             client: self.clone(),
             query: q,
@@ -39,7 +43,11 @@ impl Client {
                 if c.done {
                     return None;
                 }
-                match c.client.search_page(&c.query, c.page_size, c.next_page).await {
+                match c
+                    .client
+                    .search_page(&c.query, c.page_size, c.next_page)
+                    .await
+                {
                     Err(e) => {
                         c.done = true;
                         return Some((Err(e), c));

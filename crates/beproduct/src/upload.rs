@@ -27,10 +27,17 @@ pub(crate) fn file_form(path: PathBuf, progress: Option<ProgressFn>) -> FormFact
         let path = path.clone();
         let progress = progress.clone();
         Box::pin(async move {
-            let io_err = |e: std::io::Error| Error::Io { path: path.display().to_string(), message: e.to_string() };
+            let io_err = |e: std::io::Error| Error::Io {
+                path: path.display().to_string(),
+                message: e.to_string(),
+            };
             let file = tokio::fs::File::open(&path).await.map_err(io_err)?;
             let len = file.metadata().await.map_err(io_err)?.len();
-            let stream = counted(ReaderStream::with_capacity(file, CHUNK), Some(len), progress);
+            let stream = counted(
+                ReaderStream::with_capacity(file, CHUNK),
+                Some(len),
+                progress,
+            );
             let part = Part::stream_with_length(reqwest::Body::wrap_stream(stream), len)
                 .file_name(file_name_of(&path))
                 .mime_str(PART_MIME)
@@ -42,18 +49,23 @@ pub(crate) fn file_form(path: PathBuf, progress: Option<ProgressFn>) -> FormFact
 
 /// Checks a local file before anything is sent: it must exist and be a regular file.
 pub(crate) async fn check_file(path: &Path) -> Result<()> {
-    let meta = tokio::fs::metadata(path)
-        .await
-        .map_err(|e| Error::Io { path: path.display().to_string(), message: e.to_string() })?;
+    let meta = tokio::fs::metadata(path).await.map_err(|e| Error::Io {
+        path: path.display().to_string(),
+        message: e.to_string(),
+    })?;
     if !meta.is_file() {
-        return Err(Error::Io { path: path.display().to_string(), message: "not a regular file".into() });
+        return Err(Error::Io {
+            path: path.display().to_string(),
+            message: "not a regular file".into(),
+        });
     }
     Ok(())
 }
 
 /// Only http(s) URLs are fetched; anything else (file:, ftp:, data:) is refused.
 pub(crate) fn parse_source_url(url: &str) -> Result<Url> {
-    let parsed = Url::parse(url.trim()).map_err(|e| Error::InvalidInput(format!("not a valid URL ({e})")))?;
+    let parsed = Url::parse(url.trim())
+        .map_err(|e| Error::InvalidInput(format!("not a valid URL ({e})")))?;
     if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
         return Err(Error::InvalidInput(format!(
             "only http and https URLs can be uploaded, not {:?}",
@@ -64,22 +76,33 @@ pub(crate) fn parse_source_url(url: &str) -> Result<Url> {
 }
 
 /// A form factory that downloads `url` for every attempt and streams it straight through.
-pub(crate) fn url_form(http: reqwest::Client, url: Url, progress: Option<ProgressFn>) -> FormFactory {
+pub(crate) fn url_form(
+    http: reqwest::Client,
+    url: Url,
+    progress: Option<ProgressFn>,
+) -> FormFactory {
     Arc::new(move || {
         let (http, url, progress) = (http.clone(), url.clone(), progress.clone());
         Box::pin(async move {
             let shown = url_for_errors(&url);
-            let response = http.get(url.clone()).send().await.map_err(|e| Error::Transport {
-                method: "GET".into(),
-                url: shown.clone(),
-                message: describe_reqwest(&e),
-            })?;
+            let response = http
+                .get(url.clone())
+                .send()
+                .await
+                .map_err(|e| Error::Transport {
+                    method: "GET".into(),
+                    url: shown.clone(),
+                    message: describe_reqwest(&e),
+                })?;
             let status = response.status();
             if !status.is_success() {
                 let body = response.bytes().await.unwrap_or_default();
                 return Err(Error::Api {
                     status: status.as_u16(),
-                    message: format!("the source URL could not be downloaded: {}", server_message(&body)),
+                    message: format!(
+                        "the source URL could not be downloaded: {}",
+                        server_message(&body)
+                    ),
                     method: "GET".into(),
                     url: shown,
                 });
@@ -143,14 +166,26 @@ mod tests {
     fn file_names_from_urls() {
         let u = Url::parse("https://cdn.example/a/b/front%20print.png?sig=x").unwrap();
         assert_eq!(file_name_from_url(&u), "front print.png");
-        assert_eq!(file_name_from_url(&Url::parse("https://cdn.example/").unwrap()), "upload");
+        assert_eq!(
+            file_name_from_url(&Url::parse("https://cdn.example/").unwrap()),
+            "upload"
+        );
     }
 
     #[test]
     fn only_http_urls_are_accepted() {
         assert!(parse_source_url("https://x.example/a.png").is_ok());
-        for bad in ["file:///etc/passwd", "ftp://x/a.png", "data:image/png;base64,AA", "not a url"] {
-            assert_eq!(parse_source_url(bad).unwrap_err().kind(), "invalid_input", "{bad}");
+        for bad in [
+            "file:///etc/passwd",
+            "ftp://x/a.png",
+            "data:image/png;base64,AA",
+            "not a url",
+        ] {
+            assert_eq!(
+                parse_source_url(bad).unwrap_err().kind(),
+                "invalid_input",
+                "{bad}"
+            );
         }
     }
 }

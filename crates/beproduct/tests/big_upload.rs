@@ -30,7 +30,11 @@ async fn a_200_mb_file_uploads_with_flat_memory() {
     })
     .await;
     let prints = common::folder(&env.client, "Prints").await;
-    let image = env.client.create_image(&prints.id, &[FieldUpdate::new("header_name", "Big")], false).await.unwrap();
+    let image = env
+        .client
+        .create_image(&prints.id, &[FieldUpdate::new("header_name", "Big")], false)
+        .await
+        .unwrap();
 
     // A patterned file written in 1 MB blocks (never whole in memory).
     let path = env.dir.path().join("big.tif");
@@ -60,7 +64,11 @@ async fn a_200_mb_file_uploads_with_flat_memory() {
     let sent2 = sent.clone();
     let progress: beproduct::ProgressFn = Arc::new(move |n, _| sent2.store(n, Ordering::SeqCst));
     let started = std::time::Instant::now();
-    let upload_id = env.client.upload_file(&image.id, &path, Some(progress)).await.unwrap();
+    let upload_id = env
+        .client
+        .upload_file(&image.id, &path, Some(progress))
+        .await
+        .unwrap();
     let took = started.elapsed();
     stop.store(true, Ordering::SeqCst);
     sampler.join().unwrap();
@@ -68,9 +76,16 @@ async fn a_200_mb_file_uploads_with_flat_memory() {
     let growth = peak.load(Ordering::SeqCst).saturating_sub(baseline);
     eprintln!("200 MB upload took {took:?}; RSS baseline {baseline} kB, growth {growth} kB");
     assert_eq!(sent.load(Ordering::SeqCst), SIZE);
-    assert!(growth < ALLOWED_GROWTH_KB, "RSS grew by {growth} kB while uploading 200 MB");
+    assert!(
+        growth < ALLOWED_GROWTH_KB,
+        "RSS grew by {growth} kB while uploading 200 MB"
+    );
     assert!(beproduct::is_guid(&upload_id));
     // Patterned bytes are not an image: the server reports that, which shows it got the file.
-    let status = env.client.wait_for_processing(&upload_id, Duration::from_secs(60)).await.unwrap();
+    let status = env
+        .client
+        .wait_for_processing(&upload_id, Duration::from_secs(60))
+        .await
+        .unwrap();
     assert!(status.finished, "{status:?}");
 }

@@ -11,10 +11,21 @@ use beproduct::{FieldUpdate, Filter, ImageHeader, SearchQuery};
 use futures::StreamExt;
 use serde_json::json;
 
-async fn create(env: &common::Env, folder_id: &str, number: &str, extra: Vec<FieldUpdate>) -> ImageHeader {
-    let mut fields = vec![FieldUpdate::new("header_number", number), FieldUpdate::new("header_name", format!("Name {number}"))];
+async fn create(
+    env: &common::Env,
+    folder_id: &str,
+    number: &str,
+    extra: Vec<FieldUpdate>,
+) -> ImageHeader {
+    let mut fields = vec![
+        FieldUpdate::new("header_number", number),
+        FieldUpdate::new("header_name", format!("Name {number}")),
+    ];
     fields.extend(extra);
-    env.client.create_image(folder_id, &fields, false).await.unwrap()
+    env.client
+        .create_image(folder_id, &fields, false)
+        .await
+        .unwrap()
 }
 
 #[tokio::test]
@@ -28,22 +39,52 @@ async fn folders_schema_crud_and_delete_gives_not_found() {
     let colors = schema.iter().find(|f| f.field_id == "colors").unwrap();
     assert_eq!(colors.field_type, beproduct::FieldType::MultiSelect);
     assert!(colors.choices().iter().any(|c| c.value == "Red"));
-    assert!(schema.iter().find(|f| f.field_id == "created_by").unwrap().is_read_only());
+    assert!(schema
+        .iter()
+        .find(|f| f.field_id == "created_by")
+        .unwrap()
+        .is_read_only());
 
-    let created = create(&env, &prints.id, "T-CRUD-1", vec![FieldUpdate::new("colors", json!(["Red", "Blue"]))]).await;
+    let created = create(
+        &env,
+        &prints.id,
+        "T-CRUD-1",
+        vec![FieldUpdate::new("colors", json!(["Red", "Blue"]))],
+    )
+    .await;
     assert_eq!(created.header_number, "T-CRUD-1");
     assert_eq!(created.folder.as_ref().unwrap().id, prints.id);
-    assert_eq!(created.field("colors").unwrap().value, json!(["Red", "Blue"]));
+    assert_eq!(
+        created.field("colors").unwrap().value,
+        json!(["Red", "Blue"])
+    );
 
     let got = env.client.get_image(&created.id).await.unwrap();
     assert_eq!(got.id, created.id);
-    let by_number = env.client.get_image_by_number("T-CRUD-1").await.unwrap().unwrap();
+    let by_number = env
+        .client
+        .get_image_by_number("T-CRUD-1")
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(by_number.id, created.id);
-    assert!(env.client.get_image_by_number("NO-SUCH-NUMBER").await.unwrap().is_none());
+    assert!(env
+        .client
+        .get_image_by_number("NO-SUCH-NUMBER")
+        .await
+        .unwrap()
+        .is_none());
 
-    let updated = env.client.update_image(&created.id, &[FieldUpdate::new("header_name", "Renamed")]).await.unwrap();
+    let updated = env
+        .client
+        .update_image(&created.id, &[FieldUpdate::new("header_name", "Renamed")])
+        .await
+        .unwrap();
     assert_eq!(updated.header_name, "Renamed");
-    assert_eq!(env.client.get_image(&created.id).await.unwrap().header_name, "Renamed");
+    assert_eq!(
+        env.client.get_image(&created.id).await.unwrap().header_name,
+        "Renamed"
+    );
 
     env.client.delete_image(&created.id).await.unwrap();
     let err = env.client.get_image(&created.id).await.unwrap_err();
@@ -57,25 +98,69 @@ async fn folders_schema_crud_and_delete_gives_not_found() {
 async fn invalid_ids_are_refused_without_any_request() {
     let env = common::start(|_| {}).await;
     let before = env.controls.requests_seen("/api/");
-    for bad in ["../x", "a?b", "", "not-a-guid", "a5ca8dfe-4ff8-4549-b54d-2e1bbce514fe/../../x"] {
-        assert_eq!(env.client.get_image(bad).await.unwrap_err().kind(), "invalid_input");
-        assert_eq!(env.client.update_image(bad, &[]).await.unwrap_err().kind(), "invalid_input");
-        assert_eq!(env.client.delete_image(bad).await.unwrap_err().kind(), "invalid_input");
-        assert_eq!(env.client.folder_schema(bad).await.unwrap_err().kind(), "invalid_input");
-        assert_eq!(env.client.create_image(bad, &[], false).await.unwrap_err().kind(), "invalid_input");
-        assert_eq!(env.client.processing_status(bad).await.unwrap_err().kind(), "invalid_input");
+    for bad in [
+        "../x",
+        "a?b",
+        "",
+        "not-a-guid",
+        "a5ca8dfe-4ff8-4549-b54d-2e1bbce514fe/../../x",
+    ] {
+        assert_eq!(
+            env.client.get_image(bad).await.unwrap_err().kind(),
+            "invalid_input"
+        );
+        assert_eq!(
+            env.client.update_image(bad, &[]).await.unwrap_err().kind(),
+            "invalid_input"
+        );
+        assert_eq!(
+            env.client.delete_image(bad).await.unwrap_err().kind(),
+            "invalid_input"
+        );
+        assert_eq!(
+            env.client.folder_schema(bad).await.unwrap_err().kind(),
+            "invalid_input"
+        );
+        assert_eq!(
+            env.client
+                .create_image(bad, &[], false)
+                .await
+                .unwrap_err()
+                .kind(),
+            "invalid_input"
+        );
+        assert_eq!(
+            env.client.processing_status(bad).await.unwrap_err().kind(),
+            "invalid_input"
+        );
         // An empty folder id means "all folders", as on the wire.
         if !bad.is_empty() {
-            let err = env.client.search_page(&SearchQuery::in_folder(bad), 10, 0).await.map(|p| p.total);
+            let err = env
+                .client
+                .search_page(&SearchQuery::in_folder(bad), 10, 0)
+                .await
+                .map(|p| p.total);
             assert_eq!(err.unwrap_err().kind(), "invalid_input");
         }
     }
     let id = "a5ca8dfe-4ff8-4549-b54d-2e1bbce514fe";
-    let err = env.client.upload_from_url(id, "file:///etc/passwd", None).await.unwrap_err();
+    let err = env
+        .client
+        .upload_from_url(id, "file:///etc/passwd", None)
+        .await
+        .unwrap_err();
     assert_eq!(err.kind(), "invalid_input");
-    let err = env.client.upload_file(id, &env.dir.path().join("missing.png"), None).await.unwrap_err();
+    let err = env
+        .client
+        .upload_file(id, &env.dir.path().join("missing.png"), None)
+        .await
+        .unwrap_err();
     assert_eq!(err.kind(), "io");
-    assert_eq!(env.controls.requests_seen("/api/"), before, "no request may reach the server");
+    assert_eq!(
+        env.controls.requests_seen("/api/"),
+        before,
+        "no request may reach the server"
+    );
 }
 
 #[tokio::test]
@@ -84,12 +169,20 @@ async fn paging_streams_exactly_all_1000_seeded_images() {
     let prints = common::folder(&env.client, "Prints").await;
     env.controls.seed_images(&prints.id, 1000).unwrap();
     let before = env.controls.requests_seen("image/headers");
-    let items: Vec<_> = env.client.search(SearchQuery::in_folder(prints.id.clone()), 97).collect().await;
+    let items: Vec<_> = env
+        .client
+        .search(SearchQuery::in_folder(prints.id.clone()), 97)
+        .collect()
+        .await;
     let ids: HashSet<String> = items.into_iter().map(|r| r.unwrap().id).collect();
     assert_eq!(ids.len(), 1000);
     // 1000 / 97 → 11 pages, and no extra request after `total` was reached.
     assert_eq!(env.controls.requests_seen("image/headers") - before, 11);
-    let page = env.client.search_page(&SearchQuery::in_folder(prints.id.clone()), 30, 33).await.unwrap();
+    let page = env
+        .client
+        .search_page(&SearchQuery::in_folder(prints.id.clone()), 30, 33)
+        .await
+        .unwrap();
     assert_eq!((page.result.len(), page.total), (10, 1000));
 }
 
@@ -98,27 +191,55 @@ async fn every_filter_operator_including_multi_values() {
     let env = common::start(|c| c.seed = beproduct_sandbox::Seed::Empty).await;
     let prints = common::folder(&env.client, "Prints").await;
     let mut made = Vec::new();
-    for (i, (season, width)) in [("Spring", 100), ("Fall", 200), ("Summer", 300)].iter().enumerate() {
-        let extra = vec![FieldUpdate::new("season", *season), FieldUpdate::new("width_px", *width)];
+    for (i, (season, width)) in [("Spring", 100), ("Fall", 200), ("Summer", 300)]
+        .iter()
+        .enumerate()
+    {
+        let extra = vec![
+            FieldUpdate::new("season", *season),
+            FieldUpdate::new("width_px", *width),
+        ];
         made.push(create(&env, &prints.id, &format!("F-{i}"), extra).await);
     }
     let numbers = |q: SearchQuery| {
         let client = env.client.clone();
         async move {
-            let mut n: Vec<String> = client.search(q, 10).map(|r| r.unwrap().header_number).collect().await;
+            let mut n: Vec<String> = client
+                .search(q, 10)
+                .map(|r| r.unwrap().header_number)
+                .collect()
+                .await;
             n.sort();
             n
         }
     };
     let q = |f: Filter| SearchQuery::in_folder(prints.id.clone()).filter(f);
     assert_eq!(numbers(q(Filter::eq("season", "Fall"))).await, ["F-1"]);
-    assert_eq!(numbers(q(Filter::neq("season", "Fall"))).await, ["F-0", "F-2"]);
-    assert_eq!(numbers(q(Filter::eq("season", vec!["Fall", "Summer"]))).await, ["F-1", "F-2"]);
-    assert_eq!(numbers(q(Filter::gt("width_px", "100"))).await, ["F-1", "F-2"]);
-    assert_eq!(numbers(q(Filter::gte("width_px", "200"))).await, ["F-1", "F-2"]);
+    assert_eq!(
+        numbers(q(Filter::neq("season", "Fall"))).await,
+        ["F-0", "F-2"]
+    );
+    assert_eq!(
+        numbers(q(Filter::eq("season", vec!["Fall", "Summer"]))).await,
+        ["F-1", "F-2"]
+    );
+    assert_eq!(
+        numbers(q(Filter::gt("width_px", "100"))).await,
+        ["F-1", "F-2"]
+    );
+    assert_eq!(
+        numbers(q(Filter::gte("width_px", "200"))).await,
+        ["F-1", "F-2"]
+    );
     assert_eq!(numbers(q(Filter::lt("width_px", "200"))).await, ["F-0"]);
-    assert_eq!(numbers(q(Filter::lte("width_px", "200"))).await, ["F-0", "F-1"]);
-    assert_eq!(numbers(q(Filter::contains("header_name", "Name F-"))).await, ["F-0", "F-1", "F-2"]);
+    assert_eq!(
+        numbers(q(Filter::lte("width_px", "200"))).await,
+        ["F-0", "F-1"]
+    );
+    assert_eq!(
+        numbers(q(Filter::contains("header_name", "Name F-"))).await,
+        ["F-0", "F-1", "F-2"]
+    );
     assert_eq!(numbers(q(Filter::header_number("F-2"))).await, ["F-2"]);
     // AND of two filters.
     let both = q(Filter::gte("width_px", "200")).filter(Filter::neq("season", "Summer"));
@@ -126,8 +247,15 @@ async fn every_filter_operator_including_multi_values() {
     // System date fields.
     let long_ago = chrono::Utc::now() - chrono::Duration::days(1);
     assert_eq!(numbers(q(Filter::modified_after(long_ago))).await.len(), 3);
-    assert!(numbers(q(Filter::modified_before(long_ago))).await.is_empty());
-    assert_eq!(numbers(q(Filter::folder_modified_after(long_ago))).await.len(), 3);
+    assert!(numbers(q(Filter::modified_before(long_ago)))
+        .await
+        .is_empty());
+    assert_eq!(
+        numbers(q(Filter::folder_modified_after(long_ago)))
+            .await
+            .len(),
+        3
+    );
 }
 
 #[tokio::test]
@@ -146,14 +274,26 @@ async fn upload_file_with_progress_then_processing_sets_the_preview() {
         assert_eq!(of, Some(total));
         seen.store(sent, Ordering::SeqCst);
     });
-    let upload_id = env.client.upload_file(&image.id, &path, Some(progress)).await.unwrap();
+    let upload_id = env
+        .client
+        .upload_file(&image.id, &path, Some(progress))
+        .await
+        .unwrap();
     assert_eq!(last.load(Ordering::SeqCst), total);
     assert!(beproduct::is_guid(&upload_id), "{upload_id}");
 
-    let status = env.client.wait_for_processing(&upload_id, Duration::from_secs(30)).await.unwrap();
+    let status = env
+        .client
+        .wait_for_processing(&upload_id, Duration::from_secs(30))
+        .await
+        .unwrap();
     assert!(status.succeeded(), "{status:?}");
     let after = env.client.get_image(&image.id).await.unwrap();
-    assert!(after.origin_url().unwrap().contains("front"), "{:?}", after.header_data.preview);
+    assert!(
+        after.origin_url().unwrap().contains("front"),
+        "{:?}",
+        after.header_data.preview
+    );
     assert!(after.preview_url().is_some());
 }
 
@@ -164,10 +304,21 @@ async fn corrupt_file_gives_a_processing_error_with_the_server_message() {
     let image = create(&env, &prints.id, "BAD-1", vec![]).await;
     let path = env.dir.path().join("broken.png");
     std::fs::write(&path, b"\x89PNG\r\n\x1a\nthis is not really a png").unwrap();
-    let upload_id = env.client.upload_file(&image.id, &path, None).await.unwrap();
-    let status = env.client.wait_for_processing(&upload_id, Duration::from_secs(30)).await.unwrap();
+    let upload_id = env
+        .client
+        .upload_file(&image.id, &path, None)
+        .await
+        .unwrap();
+    let status = env
+        .client
+        .wait_for_processing(&upload_id, Duration::from_secs(30))
+        .await
+        .unwrap();
     assert!(status.failed(), "{status:?}");
-    assert!(!status.message.clone().unwrap_or_default().is_empty(), "{status:?}");
+    assert!(
+        !status.message.clone().unwrap_or_default().is_empty(),
+        "{status:?}"
+    );
 }
 
 #[tokio::test]
@@ -177,11 +328,23 @@ async fn wait_for_processing_returns_unfinished_status_when_time_runs_out() {
     let image = create(&env, &prints.id, "SLOW-1", vec![]).await;
     let path = env.dir.path().join("slow.png");
     std::fs::write(&path, common::png(8, 8)).unwrap();
-    let upload_id = env.client.upload_file(&image.id, &path, None).await.unwrap();
+    let upload_id = env
+        .client
+        .upload_file(&image.id, &path, None)
+        .await
+        .unwrap();
     let started = std::time::Instant::now();
-    let status = env.client.wait_for_processing(&upload_id, Duration::from_millis(900)).await.unwrap();
+    let status = env
+        .client
+        .wait_for_processing(&upload_id, Duration::from_millis(900))
+        .await
+        .unwrap();
     assert!(!status.finished);
-    assert!(started.elapsed() < Duration::from_secs(3), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
     // 250 + 500 ms steps, then the deadline: a handful of polls, not a busy loop.
     let polls = env.controls.requests_seen("getimageprocessingstatus");
     assert!((2..=5).contains(&polls), "{polls}");
@@ -200,22 +363,54 @@ async fn upload_from_url_streams_a_served_png() {
     })
     .await;
 
-    let upload_id = env.client.upload_from_url(&image.id, &format!("{base}/art/sun%20set.png?sig=abc"), None).await.unwrap();
-    let status = env.client.wait_for_processing(&upload_id, Duration::from_secs(30)).await.unwrap();
+    let upload_id = env
+        .client
+        .upload_from_url(
+            &image.id,
+            &format!("{base}/art/sun%20set.png?sig=abc"),
+            None,
+        )
+        .await
+        .unwrap();
+    let status = env
+        .client
+        .wait_for_processing(&upload_id, Duration::from_secs(30))
+        .await
+        .unwrap();
     assert!(status.succeeded(), "{status:?}");
     let after = env.client.get_image(&image.id).await.unwrap();
-    assert!(after.origin_url().unwrap().contains("sun"), "{:?}", after.header_data.preview);
+    assert!(
+        after.origin_url().unwrap().contains("sun"),
+        "{:?}",
+        after.header_data.preview
+    );
 
     // Without Content-Length the body is still streamed through.
-    let upload_id = env.client.upload_from_url(&image.id, &format!("{base}/chunked/b.png"), None).await.unwrap();
-    let status = env.client.wait_for_processing(&upload_id, Duration::from_secs(30)).await.unwrap();
+    let upload_id = env
+        .client
+        .upload_from_url(&image.id, &format!("{base}/chunked/b.png"), None)
+        .await
+        .unwrap();
+    let status = env
+        .client
+        .wait_for_processing(&upload_id, Duration::from_secs(30))
+        .await
+        .unwrap();
     assert!(status.succeeded(), "{status:?}");
     assert_eq!(seen.lock().unwrap().len(), 2);
 
     // A source that answers 404 is reported with the source URL, never sent on.
-    let (missing, _) = common::tiny_server(|_| common::Reply { status: 404, ..common::Reply::ok("gone") }).await;
+    let (missing, _) = common::tiny_server(|_| common::Reply {
+        status: 404,
+        ..common::Reply::ok("gone")
+    })
+    .await;
     let before = env.controls.requests_seen("/image/upload");
-    let err = env.client.upload_from_url(&image.id, &format!("{missing}/x.png?token=SECRET"), None).await.unwrap_err();
+    let err = env
+        .client
+        .upload_from_url(&image.id, &format!("{missing}/x.png?token=SECRET"), None)
+        .await
+        .unwrap_err();
     assert_eq!(err.kind(), "not_found", "{err}");
     assert!(!err.to_string().contains("SECRET"), "{err}");
     assert_eq!(env.controls.requests_seen("/image/upload"), before);

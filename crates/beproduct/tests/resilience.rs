@@ -18,8 +18,15 @@ async fn revoked_access_token_is_refreshed_once_and_the_call_retried() {
     env.controls.revoke_access_tokens();
     let folders_before = env.controls.requests_seen("image/folders");
     env.client.folders().await.unwrap();
-    assert_eq!(env.controls.requests_seen("/ids/connect/token") - tokens_before, 1);
-    assert_eq!(env.controls.requests_seen("image/folders") - folders_before, 2, "401 then the retry");
+    assert_eq!(
+        env.controls.requests_seen("/ids/connect/token") - tokens_before,
+        1
+    );
+    assert_eq!(
+        env.controls.requests_seen("image/folders") - folders_before,
+        2,
+        "401 then the retry"
+    );
 }
 
 #[tokio::test]
@@ -56,52 +63,86 @@ async fn rotated_refresh_token_is_handed_over_and_used_from_then_on() {
     assert_ne!(seen[0], "sandbox-refresh-token");
     assert_eq!(client.current_refresh_token().expose(), seen[1]);
     // The debug output of anything the app might log holds no token.
-    assert!(!format!("{:?}", common::config_for(&env.sandbox, RetryPolicy::fast())).contains("sandbox-refresh-token"));
+    assert!(!format!(
+        "{:?}",
+        common::config_for(&env.sandbox, RetryPolicy::fast())
+    )
+    .contains("sandbox-refresh-token"));
 }
 
 #[tokio::test]
 async fn refused_refresh_token_is_an_auth_error_asking_to_reconnect() {
     let env = common::start(|_| {}).await;
-    let config = beproduct::Config::new("sandbox", "sandbox-client", "sandbox-secret", "stale-token")
-        .with_api_url(env.sandbox.public_api_url())
-        .with_token_url(env.sandbox.token_url())
-        .with_retry_policy(RetryPolicy::fast());
+    let config =
+        beproduct::Config::new("sandbox", "sandbox-client", "sandbox-secret", "stale-token")
+            .with_api_url(env.sandbox.public_api_url())
+            .with_token_url(env.sandbox.token_url())
+            .with_retry_policy(RetryPolicy::fast());
     let err = Client::new(config).unwrap().folders().await.unwrap_err();
     assert_eq!(err.kind(), "auth");
     let text = err.to_string();
     assert!(text.contains("reconnect"), "{text}");
-    assert!(text.contains("invalid_grant") || text.contains("HTTP 4"), "{text}");
-    assert!(!text.contains("stale-token") && !text.contains("sandbox-secret"), "{text}");
+    assert!(
+        text.contains("invalid_grant") || text.contains("HTTP 4"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("stale-token") && !text.contains("sandbox-secret"),
+        "{text}"
+    );
 }
 
 #[tokio::test]
 async fn throttled_with_retry_after_header_waits_the_real_seconds() {
     let env = common::start(|_| {}).await;
     env.client.folders().await.unwrap();
-    env.controls.fail_next(1, "image/folders", FaultKind::Status429 { retry_after_secs: Some(1), body_retry_after: Some(9) });
+    env.controls.fail_next(
+        1,
+        "image/folders",
+        FaultKind::Status429 {
+            retry_after_secs: Some(1),
+            body_retry_after: Some(9),
+        },
+    );
     let started = Instant::now();
     env.client.folders().await.unwrap();
     let took = started.elapsed();
     // The header (1 s) wins over the body (9 s).
-    assert!(took >= Duration::from_millis(1000) && took < Duration::from_secs(4), "{took:?}");
+    assert!(
+        took >= Duration::from_millis(1000) && took < Duration::from_secs(4),
+        "{took:?}"
+    );
 }
 
 #[tokio::test]
 async fn throttled_with_body_retry_after_seconds_only() {
     let env = common::start(|_| {}).await;
     env.client.folders().await.unwrap();
-    env.controls.fail_next(2, "image/folders", FaultKind::Status429 { retry_after_secs: None, body_retry_after: Some(1) });
+    env.controls.fail_next(
+        2,
+        "image/folders",
+        FaultKind::Status429 {
+            retry_after_secs: None,
+            body_retry_after: Some(1),
+        },
+    );
     let started = Instant::now();
     env.client.folders().await.unwrap();
     let took = started.elapsed();
-    assert!(took >= Duration::from_millis(2000) && took < Duration::from_secs(5), "{took:?}");
+    assert!(
+        took >= Duration::from_millis(2000) && took < Duration::from_secs(5),
+        "{took:?}"
+    );
 }
 
 #[tokio::test]
 async fn throttled_without_hints_uses_the_ladder_then_gives_up() {
     let env = common::start(|_| {}).await;
     env.client.folders().await.unwrap();
-    let none = FaultKind::Status429 { retry_after_secs: None, body_retry_after: None };
+    let none = FaultKind::Status429 {
+        retry_after_secs: None,
+        body_retry_after: None,
+    };
     env.controls.fail_next(3, "image/folders", none.clone());
     let before = env.controls.requests_seen("image/folders");
     env.client.folders().await.unwrap();
@@ -111,7 +152,11 @@ async fn throttled_without_hints_uses_the_ladder_then_gives_up() {
     let prints = common::folder(&env.client, "Prints").await;
     env.controls.fail_next(6, "header/create", none);
     let before = env.controls.requests_seen("header/create");
-    let err = env.client.create_image(&prints.id, &[FieldUpdate::new("header_name", "x")], false).await.unwrap_err();
+    let err = env
+        .client
+        .create_image(&prints.id, &[FieldUpdate::new("header_name", "x")], false)
+        .await
+        .unwrap_err();
     assert_eq!(err.kind(), "throttled", "{err}");
     assert_eq!(env.controls.requests_seen("header/create") - before, 6);
 }
@@ -120,10 +165,19 @@ async fn throttled_without_hints_uses_the_ladder_then_gives_up() {
 async fn retry_after_longer_than_the_policy_allows_fails_at_once() {
     let env = common::start(|_| {}).await;
     env.client.folders().await.unwrap();
-    env.controls.fail_next(1, "image/folders", FaultKind::Status429 { retry_after_secs: Some(3600), body_retry_after: None });
+    env.controls.fail_next(
+        1,
+        "image/folders",
+        FaultKind::Status429 {
+            retry_after_secs: Some(3600),
+            body_retry_after: None,
+        },
+    );
     let started = Instant::now();
     match env.client.folders().await.unwrap_err() {
-        beproduct::Error::Throttled { retry_after } => assert_eq!(retry_after, Duration::from_secs(3600)),
+        beproduct::Error::Throttled { retry_after } => {
+            assert_eq!(retry_after, Duration::from_secs(3600))
+        }
         other => panic!("{other:?}"),
     }
     assert!(started.elapsed() < Duration::from_secs(2));
@@ -133,7 +187,11 @@ async fn retry_after_longer_than_the_policy_allows_fails_at_once() {
 async fn exhausted_rate_limit_headers_make_the_client_wait_before_sending() {
     // A server that reports remaining=0 until a reset 2 s away, so the wait is short and exact.
     let env = common::start(|_| {}).await;
-    let reset = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() + 2;
+    let reset = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+        + 2;
     let (base, seen) = common::tiny_server(move |_| {
         let mut r = common::Reply::ok("[]");
         r.headers = vec![
@@ -153,7 +211,11 @@ async fn exhausted_rate_limit_headers_make_the_client_wait_before_sending() {
     assert_eq!(seen.len(), 2);
     let reset_instant = std::time::UNIX_EPOCH + Duration::from_secs(reset);
     assert!(std::time::SystemTime::now() >= reset_instant);
-    assert!(seen[1].1.duration_since(seen[0].1) >= Duration::from_millis(900), "{:?}", seen[1].1 - seen[0].1);
+    assert!(
+        seen[1].1.duration_since(seen[0].1) >= Duration::from_millis(900),
+        "{:?}",
+        seen[1].1 - seen[0].1
+    );
 
     // And against the sandbox's own rate limiter: no 429 reaches the caller within the budget.
     env.controls.set_rate_limit(Some(1000));
@@ -166,19 +228,38 @@ async fn exhausted_rate_limit_headers_make_the_client_wait_before_sending() {
 async fn reads_survive_a_503_and_dropped_connection_storm() {
     let env = common::start(|c| c.seed = beproduct_sandbox::Seed::Demo).await;
     let prints = common::folder(&env.client, "Prints").await;
-    let ids: Vec<String> = env.client.search(SearchQuery::in_folder(prints.id.clone()), 5).map(|r| r.unwrap().id).collect().await;
+    let ids: Vec<String> = env
+        .client
+        .search(SearchQuery::in_folder(prints.id.clone()), 5)
+        .map(|r| r.unwrap().id)
+        .collect()
+        .await;
+    // With 30 % of requests failing, 3 retries leave 0.3^4 ≈ 0.8 % of calls failing, which a
+    // storm of ~30 calls would hit now and then; 8 quick retries make that ≈ 0.002 %.
+    let policy = RetryPolicy {
+        transient_backoff: vec![Duration::from_millis(5); 8],
+        ..RetryPolicy::fast()
+    };
+    let client = common::client_for(&env.sandbox, policy);
     env.controls.set_fault_rate(0.3);
+    let before = env.controls.requests_seen("/api/");
     for _ in 0..3 {
-        assert_eq!(env.client.folders().await.unwrap().len(), 4);
-        let again: Vec<String> =
-            env.client.search(SearchQuery::in_folder(prints.id.clone()), 5).map(|r| r.unwrap().id).collect().await;
+        assert_eq!(client.folders().await.unwrap().len(), 4);
+        let again: Vec<String> = client
+            .search(SearchQuery::in_folder(prints.id.clone()), 5)
+            .map(|r| r.unwrap().id)
+            .collect()
+            .await;
         assert_eq!(again, ids);
         for id in ids.iter().take(4) {
-            assert_eq!(&env.client.get_image(id).await.unwrap().id, id);
+            assert_eq!(&client.get_image(id).await.unwrap().id, id);
         }
-        env.client.folder_schema(&prints.id).await.unwrap();
+        client.folder_schema(&prints.id).await.unwrap();
     }
     env.controls.set_fault_rate(0.0);
+    // 3 rounds of 1 + 3 + 4 + 1 = 27 reads; the injected faults show up as extra requests.
+    let sent = env.controls.requests_seen("/api/") - before;
+    assert!(sent > 27, "the storm injected no faults ({sent} requests)");
 }
 
 #[tokio::test]
@@ -186,19 +267,40 @@ async fn create_with_lost_answer_is_outcome_unknown_and_not_repeated() {
     let env = common::start(|c| c.seed = beproduct_sandbox::Seed::Empty).await;
     let prints = common::folder(&env.client, "Prints").await;
     let count_before = env.controls.count_images(Some(&prints.id));
-    env.controls.fail_next(1, "header/create", FaultKind::DropAfterHandling);
-    let fields = [FieldUpdate::new("header_number", "LOST-1"), FieldUpdate::new("header_name", "Lost answer")];
-    let err = env.client.create_image(&prints.id, &fields, false).await.unwrap_err();
+    env.controls
+        .fail_next(1, "header/create", FaultKind::DropAfterHandling);
+    let fields = [
+        FieldUpdate::new("header_number", "LOST-1"),
+        FieldUpdate::new("header_name", "Lost answer"),
+    ];
+    let err = env
+        .client
+        .create_image(&prints.id, &fields, false)
+        .await
+        .unwrap_err();
     assert_eq!(err.kind(), "outcome_unknown", "{err}");
     assert!(err.to_string().contains("check"), "{err}");
     assert_eq!(env.controls.requests_seen("header/create"), 1);
-    assert_eq!(env.controls.count_images(Some(&prints.id)), count_before + 1);
+    assert_eq!(
+        env.controls.count_images(Some(&prints.id)),
+        count_before + 1
+    );
     // The caller can check first: the image is there.
-    assert!(env.client.get_image_by_number("LOST-1").await.unwrap().is_some());
+    assert!(env
+        .client
+        .get_image_by_number("LOST-1")
+        .await
+        .unwrap()
+        .is_some());
 
     // A 503 on a create is not resent either.
-    env.controls.fail_next(1, "header/create", FaultKind::Status503);
-    let err = env.client.create_image(&prints.id, &fields, false).await.unwrap_err();
+    env.controls
+        .fail_next(1, "header/create", FaultKind::Status503);
+    let err = env
+        .client
+        .create_image(&prints.id, &fields, false)
+        .await
+        .unwrap_err();
     assert_eq!(err.kind(), "outcome_unknown", "{err}");
     assert_eq!(env.controls.requests_seen("header/create"), 2);
 }
@@ -207,25 +309,54 @@ async fn create_with_lost_answer_is_outcome_unknown_and_not_repeated() {
 async fn upload_with_lost_answer_is_outcome_unknown_but_a_refused_connection_retries() {
     let env = common::start(|_| {}).await;
     let prints = common::folder(&env.client, "Prints").await;
-    let image = env.client.create_image(&prints.id, &[FieldUpdate::new("header_name", "u")], false).await.unwrap();
+    let image = env
+        .client
+        .create_image(&prints.id, &[FieldUpdate::new("header_name", "u")], false)
+        .await
+        .unwrap();
     let path = env.dir.path().join("a.png");
     std::fs::write(&path, common::png(16, 16)).unwrap();
-    env.controls.fail_next(1, "/image/upload", FaultKind::DropAfterHandling);
-    let err = env.client.upload_file(&image.id, &path, None).await.unwrap_err();
+    env.controls
+        .fail_next(1, "/image/upload", FaultKind::DropAfterHandling);
+    let err = env
+        .client
+        .upload_file(&image.id, &path, None)
+        .await
+        .unwrap_err();
     assert_eq!(err.kind(), "outcome_unknown", "{err}");
     assert_eq!(env.controls.requests_seen("/image/upload"), 1);
 
     // A 429 on an upload is safe to resend: the body is rebuilt from disk.
-    env.controls.fail_next(1, "/image/upload", FaultKind::Status429 { retry_after_secs: None, body_retry_after: None });
-    let upload_id = env.client.upload_file(&image.id, &path, None).await.unwrap();
+    env.controls.fail_next(
+        1,
+        "/image/upload",
+        FaultKind::Status429 {
+            retry_after_secs: None,
+            body_retry_after: None,
+        },
+    );
+    let upload_id = env
+        .client
+        .upload_file(&image.id, &path, None)
+        .await
+        .unwrap();
     assert_eq!(env.controls.requests_seen("/image/upload"), 3);
-    assert!(env.client.wait_for_processing(&upload_id, Duration::from_secs(30)).await.unwrap().succeeded());
+    assert!(env
+        .client
+        .wait_for_processing(&upload_id, Duration::from_secs(30))
+        .await
+        .unwrap()
+        .succeeded());
 
     // Connection refused (nothing listening): retried, then reported as transport, not unknown.
     let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let dead = format!("http://{}", closed.local_addr().unwrap());
     drop(closed);
     let config = common::config_for(&env.sandbox, RetryPolicy::fast()).with_api_url(dead);
-    let err = Client::new(config).unwrap().upload_file(&image.id, &path, None).await.unwrap_err();
+    let err = Client::new(config)
+        .unwrap()
+        .upload_file(&image.id, &path, None)
+        .await
+        .unwrap_err();
     assert_eq!(err.kind(), "transport", "{err}");
 }

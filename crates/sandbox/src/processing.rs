@@ -256,9 +256,19 @@ pub fn write_preview(picture: &DynamicImage, path: &Path) -> std::io::Result<()>
     } else {
         picture.clone()
     };
-    DynamicImage::ImageRgba8(small.to_rgba8())
-        .save_with_format(path, ImageFormat::Png)
-        .map_err(std::io::Error::other)
+    save_png(&DynamicImage::ImageRgba8(small.to_rgba8()), path)
+}
+
+/// PNG with fast compression: previews are re-creatable, speed matters more than size.
+pub fn save_png(picture: &DynamicImage, path: &Path) -> std::io::Result<()> {
+    use image::codecs::png::{CompressionType, FilterType, PngEncoder};
+    let mut out = std::io::BufWriter::new(std::fs::File::create(path)?);
+    let encoder =
+        PngEncoder::new_with_quality(&mut out, CompressionType::Fast, FilterType::Adaptive);
+    picture
+        .write_with_encoder(encoder)
+        .map_err(std::io::Error::other)?;
+    std::io::Write::flush(&mut out)
 }
 
 fn format_label(format: ImageFormat) -> &'static str {

@@ -16,8 +16,11 @@ use crate::time_fmt::now_ms;
 
 /// Images per demo folder, in `demo_folders()` order.
 const DEMO_COUNTS: [usize; 4] = [14, 12, 9, 5];
-const ART_W: u32 = 480;
-const ART_H: u32 = 360;
+/// Artwork is drawn small (this crate is unoptimised in debug builds) and scaled up by the
+/// image crate, which keeps demo seeding well under a few seconds.
+const ART_W: u32 = 160;
+const ART_H: u32 = 120;
+const ART_SCALE: u32 = 3;
 
 const ADJECTIVES: &[&str] = &[
     "Coral", "Midnight", "Sunlit", "Tidal", "Meadow", "Neon", "Dusty", "Citrus", "Velvet",
@@ -46,6 +49,7 @@ pub fn seed_if_empty(
         folders.push(folder);
     }
     if seed == Seed::Demo {
+        let started = std::time::Instant::now();
         let mut index = 0u64;
         for (folder, count) in folders.iter().zip(DEMO_COUNTS) {
             for _ in 0..count {
@@ -53,6 +57,7 @@ pub fn seed_if_empty(
                 index += 1;
             }
         }
+        tracing::info!("seeded {index} demo images in {:?}", started.elapsed());
     }
     tx.commit()?;
     Ok(())
@@ -179,12 +184,12 @@ fn write_artwork(
     std::fs::create_dir_all(&dir).map_err(|e| SandboxError::io(&dir, e))?;
     let rel = format!("files/{file_id}/original.png");
     let path = data_dir.join(&rel);
-    draw_artwork(index)
-        .save(&path)
-        .map_err(|e| SandboxError::Io {
-            path: path.display().to_string(),
-            message: e.to_string(),
-        })?;
+    let t0 = std::time::Instant::now();
+    let art = draw_artwork(index);
+    let t1 = t0.elapsed();
+    crate::processing::save_png(&image::DynamicImage::ImageRgb8(art), &path)
+        .map_err(|e| SandboxError::io(&path, e))?;
+    tracing::info!("artwork {index}: drawn in {t1:?}, saved in {:?}", t0.elapsed() - t1);
     let size = std::fs::metadata(&path)
         .map(|m| m.len() as i64)
         .unwrap_or(0);
@@ -218,7 +223,7 @@ pub fn draw_artwork(index: u64) -> RgbImage {
             (
                 rng.gen_range(0.0..ART_W as f32),
                 rng.gen_range(0.0..ART_H as f32),
-                rng.gen_range(25.0..110.0),
+                rng.gen_range(8.0..37.0),
                 random_color(&mut rng),
             )
         })
@@ -249,7 +254,12 @@ pub fn draw_artwork(index: u64) -> RgbImage {
         }
         *px = Rgb([c[0] as u8, c[1] as u8, c[2] as u8]);
     }
-    img
+    image::imageops::resize(
+        &img,
+        ART_W * ART_SCALE,
+        ART_H * ART_SCALE,
+        image::imageops::FilterType::Triangle,
+    )
 }
 
 fn blend(c: &mut [f32; 3], over: [f32; 3], alpha: f32) {

@@ -18,7 +18,7 @@ pub enum QueueEvent {
     },
     /// A job's state (or ids) changed; carries the whole job.
     JobChanged {
-        job: JobSummary,
+        job: Box<JobSummary>,
         totals: BatchTotals,
     },
     /// Byte progress of an upload, at most ~10 per second per job.
@@ -102,5 +102,83 @@ impl BatchTotals {
     /// Jobs that still have work to do (not counting interrupted ones on hold).
     pub fn active(&self) -> u32 {
         self.queued + self.checking + self.creating + self.uploading + self.processing
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::job::{Source, Target};
+    use serde_json::json;
+
+    #[test]
+    fn events_serialise_as_camel_case_for_the_ui() {
+        let job = JobSummary {
+            id: "j1".into(),
+            batch_id: "b1".into(),
+            source: Source::Path {
+                path: "/drop/front print.png".into(),
+            },
+            target: Target::NewImage {
+                folder_id: "f1".into(),
+            },
+            file_name: "front print.png".into(),
+            header_number: Some("front print".into()),
+            header_name: Some("front print".into()),
+            size: Some(2048),
+            sha256: Some("ab".into()),
+            state: JobState::Failed {
+                reason: "no".into(),
+            },
+            image_id: None,
+            upload_id: None,
+            bytes_sent: 0,
+            bytes_per_sec: None,
+            duplicate_of: None,
+            interrupted: false,
+            attempts: 1,
+            created_at_ms: 1,
+            updated_at_ms: 2,
+        };
+        let mut totals = BatchTotals::default();
+        totals.add(&job);
+        let event = QueueEvent::JobChanged {
+            job: Box::new(job),
+            totals,
+        };
+        let v = serde_json::to_value(&event).unwrap();
+        assert_eq!(v["type"], "jobChanged");
+        assert_eq!(v["job"]["fileName"], "front print.png");
+        assert_eq!(v["job"]["state"], json!({"kind": "failed", "reason": "no"}));
+        assert_eq!(
+            v["job"]["target"],
+            json!({"kind": "newImage", "folderId": "f1"})
+        );
+        assert_eq!(
+            v["job"]["source"],
+            json!({"kind": "path", "path": "/drop/front print.png"})
+        );
+        assert_eq!(v["totals"]["failed"], 1);
+        assert_eq!(
+            v["totals"]["bytesTotal"], 0,
+            "failed jobs leave the overall bar"
+        );
+
+        let progress = QueueEvent::Progress {
+            job_id: "j1".into(),
+            bytes_sent: 10,
+            bytes_total: Some(20),
+            bytes_per_sec: 5.0,
+            totals: BatchTotals::default(),
+        };
+        let v = serde_json::to_value(&progress).unwrap();
+        assert_eq!(v["type"], "progress");
+        assert_eq!(v["jobId"], "j1");
+        assert_eq!(v["bytesPerSec"], 5.0);
+        let paused = serde_json::to_value(QueueEvent::Paused {
+            reason: "offline".into(),
+        })
+        .unwrap();
+        assert_eq!(paused, json!({"type": "paused", "reason": "offline"}));
     }
 }

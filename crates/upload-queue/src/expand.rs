@@ -169,7 +169,7 @@ mod tests {
         std::os::unix::fs::symlink(&root, root.join("inner/back-to-top")).unwrap();
         std::os::unix::fs::symlink(root.join("self"), root.join("self")).unwrap();
 
-        let out = expand_paths(&[root.clone()]);
+        let out = expand_paths(std::slice::from_ref(&root));
         assert_eq!(out.files, vec![root.join("inner/x.png")]);
         assert_eq!(out.skipped.len(), 2, "{:?}", out.skipped);
         assert!(out

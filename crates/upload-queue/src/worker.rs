@@ -217,11 +217,15 @@ async fn create_step(
             .await
             .map_err(server(Marker::Create))?
         {
-            CreateCheck::Created(header) => {
-                inner.update_running(id, |j| {
-                    j.rec.image_id = Some(header.id.clone());
+            CreateCheck::Created {
+                image_id,
+                fingerprint,
+            } => {
+                // Unguarded: a server id is journaled even if the job was cancelled meanwhile.
+                inner.update(id, |j| {
+                    j.rec.image_id = Some(image_id);
                     j.rec.create_sent = false;
-                    j.rec.pre_upload = Some(ImageFingerprint::of(&header).to_json());
+                    j.rec.pre_upload = Some(fingerprint.to_json());
                 })?;
                 return Ok(Step::Continue);
             }

@@ -273,7 +273,7 @@ async fn bad_files_get_their_message_and_good_ones_land() {
     std::fs::write(drop_dir.join("inner/readme.txt"), "not an image").unwrap();
     #[cfg(unix)]
     std::os::unix::fs::symlink(&drop_dir, drop_dir.join("inner/loop")).unwrap();
-    let expanded = upload_queue::expand_paths(&[drop_dir.clone()]);
+    let expanded = upload_queue::expand_paths(std::slice::from_ref(&drop_dir));
     assert_eq!(expanded.files.len(), 2, "{expanded:?}");
     assert!(expanded
         .skipped
@@ -518,5 +518,120 @@ async fn cancel_and_retry() {
     env.assert_one_file_each(&queue, 4).await;
     assert_eq!(queue.clear_finished().unwrap().len(), 4);
     assert!(queue.jobs().is_empty());
+    queue.shutdown().await;
+}
+
+/// The next event of type `kind` (other events are skipped), within 15 s.
+async fn next_event(
+    events: &mut tokio::sync::broadcast::Receiver<upload_queue::QueueEvent>,
+    kind: &str,
+) -> serde_json::Value {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        let event = tokio::time::timeout(left, events.recv())
+            .await
+            .unwrap_or_else(|_| panic!("no {kind} event within 15 s"))
+            .unwrap();
+        let json = serde_json::to_value(&event).unwrap();
+        if json["type"] == kind {
+            return json;
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pauses_while_the_server_is_unreachable_and_resumes_by_itself() {
+    let env = start(|_| {}).await;
+    let addr = env.sandbox.addr();
+    let client = env.client();
+    client.folders().await.unwrap(); // signed in before the server goes away
+    let queue = Queue::open(env.queue_config()).await.unwrap();
+    let requests: Vec<JobRequest> = (0..3)
+        .map(|i| {
+            let p = env.file(&format!("offline-{i}.png"));
+            write_png(&p, 40 + i);
+            JobRequest::file(p, env.new_image())
+        })
+        .collect();
+    let Env {
+        sandbox,
+        folder_id,
+        dir,
+    } = env;
+    sandbox.shutdown().await;
+
+    let mut events = queue.subscribe();
+    queue.set_client(client);
+    queue.enqueue(requests).await.unwrap();
+    let paused = next_event(&mut events, "paused").await;
+    assert!(
+        paused["reason"]
+            .as_str()
+            .unwrap()
+            .contains("could not reach"),
+        "{paused}"
+    );
+    assert!(queue.totals().paused);
+    // Jobs that were running when the connection went go back to the queue.
+    wait_for(
+        "all jobs back in the queue",
+        Duration::from_secs(10),
+        || queue.totals().queued == 3,
+    )
+    .await;
+
+    // The same server comes back on the same address with the same data.
+    let sandbox = Sandbox::start(SandboxConfig {
+        listen: addr,
+        data_dir: dir.path().join("sandbox"),
+        seed: Seed::Empty,
+        processing_ms: 150,
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let env = Env {
+        sandbox,
+        folder_id,
+        dir,
+    };
+    next_event(&mut events, "resumed").await;
+    assert!(queue.wait_until_idle(Duration::from_secs(30)).await);
+    assert!(
+        queue.jobs().iter().all(|j| j.state == JobState::Done),
+        "{:#?}",
+        queue.jobs()
+    );
+    env.assert_one_file_each(&queue, 3).await;
+    queue.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn discarded_interrupted_jobs_stay_gone() {
+    let env = start(|_| {}).await;
+    let path = env.file("later.png");
+    write_png(&path, 50);
+    {
+        let queue = Queue::open(env.queue_config()).await.unwrap(); // no client: stays queued
+        queue
+            .enqueue(vec![JobRequest::file(&path, env.new_image())])
+            .await
+            .unwrap();
+        queue.shutdown().await;
+    }
+    let queue = env.open().await;
+    assert_eq!(queue.interrupted().len(), 1);
+    assert_eq!(queue.discard_interrupted().unwrap().len(), 1);
+    assert!(queue.jobs().is_empty());
+    queue.shutdown().await;
+    let queue = env.open().await;
+    assert!(queue.jobs().is_empty() && queue.interrupted().is_empty());
+    assert!(queue.wait_until_idle(Duration::from_secs(1)).await);
+    assert_eq!(
+        env.sandbox.controls().count_images(None),
+        0,
+        "nothing was sent"
+    );
     queue.shutdown().await;
 }

@@ -18,8 +18,13 @@ pub struct StatusReply {
 }
 
 fn reply<R: Runtime>(app: &AppHandle<R>, status: ConnectionStatus) -> StatusReply {
-    let last_folder_id = app.try_state::<SettingsFile>().and_then(|s| s.load().last_folder_id);
-    StatusReply { status, last_folder_id }
+    let last_folder_id = app
+        .try_state::<SettingsFile>()
+        .and_then(|s| s.load().last_folder_id);
+    StatusReply {
+        status,
+        last_folder_id,
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -44,7 +49,10 @@ pub async fn test_connection<R: Runtime>(
     creds: Credentials,
 ) -> AppResult<TestResult> {
     let folder_count = conn.test(&creds).await?;
-    Ok(TestResult { ok: true, folder_count })
+    Ok(TestResult {
+        ok: true,
+        folder_count,
+    })
 }
 
 #[tauri::command]

@@ -23,7 +23,10 @@ const QUICK_FETCH_PAGE: u32 = 200;
 pub struct Empty {}
 
 #[tauri::command]
-pub async fn list_folders<R: Runtime>(_app: AppHandle<R>, conn: State<'_, ConnectionManager>) -> AppResult<Vec<Folder>> {
+pub async fn list_folders<R: Runtime>(
+    _app: AppHandle<R>,
+    conn: State<'_, ConnectionManager>,
+) -> AppResult<Vec<Folder>> {
     Ok(conn.client().await?.folders().await?)
 }
 
@@ -62,7 +65,9 @@ pub async fn list_images<R: Runtime>(
     }
     let page_number = page_number.unwrap_or(0);
     if page_number < 0 || page_number > i64::from(u32::MAX) {
-        return Err(AppError::invalid_input(format!("pageNumber must be 0 or more, got {page_number}")));
+        return Err(AppError::invalid_input(format!(
+            "pageNumber must be 0 or more, got {page_number}"
+        )));
     }
     let query = SearchQuery {
         folder_id: folder_id.clone(),
@@ -107,7 +112,11 @@ pub async fn create_image<R: Runtime>(
 ) -> AppResult<ImageHeader> {
     require_guid("folderId", &folder_id)?;
     let fields = parse_fields(fields)?;
-    Ok(conn.client().await?.create_image(&folder_id, &fields, false).await?)
+    Ok(conn
+        .client()
+        .await?
+        .create_image(&folder_id, &fields, false)
+        .await?)
 }
 
 #[tauri::command]
@@ -120,7 +129,9 @@ pub async fn update_image<R: Runtime>(
     require_guid("id", &id)?;
     let fields = parse_fields(fields)?;
     if fields.is_empty() {
-        return Err(AppError::invalid_input("Nothing to save: no field was changed."));
+        return Err(AppError::invalid_input(
+            "Nothing to save: no field was changed.",
+        ));
     }
     Ok(conn.client().await?.update_image(&id, &fields).await?)
 }
@@ -162,10 +173,16 @@ fn parse_fields(raw: Vec<Value>) -> AppResult<Vec<FieldUpdate>> {
         .enumerate()
         .map(|(i, v)| {
             let field: FieldUpdate = serde_json::from_value(v).map_err(|e| {
-                AppError::invalid_input(format!("Field {} is not valid ({e}). Expected {{id, value}}.", i + 1))
+                AppError::invalid_input(format!(
+                    "Field {} is not valid ({e}). Expected {{id, value}}.",
+                    i + 1
+                ))
             })?;
             if field.id.trim().is_empty() {
-                return Err(AppError::invalid_input(format!("Field {} has an empty id.", i + 1)));
+                return Err(AppError::invalid_input(format!(
+                    "Field {} has an empty id.",
+                    i + 1
+                )));
             }
             Ok(field)
         })
@@ -176,7 +193,8 @@ fn parse_fields(raw: Vec<Value>) -> AppResult<Vec<FieldUpdate>> {
 async fn quick_search(client: &Client, base: SearchQuery, q: &str) -> AppResult<Vec<ImageHeader>> {
     let by_number = base.clone().filter(Filter::contains("header_number", q));
     let by_name = base.filter(Filter::contains("header_name", q));
-    let (numbers, names) = futures::try_join!(collect(client, by_number), collect(client, by_name))?;
+    let (numbers, names) =
+        futures::try_join!(collect(client, by_number), collect(client, by_name))?;
     let mut seen = HashSet::new();
     Ok(numbers
         .into_iter()

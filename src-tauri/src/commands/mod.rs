@@ -19,7 +19,12 @@ mod tests {
     #[test]
     fn guid_check() {
         assert!(require_guid("id", "a5ca8dfe-4ff8-4549-b54d-2e1bbce514fe").is_ok());
-        for bad in ["", "../x", "a5ca8dfe4ff84549b54d2e1bbce514fe", "a5ca8dfe-4ff8-4549-b54d-2e1bbce514f/"] {
+        for bad in [
+            "",
+            "../x",
+            "a5ca8dfe4ff84549b54d2e1bbce514fe",
+            "a5ca8dfe-4ff8-4549-b54d-2e1bbce514f/",
+        ] {
             assert_eq!(require_guid("id", bad).unwrap_err().kind(), "invalid_input");
         }
     }

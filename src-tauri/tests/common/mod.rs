@@ -10,7 +10,9 @@ use beproduct_images_lib::credentials::{Credentials, KeychainStore};
 use beproduct_images_lib::sandbox_host::SandboxHost;
 use beproduct_sandbox::{Sandbox, SandboxConfig, Seed};
 use serde_json::Value;
-use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, MockRuntime, INVOKE_KEY};
+use tauri::test::{
+    get_ipc_response, mock_builder, mock_context, noop_assets, MockRuntime, INVOKE_KEY,
+};
 use tauri::{App, WebviewWindow};
 
 /// Starts a sandbox on tauri's runtime, so it keeps serving while commands run.
@@ -40,7 +42,10 @@ pub fn sandbox_credentials(sandbox: &Sandbox) -> Credentials {
 
 /// A unique keychain service per test, so tests never see each other's (or the user's) entry.
 pub fn test_keychain() -> KeychainStore {
-    KeychainStore::new(format!("com.beproduct.images.test.{}", uuid::Uuid::new_v4()))
+    KeychainStore::new(format!(
+        "com.beproduct.images.test.{}",
+        uuid::Uuid::new_v4()
+    ))
 }
 
 pub struct TestApp {
@@ -81,7 +86,8 @@ impl TestApp {
             headers: Default::default(),
             invoke_key: INVOKE_KEY.to_string(),
         };
-        get_ipc_response(&self.window, request).map(|body| body.deserialize::<Value>().expect("JSON response"))
+        get_ipc_response(&self.window, request)
+            .map(|body| body.deserialize::<Value>().expect("JSON response"))
     }
 
     pub fn ok(&self, cmd: &str, args: Value) -> Value {

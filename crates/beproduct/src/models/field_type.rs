@@ -118,22 +118,33 @@ impl FieldType {
     /// (`""` for text). Anything that does not fit gives `InvalidInput` saying why.
     pub fn encode(&self, input: &Value) -> Result<Value> {
         if self.is_read_only() {
-            return Err(Error::InvalidInput(format!("{} fields are read-only", self.name())));
+            return Err(Error::InvalidInput(format!(
+                "{} fields are read-only",
+                self.name()
+            )));
         }
         let text = as_text(input);
         match self {
-            FieldType::Text | FieldType::Memo | FieldType::ComboBox | FieldType::DropDown => match input {
-                Value::Null => Ok(Value::String(String::new())),
-                Value::String(_) | Value::Number(_) | Value::Bool(_) => Ok(Value::String(text.unwrap_or_default())),
-                _ => Err(self.expected("text")),
-            },
+            FieldType::Text | FieldType::Memo | FieldType::ComboBox | FieldType::DropDown => {
+                match input {
+                    Value::Null => Ok(Value::String(String::new())),
+                    Value::String(_) | Value::Number(_) | Value::Bool(_) => {
+                        Ok(Value::String(text.unwrap_or_default()))
+                    }
+                    _ => Err(self.expected("text")),
+                }
+            }
             FieldType::TrueFalse | FieldType::InvertedTrueFalse => match input {
                 Value::Bool(b) => Ok(yes_no(*b)),
                 Value::Null => Ok(Value::Null),
                 _ => match text.as_deref().map(|t| t.trim().to_ascii_lowercase()) {
                     Some(t) if t.is_empty() => Ok(Value::Null),
-                    Some(t) if ["yes", "true", "1", "y", "on"].contains(&t.as_str()) => Ok(yes_no(true)),
-                    Some(t) if ["no", "false", "0", "n", "off"].contains(&t.as_str()) => Ok(yes_no(false)),
+                    Some(t) if ["yes", "true", "1", "y", "on"].contains(&t.as_str()) => {
+                        Ok(yes_no(true))
+                    }
+                    Some(t) if ["no", "false", "0", "n", "off"].contains(&t.as_str()) => {
+                        Ok(yes_no(false))
+                    }
                     _ => Err(self.expected("Yes or No")),
                 },
             },
@@ -169,27 +180,33 @@ impl FieldType {
                     None => Err(self.expected("a whole number")),
                 },
             },
-            FieldType::Decimal | FieldType::Percent | FieldType::Currency | FieldType::Weight | FieldType::Measure => {
-                match input {
-                    Value::Null => Ok(Value::Null),
-                    Value::Number(n) => Ok(Value::Number(n.clone())),
-                    _ => match text.as_deref().map(str::trim) {
-                        Some("") => Ok(Value::Null),
-                        Some(t) => t
-                            .parse::<f64>()
-                            .ok()
-                            .and_then(Number::from_f64)
-                            .map(Value::Number)
-                            .ok_or_else(|| self.expected_got("a number", t)),
-                        None => Err(self.expected("a number")),
-                    },
-                }
-            }
+            FieldType::Decimal
+            | FieldType::Percent
+            | FieldType::Currency
+            | FieldType::Weight
+            | FieldType::Measure => match input {
+                Value::Null => Ok(Value::Null),
+                Value::Number(n) => Ok(Value::Number(n.clone())),
+                _ => match text.as_deref().map(str::trim) {
+                    Some("") => Ok(Value::Null),
+                    Some(t) => t
+                        .parse::<f64>()
+                        .ok()
+                        .and_then(Number::from_f64)
+                        .map(Value::Number)
+                        .ok_or_else(|| self.expected_got("a number", t)),
+                    None => Err(self.expected("a number")),
+                },
+            },
             FieldType::Date | FieldType::DateTime => match text.as_deref().map(str::trim) {
                 None if input.is_null() => Ok(Value::Null),
                 Some("") => Ok(Value::Null),
-                Some(t) if is_iso_date(t, *self == FieldType::DateTime) => Ok(Value::String(t.to_owned())),
-                Some(t) => Err(self.expected_got("an ISO date like 2026-05-26 or 2026-05-26T10:00:00Z", t)),
+                Some(t) if is_iso_date(t, *self == FieldType::DateTime) => {
+                    Ok(Value::String(t.to_owned()))
+                }
+                Some(t) => {
+                    Err(self.expected_got("an ISO date like 2026-05-26 or 2026-05-26T10:00:00Z", t))
+                }
                 None => Err(self.expected("an ISO date")),
             },
             // Structured or unknown types: passed through unchanged, as the official SDKs do.

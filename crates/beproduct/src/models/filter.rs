@@ -80,7 +80,11 @@ pub struct Filter {
 }
 
 impl Filter {
-    pub fn new(field: impl Into<String>, operator: Operator, value: impl Into<FilterValue>) -> Self {
+    pub fn new(
+        field: impl Into<String>,
+        operator: Operator,
+        value: impl Into<FilterValue>,
+    ) -> Self {
         Filter {
             field: field.into(),
             operator,
@@ -172,7 +176,9 @@ mod tests {
         let q = SearchQuery::in_folder("f")
             .filter(Filter::header_number("IMG-001"))
             .filter(Filter::eq("season", vec!["Fall", "Spring"]))
-            .filter(Filter::modified_after(Utc.with_ymd_and_hms(2026, 5, 26, 1, 2, 3).unwrap()));
+            .filter(Filter::modified_after(
+                Utc.with_ymd_and_hms(2026, 5, 26, 1, 2, 3).unwrap(),
+            ));
         let body = serde_json::to_string(&q.body()).unwrap();
         assert_eq!(
             body,
@@ -198,10 +204,13 @@ mod tests {
 
     #[test]
     fn filters_from_ui_json_accept_strings_and_lists() {
-        let f: Filter = serde_json::from_str(r#"{"field":"tags","operator":"Contains","value":["a","b"]}"#).unwrap();
+        let f: Filter =
+            serde_json::from_str(r#"{"field":"tags","operator":"Contains","value":["a","b"]}"#)
+                .unwrap();
         assert_eq!(f.value, FilterValue::Many(vec!["a".into(), "b".into()]));
         assert_eq!(f.value.to_wire(), "a■b");
-        let f: Filter = serde_json::from_str(r#"{"field":"x","operator":"Lte","value":"5"}"#).unwrap();
+        let f: Filter =
+            serde_json::from_str(r#"{"field":"x","operator":"Lte","value":"5"}"#).unwrap();
         assert_eq!(f, Filter::lte("x", "5"));
     }
 }

@@ -42,12 +42,18 @@ impl ImageHeader {
 
     /// The preview image URL, if any (object `preview` or the plain string form).
     pub fn preview_url(&self) -> Option<&str> {
-        self.header_data.preview.as_ref().and_then(Preview::preview_url)
+        self.header_data
+            .preview
+            .as_ref()
+            .and_then(Preview::preview_url)
     }
 
     /// The original file URL, if any.
     pub fn origin_url(&self) -> Option<&str> {
-        self.header_data.preview.as_ref().and_then(Preview::origin_url)
+        self.header_data
+            .preview
+            .as_ref()
+            .and_then(Preview::origin_url)
     }
 }
 

@@ -12,7 +12,10 @@ mod status;
 pub use field_type::FieldType;
 pub use filter::{Filter, FilterValue, Operator, SearchQuery, MULTI_VALUE_SEPARATOR};
 pub use folder::Folder;
-pub use header::{FieldUpdate, FolderRef, HeaderData, HeaderField, ImageHeader, Page, Preview, PreviewUrls, UserRef, Variation};
+pub use header::{
+    FieldUpdate, FolderRef, HeaderData, HeaderField, ImageHeader, Page, Preview, PreviewUrls,
+    UserRef, Variation,
+};
 pub use schema::{Choice, SchemaField};
 pub use status::{ProcessingStatus, UploadResponse};
 

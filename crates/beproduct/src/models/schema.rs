@@ -80,17 +80,26 @@ impl SchemaField {
             )));
         }
         let value = self.field_type.encode(input).map_err(|e| match e {
-            crate::Error::InvalidInput(m) => crate::Error::InvalidInput(format!("{}: {m}", self.field_name)),
+            crate::Error::InvalidInput(m) => {
+                crate::Error::InvalidInput(format!("{}: {m}", self.field_name))
+            }
             other => other,
         })?;
         let choices = self.choices();
-        if matches!(self.field_type, FieldType::DropDown | FieldType::MultiSelect) && !choices.is_empty() {
+        if matches!(
+            self.field_type,
+            FieldType::DropDown | FieldType::MultiSelect
+        ) && !choices.is_empty()
+        {
             let picked: Vec<&str> = match &value {
                 Value::String(s) => vec![s.as_str()],
                 Value::Array(items) => items.iter().filter_map(Value::as_str).collect(),
                 _ => Vec::new(),
             };
-            if let Some(bad) = picked.iter().find(|p| !choices.iter().any(|c| c.value == **p)) {
+            if let Some(bad) = picked
+                .iter()
+                .find(|p| !choices.iter().any(|c| c.value == **p))
+            {
                 return Err(crate::Error::InvalidInput(format!(
                     "{}: {bad:?} is not one of the allowed values",
                     self.field_name

@@ -8,7 +8,11 @@ use super::{nullable, Extra};
 pub struct ProcessingStatus {
     #[serde(default, deserialize_with = "nullable::boolean")]
     pub finished: bool,
-    #[serde(rename = "errorOccured", default, deserialize_with = "nullable::boolean")]
+    #[serde(
+        rename = "errorOccured",
+        default,
+        deserialize_with = "nullable::boolean"
+    )]
     pub error_occured: bool,
     #[serde(default)]
     pub message: Option<String>,

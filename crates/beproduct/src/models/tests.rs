@@ -44,8 +44,14 @@ fn decodes_the_sample_header_and_keeps_unknown_keys() {
     assert_eq!(h.header_data.fields.len(), 8);
     assert_eq!(h.field("colors").unwrap().value, json!(["Red", "Blue"]));
     assert!(!h.field("colors").unwrap().required);
-    assert_eq!(h.field("count").unwrap().field_type, Some(FieldType::Number));
-    assert_eq!(h.field("odd").unwrap().field_type, Some(FieldType::Other("SomethingNew".into())));
+    assert_eq!(
+        h.field("count").unwrap().field_type,
+        Some(FieldType::Number)
+    );
+    assert_eq!(
+        h.field("odd").unwrap().field_type,
+        Some(FieldType::Other("SomethingNew".into()))
+    );
     assert_eq!(h.field("odd").unwrap().extra["hint"], json!(1));
     assert!(h.preview_url().unwrap().contains("width=1000"));
     assert!(h.origin_url().unwrap().contains("front-print.png"));
@@ -63,12 +69,19 @@ fn decodes_the_sample_header_and_keeps_unknown_keys() {
 #[test]
 fn preview_may_be_object_string_null_or_absent() {
     let with = |preview: &str| -> ImageHeader {
-        serde_json::from_str(&format!(r#"{{"id":"x","headerData":{{"fields":[],"preview":{preview}}}}}"#)).unwrap()
+        serde_json::from_str(&format!(
+            r#"{{"id":"x","headerData":{{"fields":[],"preview":{preview}}}}}"#
+        ))
+        .unwrap()
     };
-    assert_eq!(with(r#""https://p/1.png""#).preview_url(), Some("https://p/1.png"));
+    assert_eq!(
+        with(r#""https://p/1.png""#).preview_url(),
+        Some("https://p/1.png")
+    );
     assert_eq!(with("null").preview_url(), None);
     assert_eq!(with(r#"{"preview":"","origin":""}"#).preview_url(), None);
-    let h: ImageHeader = serde_json::from_str(r#"{"id":"x","headerNumber":null,"headerData":null}"#).unwrap();
+    let h: ImageHeader =
+        serde_json::from_str(r#"{"id":"x","headerNumber":null,"headerData":null}"#).unwrap();
     assert_eq!(h.header_number, "");
     assert!(h.header_data.fields.is_empty());
 }
@@ -84,13 +97,18 @@ fn decodes_folders_page_and_status() {
     assert_eq!(folders[1].description, None);
     assert_eq!(folders[1].extra["extraKey"], json!([1]));
 
-    let page: Page<ImageHeader> = serde_json::from_str(&format!(r#"{{"result":[{SAMPLE_HEADER}],"total":31}}"#)).unwrap();
+    let page: Page<ImageHeader> =
+        serde_json::from_str(&format!(r#"{{"result":[{SAMPLE_HEADER}],"total":31}}"#)).unwrap();
     assert_eq!((page.result.len(), page.total), (1, 31));
 
-    let s: ProcessingStatus = serde_json::from_str(r#"{"finished":true,"errorOccured":true,"message":"Unsupported file"}"#).unwrap();
+    let s: ProcessingStatus = serde_json::from_str(
+        r#"{"finished":true,"errorOccured":true,"message":"Unsupported file"}"#,
+    )
+    .unwrap();
     assert!(s.failed() && !s.succeeded());
     assert_eq!(s.message.as_deref(), Some("Unsupported file"));
-    let s: ProcessingStatus = serde_json::from_str(r#"{"finished":false,"errorOccured":null,"message":null}"#).unwrap();
+    let s: ProcessingStatus =
+        serde_json::from_str(r#"{"finished":false,"errorOccured":null,"message":null}"#).unwrap();
     assert!(!s.finished && !s.error_occured);
 }
 
@@ -118,7 +136,12 @@ fn schema() -> Vec<SchemaField> {
 #[test]
 fn schema_choices_in_all_three_shapes() {
     let s = schema();
-    let values = |i: usize| s[i].choices().into_iter().map(|c| c.value).collect::<Vec<_>>();
+    let values = |i: usize| {
+        s[i].choices()
+            .into_iter()
+            .map(|c| c.value)
+            .collect::<Vec<_>>()
+    };
     assert_eq!(values(1), ["Spring", "Fall"]);
     assert_eq!(s[1].choices()[0].code.as_deref(), Some("SP"));
     assert_eq!(values(3), ["Cotton", "Polyester", "Elastane"]);
@@ -133,7 +156,10 @@ fn schema_choices_in_all_three_shapes() {
 fn schema_encode_checks_choices_and_read_only() {
     let s = schema();
     assert_eq!(s[1].encode(&json!("Fall")).unwrap(), json!("Fall"));
-    assert_eq!(s[1].encode(&json!("Winter")).unwrap_err().kind(), "invalid_input");
+    assert_eq!(
+        s[1].encode(&json!("Winter")).unwrap_err().kind(),
+        "invalid_input"
+    );
     assert_eq!(s[5].encode(&json!(["Red"])).unwrap(), json!(["Red"]));
     assert!(s[5].encode(&json!(["Green"])).is_err());
     assert!(s[2].encode(&json!("x")).is_err());
@@ -146,7 +172,10 @@ fn field_type_encode_helpers() {
     assert_eq!(ok(FieldType::TrueFalse, json!("no")), json!("No"));
     assert_eq!(ok(FieldType::TrueFalse, json!("")), Value::Null);
     assert!(FieldType::TrueFalse.encode(&json!("maybe")).is_err());
-    assert_eq!(ok(FieldType::MultiSelect, json!("Red■Blue")), json!(["Red", "Blue"]));
+    assert_eq!(
+        ok(FieldType::MultiSelect, json!("Red■Blue")),
+        json!(["Red", "Blue"])
+    );
     assert_eq!(ok(FieldType::MultiSelect, json!(["Red"])), json!(["Red"]));
     assert_eq!(ok(FieldType::Number, json!("42")), json!(42));
     assert_eq!(ok(FieldType::Number, json!(7)), json!(7));
@@ -155,12 +184,24 @@ fn field_type_encode_helpers() {
     assert!(FieldType::Number.encode(&json!("1.5")).is_err());
     assert_eq!(ok(FieldType::Decimal, json!("1.5")), json!(1.5));
     assert!(FieldType::Currency.encode(&json!("ten")).is_err());
-    assert_eq!(ok(FieldType::Date, json!("2026-05-26")), json!("2026-05-26"));
+    assert_eq!(
+        ok(FieldType::Date, json!("2026-05-26")),
+        json!("2026-05-26")
+    );
     assert!(FieldType::Date.encode(&json!("26/05/2026")).is_err());
-    assert_eq!(ok(FieldType::DateTime, json!("2026-05-26T10:00:00Z")), json!("2026-05-26T10:00:00Z"));
+    assert_eq!(
+        ok(FieldType::DateTime, json!("2026-05-26T10:00:00Z")),
+        json!("2026-05-26T10:00:00Z")
+    );
     assert_eq!(ok(FieldType::Text, json!(12)), json!("12"));
     assert!(FieldType::UserLabel.encode(&json!("x")).is_err());
-    assert_eq!(ok(FieldType::Other("ColorDropDown".into()), json!({"hex":"fff"})), json!({"hex":"fff"}));
+    assert_eq!(
+        ok(
+            FieldType::Other("ColorDropDown".into()),
+            json!({"hex":"fff"})
+        ),
+        json!({"hex":"fff"})
+    );
     assert_eq!(FieldType::from_name("multiselect"), FieldType::MultiSelect);
     assert_eq!(FieldType::MultiSelect.to_string(), "MultiSelect");
 }

@@ -29,14 +29,24 @@ pub async fn start(adjust: impl FnOnce(&mut SandboxConfig)) -> Env {
     let sandbox = Sandbox::start(config).await.expect("sandbox starts");
     let client = client_for(&sandbox, RetryPolicy::fast());
     let controls = sandbox.controls();
-    Env { sandbox, client, controls, dir }
+    Env {
+        sandbox,
+        client,
+        controls,
+        dir,
+    }
 }
 
 pub fn config_for(sandbox: &Sandbox, retry: RetryPolicy) -> Config {
-    Config::new("sandbox", "sandbox-client", "sandbox-secret", "sandbox-refresh-token")
-        .with_api_url(sandbox.public_api_url())
-        .with_token_url(sandbox.token_url())
-        .with_retry_policy(retry)
+    Config::new(
+        "sandbox",
+        "sandbox-client",
+        "sandbox-secret",
+        "sandbox-refresh-token",
+    )
+    .with_api_url(sandbox.public_api_url())
+    .with_token_url(sandbox.token_url())
+    .with_retry_policy(retry)
 }
 
 pub fn client_for(sandbox: &Sandbox, retry: RetryPolicy) -> Client {
@@ -45,7 +55,10 @@ pub fn client_for(sandbox: &Sandbox, retry: RetryPolicy) -> Client {
 
 pub async fn folder(client: &Client, name: &str) -> Folder {
     let folders = client.folders().await.unwrap();
-    folders.into_iter().find(|f| f.name == name).unwrap_or_else(|| panic!("no folder {name}"))
+    folders
+        .into_iter()
+        .find(|f| f.name == name)
+        .unwrap_or_else(|| panic!("no folder {name}"))
 }
 
 /// A real PNG (RGB, stored-deflate zlib) of `w`x`h` with a gradient.
@@ -92,7 +105,11 @@ fn chunk(out: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
     for byte in kind.iter().chain(data) {
         crc ^= *byte as u32;
         for _ in 0..8 {
-            crc = if crc & 1 != 0 { 0xEDB8_8320 ^ (crc >> 1) } else { crc >> 1 };
+            crc = if crc & 1 != 0 {
+                0xEDB8_8320 ^ (crc >> 1)
+            } else {
+                crc >> 1
+            };
         }
     }
     out.extend_from_slice(&(!crc).to_be_bytes());
@@ -110,7 +127,12 @@ pub struct Reply {
 
 impl Reply {
     pub fn ok(body: impl Into<Vec<u8>>) -> Reply {
-        Reply { status: 200, headers: Vec::new(), body: body.into(), no_length: false }
+        Reply {
+            status: 200,
+            headers: Vec::new(),
+            body: body.into(),
+            no_length: false,
+        }
     }
 }
 
@@ -131,7 +153,10 @@ pub async fn tiny_server(
                 let mut buf = Vec::new();
                 let mut tmp = [0u8; 4096];
                 let head_end = loop {
-                    let n = tokio::time::timeout(Duration::from_secs(10), sock.read(&mut tmp)).await.ok()?.ok()?;
+                    let n = tokio::time::timeout(Duration::from_secs(10), sock.read(&mut tmp))
+                        .await
+                        .ok()?
+                        .ok()?;
                     if n == 0 {
                         return None;
                     }
@@ -142,7 +167,9 @@ pub async fn tiny_server(
                 };
                 let head = String::from_utf8_lossy(&buf[..head_end]).to_string();
                 let path = head.split_whitespace().nth(1).unwrap_or("/").to_owned();
-                seen.lock().unwrap().push((path.clone(), std::time::Instant::now()));
+                seen.lock()
+                    .unwrap()
+                    .push((path.clone(), std::time::Instant::now()));
                 let r = reply(&path);
                 let mut out = format!("HTTP/1.1 {} X\r\nConnection: close\r\n", r.status);
                 for (k, v) in &r.headers {
