@@ -184,12 +184,8 @@ fn write_artwork(
     std::fs::create_dir_all(&dir).map_err(|e| SandboxError::io(&dir, e))?;
     let rel = format!("files/{file_id}/original.png");
     let path = data_dir.join(&rel);
-    let t0 = std::time::Instant::now();
-    let art = draw_artwork(index);
-    let t1 = t0.elapsed();
-    crate::processing::save_png(&image::DynamicImage::ImageRgb8(art), &path)
+    crate::processing::save_png(&image::DynamicImage::ImageRgb8(draw_artwork(index)), &path)
         .map_err(|e| SandboxError::io(&path, e))?;
-    tracing::info!("artwork {index}: drawn in {t1:?}, saved in {:?}", t0.elapsed() - t1);
     let size = std::fs::metadata(&path)
         .map(|m| m.len() as i64)
         .unwrap_or(0);
