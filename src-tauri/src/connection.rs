@@ -44,7 +44,11 @@ pub struct ConnectionManager {
     env_credentials: Option<Credentials>,
     /// None until the first command (or the start-up warm-up) picks a backend.
     active: Mutex<Option<Active>>,
+    /// Told about every newly picked client (the upload queue keeps its own copy).
+    client_listener: StdMutex<Option<ClientListener>>,
 }
+
+type ClientListener = Arc<dyn Fn(&Client) + Send + Sync>;
 
 impl ConnectionManager {
     pub fn new(
@@ -57,7 +61,30 @@ impl ConnectionManager {
             sandbox,
             env_credentials,
             active: Mutex::new(None),
+            client_listener: StdMutex::new(None),
         }
+    }
+
+    /// Calls `listener` with every client the manager switches to from now on (register it
+    /// before the first `client()` call so the first pick is seen too).
+    pub fn on_client_changed(&self, listener: impl Fn(&Client) + Send + Sync + 'static) {
+        *self
+            .client_listener
+            .lock()
+            .unwrap_or_else(|p| p.into_inner()) = Some(Arc::new(listener));
+    }
+
+    /// Stores the new backend and tells the listener about its client.
+    fn switch_to(&self, slot: &mut Option<Active>, active: Active) {
+        let listener = self
+            .client_listener
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
+        if let Some(listener) = listener {
+            listener(&active.client);
+        }
+        *slot = Some(active);
     }
 
     pub fn sandbox(&self) -> &SandboxHost {
@@ -68,7 +95,8 @@ impl ConnectionManager {
     pub async fn client(&self) -> AppResult<Client> {
         let mut active = self.active.lock().await;
         if active.is_none() {
-            *active = Some(self.initial().await?);
+            let picked = self.initial().await?;
+            self.switch_to(&mut active, picked);
         }
         Ok(active.as_ref().expect("set above").client.clone())
     }
@@ -135,18 +163,19 @@ impl ConnectionManager {
         sink.persist.store(true, Ordering::SeqCst);
         let latest = sink.current();
         tracing::info!(company = %latest.company_domain, "BeProduct account saved to the keychain");
-        *self.active.lock().await = Some(Active {
+        let active = Active {
             mode: Mode::Account,
             company: latest.company_domain.clone(),
             api_url: latest.effective_api_url(),
             client,
-        });
+        };
+        self.switch_to(&mut *self.active.lock().await, active);
         self.status().await
     }
 
     pub async fn use_sandbox(&self) -> AppResult<ConnectionStatus> {
         let active = self.sandbox_connection().await?;
-        *self.active.lock().await = Some(active);
+        self.switch_to(&mut *self.active.lock().await, active);
         self.status().await
     }
 
@@ -157,7 +186,7 @@ impl ConnectionManager {
             )
         })?;
         let active = connect(Mode::Account, creds, Some(self.keychain.clone()))?;
-        *self.active.lock().await = Some(active);
+        self.switch_to(&mut *self.active.lock().await, active);
         self.status().await
     }
 

@@ -8,6 +8,7 @@ pub mod error;
 pub mod paths;
 pub mod sandbox_host;
 pub mod settings;
+pub mod uploads;
 
 use tauri::{AppHandle, LogicalSize, Manager, Runtime, WebviewWindow, WindowEvent};
 
@@ -16,6 +17,7 @@ use credentials::{Credentials, KeychainStore};
 use paths::AppPaths;
 use sandbox_host::SandboxHost;
 use settings::{SettingsFile, WindowSize};
+use uploads::UploadHost;
 
 const MAIN_WINDOW: &str = "main";
 /// Same as the window's minimum size in tauri.conf.json; a saved size below it is ignored.
@@ -41,6 +43,17 @@ pub fn invoke_handler<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + 
         commands::images::create_image,
         commands::images::update_image,
         commands::images::delete_image,
+        commands::uploads::enqueue_uploads,
+        commands::uploads::enqueue_url,
+        commands::uploads::upload_jobs,
+        commands::uploads::cancel_upload,
+        commands::uploads::retry_upload,
+        commands::uploads::retry_failed_uploads,
+        commands::uploads::clear_finished_uploads,
+        commands::uploads::send_upload_anyway,
+        commands::uploads::resume_interrupted_uploads,
+        commands::uploads::discard_interrupted_uploads,
+        commands::uploads::pick_upload_files,
     ]
 }
 
@@ -73,6 +86,9 @@ pub fn run() {
         .expect("BeProduct Images could not start its window");
     app.run(|handle, event| {
         if let tauri::RunEvent::Exit = event {
+            if let Some(uploads) = handle.try_state::<UploadHost>() {
+                tauri::async_runtime::block_on(uploads.shutdown());
+            }
             if let Some(conn) = handle.try_state::<ConnectionManager>() {
                 tauri::async_runtime::block_on(conn.sandbox().shutdown());
             }
@@ -97,11 +113,18 @@ fn setup<R: Runtime>(app: &AppHandle<R>) -> Result<(), error::AppError> {
         }
     }
     app.manage(settings);
-    app.manage(ConnectionManager::new(
+    let connection = ConnectionManager::new(
         KeychainStore::default(),
         SandboxHost::new(paths.sandbox_dir()),
         env_credentials,
-    ));
+    );
+    // The upload queue (journal: data dir/uploads.sqlite) follows the connection's client.
+    let uploads = tauri::async_runtime::block_on(UploadHost::open(&paths.data_dir))?;
+    uploads.forward_events(app.clone());
+    let queue = uploads.queue().clone();
+    connection.on_client_changed(move |client| queue.set_client(client.clone()));
+    app.manage(uploads);
+    app.manage(connection);
     // Pick the backend (and start the sandbox if needed) while the UI loads.
     let handle = app.clone();
     tauri::async_runtime::spawn(async move {

@@ -102,9 +102,13 @@ def display():
 @pytest.fixture(scope="session")
 def sandbox(tmp_path_factory):
     """A real bp-sandbox with the demo seed on a free port. Yields (base_url, SandboxApi)."""
+    yield from run_sandbox(tmp_path_factory.mktemp("sandbox-data"), processing_ms=300)
+
+
+def run_sandbox(data: Path, processing_ms: int):
+    """Generator body for sandbox fixtures: starts bp-sandbox, yields (base_url, SandboxApi), stops it."""
     require_file(SANDBOX_BIN, "bp-sandbox")
-    data = tmp_path_factory.mktemp("sandbox-data")
-    proc = subprocess.Popen([SANDBOX_BIN, "--listen", "127.0.0.1:0", "--data", str(data), "--processing-ms", "300"],
+    proc = subprocess.Popen([SANDBOX_BIN, "--listen", "127.0.0.1:0", "--data", str(data), "--processing-ms", str(processing_ms)],
                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=base_env())
     line = ""
     deadline = time.monotonic() + 30
@@ -157,8 +161,25 @@ def open_app(url: str) -> Session:
 @pytest.fixture(scope="session")
 def app(sandbox, display, artifacts, tmp_path_factory):
     """The real app connected (through env credentials) to the test sandbox."""
+    yield from run_app(sandbox, display, tmp_path_factory.mktemp("app-home"))
+
+
+@pytest.fixture(scope="session")
+def slow_sandbox(tmp_path_factory):
+    """A sandbox of its own whose processing takes 1.5 s, so a batch can be seen mid-way."""
+    yield from run_sandbox(tmp_path_factory.mktemp("slow-sandbox-data"), processing_ms=1500)
+
+
+@pytest.fixture(scope="session")
+def upload_app(slow_sandbox, display, artifacts, tmp_path_factory):
+    """A second app instance (own HOME, own upload journal) connected to `slow_sandbox`."""
+    yield from run_app(slow_sandbox, display, tmp_path_factory.mktemp("upload-app-home"))
+
+
+def run_app(sandbox, display, home: Path):
+    """Generator body for app fixtures: tauri-driver + the app connected to `sandbox`."""
     base, _ = sandbox
-    env = base_env() | isolated_home(tmp_path_factory.mktemp("app-home")) | {
+    env = base_env() | isolated_home(home) | {
         "DISPLAY": display,
         "BEPRODUCT_COMPANY_DOMAIN": CREDS["company"],
         "BEPRODUCT_CLIENT_ID": CREDS["client_id"],

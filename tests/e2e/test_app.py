@@ -46,7 +46,9 @@ def wait_thumbnails(app: Session) -> None:
 
 
 def open_card(app: Session, image_id: str) -> None:
-    app.wait_for(f'#grid .card[data-image-id="{image_id}"]').click()
+    # Retried: a card found just before the grid swaps in fresh cards goes stale.
+    app.wait_until(lambda: app.find(f'#grid .card[data-image-id="{image_id}"]').click() or True,
+                   what=f"a click on card {image_id}")
     app.wait_until(lambda: app.find("#detail-body").prop("hidden") is False and app.exists('#image-form [data-field-id="header_number"]'),
                    what="the detail form")
     app.wait_until(lambda: app.find('#image-form [data-field-id="header_number"]').prop("value") == app.execute(
@@ -82,9 +84,13 @@ def test_grid_shows_the_folder_and_the_detail(ui, sandbox, artifacts):
     ids = card_ids(ui)
     assert total > 0 and len(ids) == min(total, 60)
     first = api.header(ids[0])
-    card = ui.find(f'#grid .card[data-image-id="{ids[0]}"]')
-    assert card.find(".card-number").text == first["headerNumber"]
-    assert card.find(".card-name").text == first["headerName"]
+    # Read the card in one script: the grid may still swap in freshly loaded cards.
+    shown = ui.execute(
+        "const c = document.querySelector(arguments[0]);"
+        "return [c.querySelector('.card-number').textContent, c.querySelector('.card-name').textContent];",
+        f'#grid .card[data-image-id="{ids[0]}"]',
+    )
+    assert shown == [first["headerNumber"], first["headerName"]]
     assert ui.exists(f'#grid .card[data-image-id="{ids[0]}"] img.card-preview')
     open_card(ui, ids[0])
     assert ui.find("#detail-number").text == first["headerNumber"]

@@ -58,6 +58,18 @@ export const api = {
   createImage: (folderId, fields) => call('create_image', { folderId, fields }),
   updateImage: (id, fields) => call('update_image', { id, fields }),
   deleteImage: (id) => call('delete_image', { id }),
+  /** target: {kind:'newImage', folderId} | {kind:'version', imageId}; folders are expanded. */
+  enqueueUploads: (paths, target) => call('enqueue_uploads', { paths, target }),
+  enqueueUrl: (url, target) => call('enqueue_url', { url, target }),
+  uploadJobs: () => call('upload_jobs'),
+  cancelUpload: (id) => call('cancel_upload', { id }),
+  retryUpload: (id) => call('retry_upload', { id }),
+  retryFailedUploads: () => call('retry_failed_uploads'),
+  clearFinishedUploads: () => call('clear_finished_uploads'),
+  sendUploadAnyway: (id) => call('send_upload_anyway', { id }),
+  resumeInterruptedUploads: () => call('resume_interrupted_uploads'),
+  discardInterruptedUploads: () => call('discard_interrupted_uploads'),
+  pickUploadFiles: () => call('pick_upload_files'),
 };
 
 /** Human wording per error kind, shown above the server's own message. */

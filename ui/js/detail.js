@@ -5,7 +5,7 @@ import { state, imageNumber, imageName, previewUrl } from './state.js';
 import { createForm } from './form.js';
 import { showToast, showError } from './toast.js';
 import { confirmDialog } from './dialogs.js';
-import { upsertCard, removeCard, select, cardImage, focusGrid } from './grid.js';
+import { upsertCard, removeCard, select, cardImage, focusGrid, processingImages } from './grid.js';
 
 let form = null;
 let busy = false;
@@ -40,6 +40,7 @@ export function showNothing() {
   $('#detail-body').hidden = true;
   $('#detail-placeholder').hidden = false;
   $('#image-form').replaceChildren();
+  applyLock(false);
 }
 
 export function showImage(image, { focusForm = false } = {}) {
@@ -50,6 +51,7 @@ export function showImage(image, { focusForm = false } = {}) {
   $('#save').textContent = 'Save';
   $('#delete').hidden = false;
   setDirty(false);
+  applyLock(processingImages.has(image.id));
   if (focusForm) form.focusFirst();
 }
 
@@ -61,6 +63,7 @@ export async function showNew() {
   select(null);
   renderHeader(null);
   form = createForm($('#image-form'), { schema: state.schema, image: null, onDirtyChange: setDirty });
+  applyLock(false);
   $('#save').textContent = 'Create image';
   $('#delete').hidden = true;
   setDirty(false);
@@ -87,6 +90,32 @@ function renderHeader(image) {
     if (!Number.isNaN(when.getTime())) meta.push(`Modified ${when.toLocaleString()}${by ? ` by ${by}` : ''}`);
   }
   $('#detail-meta').textContent = meta.join(' · ');
+}
+
+/** Upload hook: while the open image is being uploaded/processed its form is read-only. */
+export function setProcessingLock(id, on) {
+  if (!state.openImage || state.openImage.id !== id) return;
+  applyLock(on);
+}
+
+function applyLock(on) {
+  const formEl = $('#image-form');
+  formEl.classList.toggle('is-locked', on);
+  for (const el of formEl.elements) el.disabled = on;
+  let note = $('#processing-note');
+  if (on && !note) {
+    note = h('p', { id: 'processing-note', class: 'processing-note', attrs: { role: 'status' }, text: 'A new file is being uploaded and processed; editing is paused until it finishes.' });
+    formEl.before(note);
+  } else if (!on) note?.remove();
+  $('#save').disabled = on || busy || (!state.dirty && !state.creating);
+  $('#delete').disabled = on || busy;
+}
+
+/** Upload hook: shows the server's fresh copy in the panel (kept when the user has unsaved edits). */
+export function refreshOpenImage(image) {
+  if (!image || state.openImage?.id !== image.id || state.creating) return;
+  if (state.dirty) { renderHeader(image); return; }
+  showImage(image);
 }
 
 function setDirty(dirty) {

@@ -116,8 +116,12 @@ function cardElement(image) {
   }, h('div', { class: 'card-thumb' }, img), h('div', { class: 'card-meta' },
     h('div', { class: 'card-number' }), h('div', { class: 'card-name' })));
   fillCard(el, image);
+  if (processingImages.has(image.id)) el.classList.add('processing');
   return el;
 }
+
+/** Images with a running upload job (kept by the tray); new cards start with the badge. */
+export const processingImages = new Set();
 
 function fillCard(el, image) {
   const number = imageNumber(image);
@@ -155,6 +159,19 @@ export function removeCard(id) {
   setCount(total);
   renderEmpty();
   return next?.dataset?.imageId || null;
+}
+
+/** Upload hook: shows or hides the "processing" badge on an image's card. */
+export function setCardProcessing(id, on) {
+  const known = cards.get(id);
+  if (known) known.el.classList.toggle('processing', on);
+}
+
+/** Upload hook: re-reads an image after processing; new images in the shown folder appear first. */
+export async function refreshCardFromServer(id, { addToFolder = null } = {}) {
+  const image = await api.getImage(id);
+  if (cards.has(id) || (addToFolder && addToFolder === state.folderId)) upsertCard(image, { prepend: !cards.has(id) });
+  return image;
 }
 
 export function cardImage(id) { return cards.get(id)?.image || null; }

@@ -11,6 +11,7 @@ import { setFilterSchema } from './filters.js';
 import { initDetail, openImage, showNew, showNothing, guardDirty } from './detail.js';
 import { initShortcuts } from './shortcuts.js';
 import { showError } from './toast.js';
+import { initUploads } from './tray.js';
 
 const LAST_FOLDER_KEY = 'bp-images:last-folder';
 
@@ -64,6 +65,7 @@ function init() {
   initDetail();
   initShortcuts();
   $('#new-image').addEventListener('click', () => showNew());
+  initUploads();
   start();
 }
 

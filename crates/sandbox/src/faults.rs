@@ -11,6 +11,7 @@ use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use futures::StreamExt;
 use rand::Rng;
 use serde_json::json;
 
@@ -212,6 +213,18 @@ fn too_many(retry_header: Option<u64>, body_retry: Option<u64>, limit: u32) -> R
     resp
 }
 
+/// Early answers read the request body first (as ASP.NET does), so a client still sending an
+/// upload receives the answer instead of a broken pipe.
+async fn after_draining(req: Request, resp: Response) -> Response {
+    let mut body = req.into_body().into_data_stream();
+    while let Some(chunk) = body.next().await {
+        if chunk.is_err() {
+            break;
+        }
+    }
+    resp
+}
+
 fn dropped() -> Response {
     let mut resp = Response::new(Body::empty());
     resp.extensions_mut().insert(DropConnection);
@@ -254,14 +267,16 @@ pub async fn gate(State(app): State<Arc<AppState>>, req: Request, next: Next) ->
     match app.ops.pick_fault(&path_and_query, is_api) {
         Some(FaultKind::Status503) => {
             let body = json!({"error": true, "message": "Service temporarily unavailable (sandbox fault injection); retry later"});
-            return (StatusCode::SERVICE_UNAVAILABLE, axum::Json(body)).into_response();
+            let resp = (StatusCode::SERVICE_UNAVAILABLE, axum::Json(body)).into_response();
+            return after_draining(req, resp).await;
         }
         Some(FaultKind::Status429 {
             retry_after_secs,
             body_retry_after,
         }) => {
             let limit = app.ops.lock().rate_limit.unwrap_or(60);
-            return too_many(retry_after_secs, body_retry_after, limit);
+            let resp = too_many(retry_after_secs, body_retry_after, limit);
+            return after_draining(req, resp).await;
         }
         Some(FaultKind::DropBeforeHandling) => return dropped(),
         Some(FaultKind::DropAfterHandling) => drop_after = true,
@@ -281,7 +296,7 @@ pub async fn gate(State(app): State<Arc<AppState>>, req: Request, next: Next) ->
     {
         let mut resp = too_many(Some(retry_after), Some(retry_after), limit);
         rate_headers(&mut resp, limit, 0, reset);
-        return resp;
+        return after_draining(req, resp).await;
     }
     let latency = app.ops.latency();
     if latency > 0 {
@@ -291,7 +306,7 @@ pub async fn gate(State(app): State<Arc<AppState>>, req: Request, next: Next) ->
     let (company, bearer) = auth::api_credentials(&req);
     let mut resp = match auth::check_api_request(&app, &company, bearer).await {
         Ok(()) => next.run(req).await,
-        Err(resp) => resp,
+        Err(resp) => after_draining(req, resp).await,
     };
     if let RateDecision::Allowed {
         limit,

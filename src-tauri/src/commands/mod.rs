@@ -3,6 +3,7 @@
 
 pub mod connection;
 pub mod images;
+pub mod uploads;
 
 use crate::error::AppResult;
 

@@ -1,0 +1,181 @@
+"""Uploads end to end with a REAL X11 drag-and-drop: a GTK drag source (dnd_source.py, run with the
+system python) is dragged with xdotool onto the app's sidebar folder and onto an image card.
+The tray, the card preview and the sandbox's own API are checked. The sandbox takes 1.5 s per
+processing so the batch can be caught (and photographed) mid-way."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+from conftest import choose_folder, stop
+from sandbox_api import field_value
+from webdriver import Session
+
+SYSTEM_PY = "/usr/bin/python3"
+DND_SOURCE = Path(__file__).with_name("dnd_source.py")
+SOURCE_XY = (1130, 720)   # the drag source sits bottom-right, away from the sidebar and grid
+
+MAKE_IMAGES = r"""
+import sys, gi
+gi.require_version('GdkPixbuf', '2.0')
+from gi.repository import GdkPixbuf
+for i, path in enumerate(sys.argv[1:]):
+    pb = GdkPixbuf.Pixbuf.new(GdkPixbuf.Colorspace.RGB, False, 8, 320, 240)
+    pb.fill(((40 + 60 * i) % 256) << 24 | ((200 - 50 * i) % 256) << 16 | (90 + 30 * i) % 256 << 8 | 0xff)
+    pb.savev(path, 'jpeg' if path.endswith('.jpg') else 'png', [], [])
+"""
+
+
+def make_images(paths: list[Path]) -> None:
+    subprocess.run([SYSTEM_PY, "-c", MAKE_IMAGES, *map(str, paths)], check=True, timeout=30)
+    for p in paths:
+        assert p.stat().st_size > 100, f"{p} was not written"
+
+
+def screen_center(app: Session, css: str) -> tuple[int, int]:
+    """Screen pixel of an element's centre: window origin + page offset + rect (× device pixel ratio)."""
+    x, y = app.execute(
+        "const r = document.querySelector(arguments[0]).getBoundingClientRect();"
+        "const s = window.devicePixelRatio || 1;"
+        "const top = window.outerHeight - window.innerHeight;"
+        "return [Math.round((window.screenX + r.left + r.width / 2) * s),"
+        "        Math.round((window.screenY + top + r.top + r.height / 2) * s)];", css)
+    return int(x), int(y)
+
+
+class DragSource:
+    def __init__(self, files: list[Path], display: str):
+        self.proc = subprocess.Popen([SYSTEM_PY, str(DND_SOURCE), str(SOURCE_XY[0]), str(SOURCE_XY[1]), *map(str, files)],
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=os.environ | {"DISPLAY": display})
+        line = self.proc.stdout.readline()
+        if not line.startswith("ready"):
+            stop(self.proc)
+            pytest.fail(f"drag source did not start: {line!r} {self.proc.stderr.read()!r}")
+        _, w, h = line.split()
+        self.center = (SOURCE_XY[0] + int(w) // 2, SOURCE_XY[1] + int(h) // 2)
+
+    def close(self) -> None:
+        stop(self.proc)
+
+
+def xdo(display: str, *args: str) -> None:
+    subprocess.run(["xdotool", *args], check=True, timeout=10, env=os.environ | {"DISPLAY": display})
+
+
+def os_drag(app: Session, display: str, files: list[Path], target_css: str) -> None:
+    """Drags `files` from the GTK source onto the element `target_css` with real pointer events,
+    checking on the way that the app highlights that element as the drop target."""
+    tx, ty = screen_center(app, target_css)
+    source = DragSource(files, display)
+    try:
+        sx, sy = source.center
+        xdo(display, "mousemove", str(sx), str(sy))
+        time.sleep(0.3)
+        xdo(display, "mousedown", "1")
+        for i in range(1, 11):  # first steps start the drag (GTK threshold), the rest travel
+            xdo(display, "mousemove", str(int(sx + (tx - sx) * i / 10)), str(int(sy + (ty - sy) * i / 10)))
+            time.sleep(0.15)
+        xdo(display, "mousemove", str(tx + 1), str(ty))
+        time.sleep(0.3)
+        highlighted = app.execute("return document.querySelector(arguments[0]).classList.contains('drop-target')", target_css)
+        xdo(display, "mouseup", "1")
+        time.sleep(0.3)
+        assert highlighted, f"{target_css} was not highlighted as the drop target while dragging over it"
+    finally:
+        source.close()
+
+
+def rows(app: Session) -> list[dict]:
+    return app.execute(
+        "return [...document.querySelectorAll('#upload-tray .upload-row[data-job-id]')].map(r => ({"
+        " id: r.dataset.jobId, state: r.dataset.state,"
+        " name: r.querySelector('.upload-name').textContent, status: r.querySelector('.upload-status').textContent}))")
+
+
+def jobs(app: Session) -> list[dict]:
+    res = app.invoke("upload_jobs")
+    assert "ok" in res, res
+    return res["ok"]["jobs"]
+
+
+@pytest.fixture()
+def tools():
+    for tool in ("xdotool",):
+        if not shutil.which(tool):
+            pytest.fail(f"{tool} is needed for the drag-and-drop test (Debian package {tool})")
+    if not Path(SYSTEM_PY).exists():
+        pytest.fail(f"{SYSTEM_PY} with python3-gi is needed for the drag source")
+
+
+def test_real_drag_and_drop_uploads(upload_app: Session, slow_sandbox, display, tmp_path, artifacts, tools):
+    app = upload_app
+    api = slow_sandbox[1]
+    prints = api.folder("Prints")
+    choose_folder(app, prints["id"])
+    target_folder = next(f for f in api.folders() if f["id"] != prints["id"])
+    before = {h["id"] for h in api.all_headers(target_folder["id"])}
+
+    tag = uuid.uuid4().hex[:6]
+    good = [tmp_path / f"dnd-{tag}-a.png", tmp_path / f"dnd-{tag}-b.jpg", tmp_path / f"dnd-{tag}-c.png"]
+    make_images(good)
+    corrupt = tmp_path / f"dnd-{tag}-broken.png"
+    with open(corrupt, "wb") as f:  # a PNG signature, then garbage: accepted locally, refused by processing
+        f.write(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8)
+
+    # 1. Four files onto a folder in the sidebar → four new-image jobs.
+    started = time.monotonic()
+    os_drag(app, display, good + [corrupt], f'.folder[data-folder-id="{target_folder["id"]}"]')
+    app.wait_until(lambda: len(rows(app)) == 4, timeout=15, what="four rows in the upload tray")
+    names = sorted(r["name"] for r in rows(app))
+    assert names == sorted(p.name for p in good + [corrupt])
+    app.wait_until(lambda: any(r["state"] in ("uploading", "processing") for r in rows(app)), timeout=20,
+                   what="a job to be uploading or processing")
+    app.screenshot(artifacts / "upload-tray.png")
+    assert "of 4 done" in app.find("#upload-summary").text
+
+    app.wait_until(lambda: sorted(r["state"] for r in rows(app)) == ["done", "done", "done", "failed"], timeout=90,
+                   what=f"three done and one failed (now {[(r['name'], r['state']) for r in rows(app)]})")
+    batch_secs = time.monotonic() - started
+    failed = next(r for r in rows(app) if r["state"] == "failed")
+    assert failed["name"] == corrupt.name
+    assert failed["status"].startswith("Failed: ") and len(failed["status"]) > len("Failed: ") + 5, failed
+    assert app.find("#upload-summary").text.startswith("3 of 4 done · 1 failed")
+    assert app.find("#retry-all-failed").prop("hidden") is False
+
+    # The sandbox's own view: every created image is in the folder, the good ones with a preview.
+    by_name = {j["fileName"]: j for j in jobs(app)}
+    after = {h["id"]: h for h in api.all_headers(target_folder["id"])}
+    created = {j["imageId"] for j in by_name.values() if j.get("imageId")}
+    assert set(after) - before == created, (set(after) - before, created)
+    for p in good:
+        image = api.header(by_name[p.name]["imageId"])
+        assert image["headerNumber"] == p.stem
+        assert image["files"], f"{p.name}: the image has no file on the server"
+        assert image["headerData"]["preview"], f"{p.name}: no preview on the server"
+
+    # 2. One file onto an image card → a new version of that image; the card refreshes.
+    card_id = app.execute("return document.querySelector('#grid .card[data-image-id]').dataset.imageId")
+    card_css = f'#grid .card[data-image-id="{card_id}"]'
+    old = api.header(card_id)
+    old_src = app.execute("return document.querySelector(arguments[0] + ' img.card-preview').getAttribute('src')", card_css)
+    version_file = tmp_path / f"dnd-{tag}-version.png"
+    make_images([tmp_path / "unused0.png", version_file])  # a different colour from the first batch
+    os_drag(app, display, [version_file], card_css)
+    app.wait_until(lambda: any(r["name"] == version_file.name for r in rows(app)), timeout=15, what="the version row")
+    app.wait_until(lambda: app.exists(card_css + ".processing"), timeout=20, what="the card's processing badge")
+    app.wait_until(lambda: next(r for r in rows(app) if r["name"] == version_file.name)["state"] == "done", timeout=60,
+                   what="the version upload to finish")
+    app.wait_until(lambda: app.execute("return document.querySelector(arguments[0] + ' img.card-preview').getAttribute('src')", card_css) != old_src,
+                   timeout=15, what="the card preview to refresh")
+    assert not app.exists(card_css + ".processing")
+    new = api.header(card_id)
+    assert len(new["files"] or []) > len(old["files"] or []) or field_value(new, "version") != field_value(old, "version")
+    assert api.count(target_folder["id"], []) == len(after)  # the version did not create an image
+    print(f"\nbatch of 4 by real drag-and-drop settled in {batch_secs:.1f} s")
