@@ -59,7 +59,10 @@ impl UploadHost {
                         }
                     }
                     Err(RecvError::Lagged(missed)) => {
-                        tracing::warn!(missed, "upload events dropped; asking the UI to reload the job list");
+                        tracing::warn!(
+                            missed,
+                            "upload events dropped; asking the UI to reload the job list"
+                        );
                         let _ = app.emit(EVENT_LAGGED, missed);
                     }
                     Err(RecvError::Closed) => break,

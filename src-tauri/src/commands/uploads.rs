@@ -56,7 +56,9 @@ pub async fn enqueue_uploads<R: Runtime>(
 ) -> AppResult<EnqueueResult> {
     check_target(&target)?;
     if paths.is_empty() {
-        return Err(AppError::invalid_input("Choose at least one file or folder to upload."));
+        return Err(AppError::invalid_input(
+            "Choose at least one file or folder to upload.",
+        ));
     }
     if paths.len() > MAX_PATHS {
         return Err(AppError::invalid_input(format!(
@@ -244,10 +246,19 @@ mod tests {
 
     #[test]
     fn target_json_matches_the_ipc_contract() {
-        let t: Target =
-            serde_json::from_str(r#"{"kind":"newImage","folderId":"f"}"#).unwrap();
-        assert_eq!(t, Target::NewImage { folder_id: "f".into() });
+        let t: Target = serde_json::from_str(r#"{"kind":"newImage","folderId":"f"}"#).unwrap();
+        assert_eq!(
+            t,
+            Target::NewImage {
+                folder_id: "f".into()
+            }
+        );
         let t: Target = serde_json::from_str(r#"{"kind":"version","imageId":"i"}"#).unwrap();
-        assert_eq!(t, Target::Version { image_id: "i".into() });
+        assert_eq!(
+            t,
+            Target::Version {
+                image_id: "i".into()
+            }
+        );
     }
 }
