@@ -324,6 +324,19 @@ def test_connect_dialog(ui, artifacts):
     assert ui.find('#connect-form input[name="clientSecret"]').prop("value") == "", "the secret must not stay in the DOM"
 
 
+def test_about_box_shows_the_workspace_version(ui):
+    from pathlib import Path
+
+    cargo = (Path(__file__).resolve().parents[2] / "Cargo.toml").read_text()
+    version = re.search(r'^version = "([^"]+)"', cargo, re.M).group(1)
+    ui.find("#about-button").click()
+    ui.wait_for("#about-dialog[open]")
+    ui.wait_until(lambda: ui.find("#about-version").text == f"BeProduct Images {version}",
+                  what=f"the About box to show version {version}")
+    ui.find("#about-close").click()
+    ui.wait_gone("#about-dialog[open]")
+
+
 def test_without_credentials_uses_embedded_sandbox(fresh_app, artifacts):
     badge = fresh_app.wait_for("#mode-badge")
     fresh_app.wait_until(lambda: "Sandbox" in badge.text, timeout=30, what="the sandbox badge")

@@ -12,6 +12,7 @@ import { initDetail, openImage, showNew, showNothing, guardDirty } from './detai
 import { initShortcuts } from './shortcuts.js';
 import { showError } from './toast.js';
 import { initUploads } from './tray.js';
+import { initAbout } from './about.js';
 
 const LAST_FOLDER_KEY = 'bp-images:last-folder';
 
@@ -66,6 +67,7 @@ function init() {
   initShortcuts();
   $('#new-image').addEventListener('click', () => showNew());
   initUploads();
+  initAbout();
   start();
 }
 

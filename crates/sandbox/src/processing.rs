@@ -300,6 +300,7 @@ fn describe(format: &str, e: &ImageError) -> String {
         {
             format!("{format} data is truncated")
         }
-        _ => format!("{format} data is damaged: {text}"),
+        // The decoder's own text names internal structures (chunk types, markers): noise to a person.
+        _ => format!("{format} data is damaged"),
     }
 }
