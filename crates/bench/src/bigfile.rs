@@ -35,10 +35,18 @@ pub async fn upload_one(base_url: &str, image_id: &str, file: &Path) -> Result<(
 
 /// Runs `bp-bench upload-one` as a child process.
 pub fn ours(base_url: &str, image_id: &str, file: &Path) -> Result<UploadRun> {
-    let exe = std::env::current_exe().map_err(|e| BenchError::Child(format!("no own path: {e}")))?;
+    let exe =
+        std::env::current_exe().map_err(|e| BenchError::Child(format!("no own path: {e}")))?;
     let mut cmd = Command::new(exe);
-    cmd.args(["upload-one", "--api", base_url, "--image-id", image_id, "--file"])
-        .arg(file);
+    cmd.args([
+        "upload-one",
+        "--api",
+        base_url,
+        "--image-id",
+        image_id,
+        "--file",
+    ])
+    .arg(file);
     let (_, json) = run_json(cmd, "bp-bench upload-one")?;
     Ok(UploadRun {
         secs: number(&json, "secs", "upload-one")?,
@@ -47,7 +55,13 @@ pub fn ours(base_url: &str, image_id: &str, file: &Path) -> Result<UploadRun> {
 }
 
 /// `attributes_upload` of the same file in a Python child (benches/sdk_bulk_upload.py --file).
-pub fn sdk(python: &Path, script: &Path, base_url: &str, image_id: &str, file: &Path) -> Result<UploadRun> {
+pub fn sdk(
+    python: &Path,
+    script: &Path,
+    base_url: &str,
+    image_id: &str,
+    file: &Path,
+) -> Result<UploadRun> {
     let mut cmd = Command::new(python);
     cmd.arg(script)
         .args(["--api", base_url, "--image-id", image_id, "--file"])

@@ -63,7 +63,14 @@ pub async fn ours(
 
 /// The SDK's documented loop (benches/sdk_bulk_upload.py) over every JPEG in `dir`.
 /// Returns (seconds inside the script, wall seconds including Python start-up).
-pub fn sdk(python: &Path, script: &Path, base_url: &str, folder_id: &str, dir: &Path, n: usize) -> Result<(f64, f64)> {
+pub fn sdk(
+    python: &Path,
+    script: &Path,
+    base_url: &str,
+    folder_id: &str,
+    dir: &Path,
+    n: usize,
+) -> Result<(f64, f64)> {
     let mut cmd = Command::new(python);
     cmd.arg(script)
         .args(["--api", base_url, "--folder-id", folder_id])
@@ -72,7 +79,9 @@ pub fn sdk(python: &Path, script: &Path, base_url: &str, folder_id: &str, dir: &
     let (wall, json) = run_json(cmd, "sdk_bulk_upload.py")?;
     let done = number(&json, "count", "sdk_bulk_upload.py")? as usize;
     if done != n {
-        return Err(BenchError::Check(format!("the SDK loop uploaded {done} of {n} files")));
+        return Err(BenchError::Check(format!(
+            "the SDK loop uploaded {done} of {n} files"
+        )));
     }
     Ok((number(&json, "secs", "sdk_bulk_upload.py")?, wall))
 }

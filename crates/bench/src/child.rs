@@ -20,7 +20,11 @@ pub fn run_json(mut cmd: Command, what: &str) -> Result<(f64, serde_json::Value)
             String::from_utf8_lossy(&out.stderr).trim()
         )));
     }
-    let last = stdout.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("");
+    let last = stdout
+        .lines()
+        .rev()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("");
     let json = serde_json::from_str(last)
         .map_err(|e| BenchError::Child(format!("{what} printed no JSON result ({e}): {last:?}")))?;
     Ok((wall, json))

@@ -10,13 +10,15 @@ use rand::{Rng, RngCore, SeedableRng};
 
 use crate::error::{BenchError, Result};
 
-// Pure RGB noise at quality 90 costs about 2.6 bytes per pixel, so 640x600 lands near 1 MB.
-const JPEG_WIDTH: u32 = 640;
-const JPEG_HEIGHT: u32 = 600;
+// Pure RGB noise at quality 90 costs about 1.87 bytes per pixel, so 800x672 lands near 1 MB.
+const JPEG_WIDTH: u32 = 800;
+const JPEG_HEIGHT: u32 = 672;
 const JPEG_QUALITY: u8 = 90;
 
 /// Writes `n` distinct noisy JPEGs into `dir` (reuses files already there) and returns their paths.
-pub fn noisy_jpegs(dir: &Path, n: usize) -> Result<Vec<PathBuf>> {
+pub fn noisy_jpegs(parent: &Path, n: usize) -> Result<Vec<PathBuf>> {
+    let dir = parent.join(format!("jpegs-{n}-{JPEG_WIDTH}x{JPEG_HEIGHT}"));
+    let dir = dir.as_path();
     std::fs::create_dir_all(dir).map_err(|e| BenchError::io("creating a folder", dir, e))?;
     let mut paths = Vec::with_capacity(n);
     for i in 0..n {

@@ -17,7 +17,12 @@ pub struct ListRun {
 }
 
 /// `Client::search` over the folder at `page_size`; the token is fetched before timing.
-pub async fn ours(client: &beproduct::Client, folder_id: &str, page_size: u32, expected: u64) -> Result<ListRun> {
+pub async fn ours(
+    client: &beproduct::Client,
+    folder_id: &str,
+    page_size: u32,
+    expected: u64,
+) -> Result<ListRun> {
     client
         .folders()
         .await
@@ -41,7 +46,13 @@ pub async fn ours(client: &beproduct::Client, folder_id: &str, page_size: u32, e
 }
 
 /// The SDK iterator `attributes_list` (benches/sdk_listing.py), default page size 30.
-pub fn sdk(python: &Path, script: &Path, base_url: &str, folder_id: &str, expected: u64) -> Result<ListRun> {
+pub fn sdk(
+    python: &Path,
+    script: &Path,
+    base_url: &str,
+    folder_id: &str,
+    expected: u64,
+) -> Result<ListRun> {
     let mut cmd = Command::new(python);
     cmd.arg(script)
         .args(["--api", base_url, "--folder-id", folder_id]);
@@ -56,7 +67,9 @@ pub fn sdk(python: &Path, script: &Path, base_url: &str, folder_id: &str, expect
 
 fn check_count(who: &str, count: u64, expected: u64) -> Result<()> {
     if count != expected {
-        return Err(BenchError::Check(format!("{who} yielded {count} images, expected {expected}")));
+        return Err(BenchError::Check(format!(
+            "{who} yielded {count} images, expected {expected}"
+        )));
     }
     Ok(())
 }

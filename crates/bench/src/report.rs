@@ -50,7 +50,7 @@ pub fn write_section(path: &Path, mode: &str, body: &str) -> Result<()> {
     let old = std::fs::read_to_string(path).unwrap_or_else(|_| HEADER.to_owned());
     let new = match (old.find(&start), old.find(&end)) {
         (Some(a), Some(b)) if b > a => format!("{}{section}{}", &old[..a], &old[b + end.len()..]),
-        _ => format!("{}\n{section}\n", old.trim_end()),
+        _ => format!("{}\n\n{section}\n", old.trim_end()),
     };
     std::fs::write(path, new).map_err(|e| BenchError::io("writing", path, e))
 }
@@ -66,4 +66,34 @@ bash scripts/bench.sh --quick   # small sizes, a fast check
 ```
 
 Each section below is rewritten by the mode that produced it; the other mode's section stays.
+
 ";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn median_of_odd_and_even_counts() {
+        assert_eq!(median(&[3.0, 1.0, 2.0]), 2.0);
+        assert_eq!(median(&[4.0, 1.0, 2.0, 3.0]), 2.5);
+        assert!(median(&[]).is_nan());
+    }
+
+    #[test]
+    fn a_mode_rewrites_only_its_own_section() {
+        let dir = std::env::temp_dir().join(format!("bp-bench-report-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("BENCH.md");
+        let _ = std::fs::remove_file(&path);
+        write_section(&path, "full", "full one").unwrap();
+        write_section(&path, "quick", "quick one").unwrap();
+        write_section(&path, "full", "full two").unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert!(text.starts_with("# Benchmarks"));
+        assert!(text.contains("full two") && text.contains("quick one"));
+        assert!(!text.contains("full one"));
+        assert_eq!(text.matches("<!-- bench:full -->").count(), 1);
+    }
+}

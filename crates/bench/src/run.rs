@@ -97,8 +97,11 @@ pub async fn all(o: Options) -> Result<()> {
         machine.load_start
     );
     std::fs::create_dir_all(&o.work).map_err(|e| BenchError::io("creating", &o.work, e))?;
-    eprintln!("generating {} noisy JPEGs and a {} MiB file…", o.files, o.big_mb);
-    let jpegs = fixtures::noisy_jpegs(&o.work.join(format!("jpegs-{}", o.files)), o.files)?;
+    eprintln!(
+        "generating {} noisy JPEGs and a {} MiB file…",
+        o.files, o.big_mb
+    );
+    let jpegs = fixtures::noisy_jpegs(&o.work, o.files)?;
     let jpeg_mb = jpegs
         .iter()
         .filter_map(|p| std::fs::metadata(p).ok())
@@ -141,9 +144,14 @@ struct Results {
 
 async fn benchmarks(o: &Options, sb: &Sandbox, jpegs: &[PathBuf], big: &Path) -> Result<Results> {
     let client = sb.client()?;
-    let folders = client.folders().await.map_err(BenchError::client("listing folders"))?;
+    let folders = client
+        .folders()
+        .await
+        .map_err(BenchError::client("listing folders"))?;
     let (Some(upload_folder), Some(list_folder)) = (folders.first(), folders.get(1)) else {
-        return Err(BenchError::Sandbox("the sandbox has fewer than two Image folders".into()));
+        return Err(BenchError::Sandbox(
+            "the sandbox has fewer than two Image folders".into(),
+        ));
     };
     let python = &o.python;
     let bulk_script = o.benches.join("sdk_bulk_upload.py");
@@ -168,15 +176,26 @@ async fn benchmarks(o: &Options, sb: &Sandbox, jpegs: &[PathBuf], big: &Path) ->
             let tag = format!("p{}r{run}c{conc}", std::process::id());
             let files = fixtures::renamed_copies(jpegs, &o.work.join(&tag), &tag)?;
             let journal = o.work.join(format!("{tag}.journal.sqlite"));
-            let secs = bulk::ours(client.clone(), &files, &upload_folder.id, conc, &journal).await?;
+            let secs =
+                bulk::ours(client.clone(), &files, &upload_folder.id, conc, &journal).await?;
             eprintln!("bulk ours c={conc} run {run}: {secs:.2} s");
             out.push(secs);
             let _ = std::fs::remove_dir_all(o.work.join(&tag));
+            for suffix in ["", "-wal", "-shm"] {
+                let _ = std::fs::remove_file(o.work.join(format!("{tag}.journal.sqlite{suffix}")));
+            }
         }
     }
     for run in 0..o.sdk_bulk_runs {
         let dir = jpegs[0].parent().unwrap_or(Path::new("."));
-        let (secs, wall) = bulk::sdk(python, &bulk_script, &sb.base_url, &upload_folder.id, dir, jpegs.len())?;
+        let (secs, wall) = bulk::sdk(
+            python,
+            &bulk_script,
+            &sb.base_url,
+            &upload_folder.id,
+            dir,
+            jpegs.len(),
+        )?;
         eprintln!("bulk SDK run {run}: {secs:.2} s (wall {wall:.2} s)");
         r.sdk_bulk.push(secs);
         r.sdk_bulk_wall.push(wall);
@@ -210,7 +229,13 @@ async fn benchmarks(o: &Options, sb: &Sandbox, jpegs: &[PathBuf], big: &Path) ->
     for run in 0..o.runs {
         let a = listing::ours(&client, &list_folder.id, 200, r.list_total).await?;
         let b = listing::ours(&client, &list_folder.id, 30, r.list_total).await?;
-        let c = listing::sdk(python, &list_script, &sb.base_url, &list_folder.id, r.list_total)?;
+        let c = listing::sdk(
+            python,
+            &list_script,
+            &sb.base_url,
+            &list_folder.id,
+            r.list_total,
+        )?;
         eprintln!(
             "listing run {run}: ours/200 {:.2} s, ours/30 {:.2} s, SDK {:.2} s",
             a.secs, b.secs, c.secs
@@ -224,11 +249,20 @@ async fn benchmarks(o: &Options, sb: &Sandbox, jpegs: &[PathBuf], big: &Path) ->
 }
 
 fn secs_of(runs: &[listing::ListRun], first: bool) -> Vec<f64> {
-    runs.iter().map(|r| if first { r.first_secs } else { r.secs }).collect()
+    runs.iter()
+        .map(|r| if first { r.first_secs } else { r.secs })
+        .collect()
 }
 
 fn fmt_runs(v: &[f64]) -> String {
-    v.iter().map(|x| format!("{x:.2}")).collect::<Vec<_>>().join(", ")
+    fmt_runs_prec(v, 2)
+}
+
+fn fmt_runs_prec(v: &[f64], digits: usize) -> String {
+    v.iter()
+        .map(|x| format!("{x:.digits$}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn render(o: &Options, m: &Machine, r: &Results, jpeg_mb: f64) -> String {
@@ -247,7 +281,12 @@ fn render(o: &Options, m: &Machine, r: &Results, jpeg_mb: f64) -> String {
     let l200 = secs_of(&r.list_200, false);
     let l30 = secs_of(&r.list_30, false);
     let lsdk = secs_of(&r.list_sdk, false);
-    let _ = writeln!(s, "## {} mode (`bash scripts/bench.sh{}`)\n", o.mode(), if o.quick { " --quick" } else { "" });
+    let _ = writeln!(
+        s,
+        "## {} mode (`bash scripts/bench.sh{}`)\n",
+        o.mode(),
+        if o.quick { " --quick" } else { "" }
+    );
     let _ = writeln!(
         s,
         "Machine: {} × {}; load average at start {}, at end {}. Other engineers' builds share this \
@@ -284,7 +323,7 @@ fn render(o: &Options, m: &Machine, r: &Results, jpeg_mb: f64) -> String {
     let _ = writeln!(
         s,
         "| Listing: time to the first item | page 200: **{:.3}** [{}]; page 30: {:.3} [{}] | SDK: **{:.3}** [{}] | — | — |",
-        median(&f200), fmt_runs(&f200), median(&f30), fmt_runs(&f30), median(&fsdk), fmt_runs(&fsdk)
+        median(&f200), fmt_runs_prec(&f200, 3), median(&f30), fmt_runs_prec(&f30, 3), median(&fsdk), fmt_runs_prec(&fsdk, 3)
     );
     let _ = writeln!(
         s,

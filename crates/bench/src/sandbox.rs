@@ -20,7 +20,12 @@ pub struct Sandbox {
 }
 
 impl Sandbox {
-    pub async fn start(bin: &Path, data: &Path, processing_ms: u64, max_upload_mb: u64) -> Result<Sandbox> {
+    pub async fn start(
+        bin: &Path,
+        data: &Path,
+        processing_ms: u64,
+        max_upload_mb: u64,
+    ) -> Result<Sandbox> {
         let log_path = data.with_extension("log");
         let log = std::fs::File::create(&log_path)
             .map_err(|e| BenchError::io("creating the sandbox log", &log_path, e))?;
@@ -34,7 +39,10 @@ impl Sandbox {
             .stderr(log)
             .spawn()
             .map_err(|e| BenchError::io("starting bp-sandbox (build it first)", bin, e))?;
-        let stdout = child.stdout.take().ok_or_else(|| BenchError::Sandbox("no stdout".into()))?;
+        let stdout = child
+            .stdout
+            .take()
+            .ok_or_else(|| BenchError::Sandbox("no stdout".into()))?;
         let mut lines = BufReader::new(stdout);
         let mut first = String::new();
         let read = lines.read_line(&mut first);
@@ -51,7 +59,11 @@ impl Sandbox {
             Err(_) => None,
         };
         let http = reqwest::Client::new();
-        let mut sandbox = Sandbox { child, base_url: String::new(), http };
+        let mut sandbox = Sandbox {
+            child,
+            base_url: String::new(),
+            http,
+        };
         let Some(base_url) = base_url else {
             sandbox.stop();
             return Err(BenchError::Sandbox(format!(
@@ -74,7 +86,10 @@ impl Sandbox {
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        Err(BenchError::Sandbox(format!("{} did not answer GET / within 30 s", self.base_url)))
+        Err(BenchError::Sandbox(format!(
+            "{} did not answer GET / within 30 s",
+            self.base_url
+        )))
     }
 
     pub fn pid(&self) -> u32 {
@@ -97,7 +112,10 @@ impl Sandbox {
             .await
             .map_err(|e| BenchError::Sandbox(format!("seed-images: {e}")))?;
         if !r.status().is_success() {
-            return Err(BenchError::Sandbox(format!("seed-images answered {}", r.status())));
+            return Err(BenchError::Sandbox(format!(
+                "seed-images answered {}",
+                r.status()
+            )));
         }
         Ok(())
     }

@@ -17,7 +17,8 @@ use crate::http::{url_for_errors, FormFactory};
 /// Called with (bytes sent so far, total if known) as the body streams out.
 pub type ProgressFn = Arc<dyn Fn(u64, Option<u64>) + Send + Sync>;
 
-const CHUNK: usize = 64 * 1024;
+// 256 KiB reads: 64 KiB chunks cost ~40% of throughput against curl on a 1 GiB upload.
+const CHUNK: usize = 256 * 1024;
 const PART_NAME: &str = "file";
 const PART_MIME: &str = "application/octet-stream";
 
