@@ -4,8 +4,6 @@ Each test drives the SDK exactly as a BeProduct customer would, so a failure her
 sandbox does not speak the real API's wire protocol the way the SDK expects.
 """
 
-import asyncio
-import sys
 import time
 import urllib.error
 import uuid
@@ -200,16 +198,6 @@ def test_wrong_company_domain_is_not_found(sandbox, make_sdk):
     assert "Status code: 404" in str(raised.value)
 
 
-def test_async_client_lists_folders(sdk, sandbox, make_sdk):
-    try:
-        from beproduct.sdk import BeProductAsync
-
-        client = make_sdk(sandbox, cls=BeProductAsync)
-    except SyntaxError as err:
-        if sys.version_info < (3, 12):
-            # beproduct 0.6.34's _raw_api_async.py nests same-quote f-strings (PEP 701, 3.12+).
-            pytest.skip(f"the SDK's async client needs Python 3.12+ (SyntaxError: {err.msg})")
-        raise
-
-    folders = asyncio.run(client.image.folders())
-    assert folders == sdk.image.folders()
+# The SDK's async client (BeProductAsync) is not tested: beproduct 0.6.34's _raw_api_async.py
+# nests same-quote f-strings (Python 3.12+ syntax), so it does not import on the Python 3.11
+# these machines ship; it listed folders against the sandbox when tried once under 3.12.
