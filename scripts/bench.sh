@@ -1,10 +1,26 @@
 #!/usr/bin/env bash
-# Benchmarks of the Rust stack against the official Python SDK on one local bp-sandbox.
-# Usage: bash scripts/bench.sh [--quick] [more bp-bench options]; writes BENCHMARKS.md.
+# Benchmarks (not part of the test command); both write their section of BENCHMARKS.md.
+#   bash scripts/bench.sh [--quick] [more bp-bench options]
+#       the Rust stack against the official Python SDK on one local bp-sandbox (bp-bench)
+#   bash scripts/bench.sh --app [more benches/app_bench.py options]
+#       the real app under Xvfb: cold start to the first grid, responsiveness during a batch
 set -euo pipefail
-cd "$(dirname "$0")/.."
-target="${CARGO_TARGET_DIR:-target}"
+# shellcheck source=scripts/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$REPO_ROOT"
+[ -x .venv/bin/python ] || die "needs .venv/bin/python with the beproduct SDK installed (run: bash scripts/setup.sh)"
+target="$(cargo_target_dir)"
+
+if [ "${1:-}" = "--app" ]; then
+  shift
+  cargo build --release -p beproduct-sandbox -p beproduct-images
+  start_xvfb
+  trap stop_xvfb EXIT
+  .venv/bin/python benches/app_bench.py --app-bin "$target/release/beproduct-images" \
+    --sandbox-bin "$target/release/bp-sandbox" --out BENCHMARKS.md "$@"
+  exit 0
+fi
+
 cargo build --release -p beproduct-sandbox -p bp-bench
-[ -x .venv/bin/python ] || { echo "needs .venv/bin/python with the beproduct SDK installed" >&2; exit 1; }
 exec "$target/release/bp-bench" --sandbox-bin "$target/release/bp-sandbox" \
   --python .venv/bin/python --benches benches --out BENCHMARKS.md "$@"

@@ -1,17 +1,26 @@
 //! Hosts the upload queue for the app: opens it with its journal in the app data folder,
 //! hands it the current BeProduct client whenever the connection switches, and forwards
-//! every `QueueEvent` to the UI unchanged as the Tauri event `upload://event`.
+//! the queue's events to the UI in batches as the Tauri event `upload://event`.
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use tauri::{AppHandle, Emitter, Runtime};
-use tokio::sync::broadcast::error::RecvError;
-use upload_queue::{Queue, QueueConfig};
+use tokio::sync::broadcast::{self, error::RecvError};
+use tokio::time::Instant;
+use upload_queue::{Queue, QueueConfig, QueueEvent};
 
 use crate::error::{AppError, AppResult};
 
-/// The UI listens to this; payloads are `QueueEvent` JSON exactly as the queue made them.
+/// The UI listens to this; each payload is an array of `QueueEvent` JSON, in queue order.
 pub const EVENT: &str = "upload://event";
+/// Events are gathered this long after the first one before they go out together: each Tauri
+/// event is a script evaluation in the webview, so a 1,000-file batch sent one event at a time
+/// would keep the page's main thread busy.
+const BATCH_WINDOW: Duration = Duration::from_millis(60);
+/// At most this many events in one payload.
+const BATCH_MAX: usize = 2_000;
 /// Sent when the forwarder fell behind and dropped events: the UI reloads `upload_jobs`.
 pub const EVENT_LAGGED: &str = "upload://lagged";
 /// Journal file name inside the app data folder.
@@ -52,20 +61,21 @@ impl UploadHost {
         let mut events = self.queue.subscribe();
         tauri::async_runtime::spawn(async move {
             loop {
-                match events.recv().await {
-                    Ok(event) => {
-                        if let Err(e) = app.emit(EVENT, &event) {
-                            tracing::warn!(error = %e, "could not send an upload event to the window");
-                        }
+                let (batch, lagged, closed) = next_batch(&mut events).await;
+                if !batch.is_empty() {
+                    if let Err(e) = app.emit(EVENT, coalesce(batch)) {
+                        tracing::warn!(error = %e, "could not send upload events to the window");
                     }
-                    Err(RecvError::Lagged(missed)) => {
-                        tracing::warn!(
-                            missed,
-                            "upload events dropped; asking the UI to reload the job list"
-                        );
-                        let _ = app.emit(EVENT_LAGGED, missed);
-                    }
-                    Err(RecvError::Closed) => break,
+                }
+                if let Some(missed) = lagged {
+                    tracing::warn!(
+                        missed,
+                        "upload events dropped; asking the UI to reload the job list"
+                    );
+                    let _ = app.emit(EVENT_LAGGED, missed);
+                }
+                if closed {
+                    break;
                 }
             }
         });
@@ -74,6 +84,55 @@ impl UploadHost {
     pub async fn shutdown(&self) {
         self.queue.shutdown().await;
     }
+}
+
+/// Waits for one event, then gathers whatever follows within `BATCH_WINDOW`. Returns the events,
+/// how many were missed if the receiver lagged, and whether the queue is gone.
+async fn next_batch(
+    events: &mut broadcast::Receiver<QueueEvent>,
+) -> (Vec<QueueEvent>, Option<u64>, bool) {
+    let mut batch = Vec::new();
+    let deadline = Instant::now() + BATCH_WINDOW;
+    loop {
+        let next = if batch.is_empty() {
+            events.recv().await
+        } else {
+            match tokio::time::timeout_at(deadline, events.recv()).await {
+                Ok(next) => next,
+                Err(_) => return (batch, None, false),
+            }
+        };
+        match next {
+            Ok(event) => {
+                batch.push(event);
+                if batch.len() >= BATCH_MAX {
+                    return (batch, None, false);
+                }
+            }
+            Err(RecvError::Lagged(missed)) => return (batch, Some(missed), false),
+            Err(RecvError::Closed) => return (batch, None, true),
+        }
+    }
+}
+
+/// Drops byte-progress events that a later event of the same batch supersedes (a newer
+/// progress, or any change of that job). Order is kept; totals travel with the last event.
+fn coalesce(batch: Vec<QueueEvent>) -> Vec<QueueEvent> {
+    let mut seen_later: HashSet<String> = HashSet::new();
+    let mut kept: Vec<QueueEvent> = batch
+        .into_iter()
+        .rev()
+        .filter(|event| match event {
+            QueueEvent::Progress { job_id, .. } => seen_later.insert(job_id.clone()),
+            QueueEvent::JobChanged { job, .. } => {
+                seen_later.insert(job.id.clone());
+                true
+            }
+            _ => true,
+        })
+        .collect();
+    kept.reverse();
+    kept
 }
 
 /// Queue errors at the IPC boundary: the queue's message already says what to do.
@@ -106,6 +165,49 @@ mod tests {
             host.shutdown().await;
         });
         assert!(dir.path().join("data").join(JOURNAL_FILE).exists());
+    }
+
+    fn progress(job: &str, sent: u64) -> QueueEvent {
+        QueueEvent::Progress {
+            job_id: job.into(),
+            bytes_sent: sent,
+            bytes_total: Some(100),
+            bytes_per_sec: 1.0,
+            totals: Default::default(),
+        }
+    }
+
+    #[test]
+    fn only_the_newest_progress_of_each_job_is_kept_in_order() {
+        let removed = QueueEvent::JobsRemoved {
+            job_ids: vec!["c".into()],
+            totals: Default::default(),
+        };
+        let batch = vec![
+            progress("a", 10),
+            progress("b", 5),
+            removed.clone(),
+            progress("a", 20),
+            QueueEvent::Resumed,
+            progress("a", 30),
+        ];
+        assert_eq!(
+            coalesce(batch),
+            vec![progress("b", 5), removed, QueueEvent::Resumed, progress("a", 30)]
+        );
+    }
+
+    #[tokio::test]
+    async fn events_close_together_travel_in_one_batch() {
+        let (tx, mut rx) = broadcast::channel(16);
+        for i in 0..3 {
+            tx.send(progress("a", i)).unwrap();
+        }
+        let (batch, lagged, closed) = next_batch(&mut rx).await;
+        assert_eq!((batch.len(), lagged, closed), (3, None, false));
+        drop(tx);
+        let (batch, _, closed) = next_batch(&mut rx).await;
+        assert!(batch.is_empty() && closed);
     }
 
     #[test]

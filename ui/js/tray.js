@@ -1,6 +1,7 @@
 // Upload tray (#upload-tray): one row per queue job, updated in place by job id from the
-// `upload://event` stream; rendering is batched per animation frame so a 1,000-file batch
-// stays responsive. Also tells the grid/detail which images are processing.
+// `upload://event` stream (each payload is an array of queue events, gathered by the backend);
+// rendering is batched per animation frame so a 1,000-file batch stays responsive. Also tells
+// the grid/detail which images are processing.
 import { h, $, replaceChildren, plural } from './dom.js';
 import { api, listen, describeError } from './api.js';
 import { showError, showToast } from './toast.js';
@@ -28,7 +29,7 @@ const tray = () => $('#upload-tray');
 
 export async function initTray() {
   buildShell();
-  await listen('upload://event', (e) => onEvent(e.payload));
+  await listen('upload://event', (e) => onEvents(e.payload));
   await listen('upload://lagged', () => reload());
   await reload();
 }
@@ -50,7 +51,17 @@ export async function reload() {
   }
 }
 
-function onEvent(ev) {
+/** Applies one backend batch, then updates busy images once and draws in the next frame. */
+function onEvents(list) {
+  if (!Array.isArray(list)) return;
+  const transitions = [];
+  for (const ev of list) applyEvent(ev, transitions);
+  recomputeBusy();
+  for (const [before, job] of transitions) notifyJobState(before, job);
+  schedule();
+}
+
+function applyEvent(ev, transitions) {
   if (!ev || typeof ev !== 'object') return;
   if (ev.totals) totals = ev.totals;
   switch (ev.type) {
@@ -66,7 +77,7 @@ function onEvent(ev) {
       jobs.set(j.id, j);
       dirty.add(j.id);
       if (!before) structureChanged = true;
-      onJobState(before, j);
+      transitions.push([before, j]);
       break;
     }
     case 'progress': {
@@ -80,15 +91,13 @@ function onEvent(ev) {
       break;
     case 'paused': paused = ev.reason || 'BeProduct cannot be reached'; break;
     case 'resumed': paused = null; break;
-    default: return;
+    default: break;
   }
-  schedule();
 }
 
-/** Card badge / form lock while an image is being changed; refresh when processing ends. */
-function onJobState(before, job) {
+/** Refresh the card/form when an image's upload ends (busy badges follow `recomputeBusy`). */
+function notifyJobState(before, job) {
   const wasBusy = before && BUSY_IMAGE.has(before.state?.kind) && imageOf(before);
-  recomputeBusy();
   if (job.state?.kind === 'done' && imageOf(job)) {
     emit('upload-done', { imageId: imageOf(job), job, created: job.target?.kind === 'newImage' });
   } else if (wasBusy && !BUSY_IMAGE.has(job.state?.kind)) {
@@ -160,6 +169,8 @@ function onRowClick(e) {
   run(id).catch((err) => { btn.disabled = false; showError('That upload could not be changed.', err); });
 }
 
+const ROWS_PER_FRAME = 250;
+
 function render() {
   frame = 0;
   const el = tray();
@@ -172,14 +183,17 @@ function render() {
   renderBanner();
   renderSummary();
   const list = $('#upload-list');
+  let created = 0;
   for (const id of dirty) {
+    // A 10,000-file drop builds its rows over several frames instead of in one long one.
+    if (created >= ROWS_PER_FRAME) { schedule(); break; }
+    dirty.delete(id);
     const job = jobs.get(id);
     if (!job) continue;
     let row = rows.get(id);
-    if (!row) { row = rowElement(job); rows.set(id, row); structureChanged = true; }
+    if (!row) { row = rowElement(job); rows.set(id, row); structureChanged = true; created += 1; }
     fillRow(row, job);
   }
-  dirty.clear();
   if (structureChanged) {
     // Queue order; rows that already sit in the right place are not moved.
     let prev = null;
@@ -263,11 +277,11 @@ function setThumb(row, job) {
 }
 
 const previews = new Map();  // imageId → preview URL, filled by setUploadPreview
-export function setUploadPreview(imageId, url) {
+/** Shows the server preview on the row of `jobId` (other rows of that image pick it up when drawn). */
+export function setUploadPreview(imageId, url, jobId) {
   if (!imageId || !url) return;
   previews.set(imageId, url);
-  for (const j of jobs.values()) if (imageOf(j) === imageId) dirty.add(j.id);
-  schedule();
+  if (jobs.has(jobId)) { dirty.add(jobId); schedule(); }
 }
 function thumbFor(imageId) { return previews.get(imageId) || ''; }
 
@@ -324,6 +338,20 @@ export async function enqueuePaths(paths, target) {
   }
 }
 
+/** Runs at most `limit` tasks at once, the rest in arrival order: when a batch finishes, its
+ * many card refreshes trickle in instead of landing in one long frame. */
+function limiter(limit) {
+  const waiting = [];
+  let running = 0;
+  const next = () => {
+    if (running >= limit || !waiting.length) return;
+    running += 1;
+    waiting.shift()().finally(() => { running -= 1; next(); });
+  };
+  return { run(task) { waiting.push(task); next(); } };
+}
+const refreshes = limiter(4);
+
 /** Entry point for everything upload-related: tray, drops, toolbar buttons, grid/detail hooks. */
 export function initUploads() {
   on('upload-busy', ({ changed, busy }) => {
@@ -334,17 +362,17 @@ export function initUploads() {
       setProcessingLock(id, isBusy);
     }
   });
-  on('upload-done', async ({ imageId, job }) => {
+  on('upload-done', ({ imageId, job }) => refreshes.run(async () => {
     try {
       const image = await refreshCardFromServer(imageId, { addToFolder: job.target?.folderId || null });
       refreshOpenImage(image);
       const p = image?.headerData?.preview;
       const url = typeof p === 'string' ? p : p?.preview;
-      if (typeof url === 'string' && /^(https?:|asset:|data:image\/)/i.test(url)) setUploadPreview(imageId, url);
+      if (typeof url === 'string' && /^(https?:|asset:|data:image\/)/i.test(url)) setUploadPreview(imageId, url, job.id);
     } catch (err) {
       showError('An upload finished but the image could not be reloaded.', err);
     }
-  });
+  }));
   $('#add-files').addEventListener('click', addFiles);
   $('#upload-url').addEventListener('click', openUrlDialog);
   $('#url-cancel').addEventListener('click', () => $('#url-dialog').close());
