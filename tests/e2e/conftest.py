@@ -242,3 +242,58 @@ def fresh_app(display, artifacts, tmp_path_factory):
         if session:
             session.quit()
         stop(proc, group=True)
+
+
+# --- additions for test_security.py ---------------------------------------------------------
+
+def run_sandbox_with_args(data: Path, extra_args: list[str]):
+    """Like `run_sandbox`, with extra bp-sandbox arguments (own credentials, processing time...).
+    Yields (base_url, data_dir)."""
+    require_file(SANDBOX_BIN, "bp-sandbox")
+    proc = subprocess.Popen([SANDBOX_BIN, "--listen", "127.0.0.1:0", "--data", str(data), *extra_args],
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=base_env())
+    line = ""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        line = proc.stdout.readline()
+        if "listening on" in line or not line and proc.poll() is not None:
+            break
+    match = re.search(r"listening on (http://127\.0\.0\.1:\d+)", line)
+    if not match:
+        stop(proc)
+        pytest.fail(f"bp-sandbox did not report its address (first line: {line!r})")
+    try:
+        yield match.group(1), data
+    finally:
+        stop(proc)
+
+
+def dbus_address_of(driver: subprocess.Popen) -> str:
+    """The private D-Bus session address of a driver started with `in_dbus_with_keyring=True`
+    (read from the environment of the process that dbus-run-session started)."""
+    children = Path(f"/proc/{driver.pid}/task/{driver.pid}/children").read_text().split()
+    for pid in children:
+        try:
+            env = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        for entry in env:
+            if entry.startswith(b"DBUS_SESSION_BUS_ADDRESS="):
+                return entry.split(b"=", 1)[1].decode()
+    pytest.fail(f"no DBUS_SESSION_BUS_ADDRESS among the children {children} of dbus-run-session")
+
+
+def driver_log(url: str) -> Path:
+    """The log file `start_driver` writes (tauri-driver's and the app's stdout + stderr)."""
+    return ARTIFACTS / f"tauri-driver-{url.rsplit(':', 1)[1]}.log"
+
+
+@pytest.fixture(scope="session")
+def hostile_sandbox(tmp_path_factory):
+    """A sandbox of its own for script-like names, so other tests never see them."""
+    yield from run_sandbox(tmp_path_factory.mktemp("hostile-sandbox-data"), processing_ms=300)
+
+
+@pytest.fixture(scope="session")
+def hostile_app(hostile_sandbox, display, artifacts, tmp_path_factory):
+    yield from run_app(hostile_sandbox, display, tmp_path_factory.mktemp("hostile-app-home"))

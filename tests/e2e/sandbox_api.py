@@ -92,3 +92,38 @@ def field_value(header: dict, field_id: str):
         if f["id"] == field_id:
             return f["value"]
     return None
+
+
+class SandboxApiAs(SandboxApi):
+    """A SandboxApi for a sandbox started with credentials of its own (not `CREDS`)."""
+
+    def __init__(self, base_url: str, creds: dict):
+        super().__init__(base_url, creds["company"])
+        self.creds = creds
+
+    def token(self) -> str:
+        if self._token is None:
+            resp = self.http.post(f"{self.base}/ids/connect/token", data={
+                "grant_type": "refresh_token", "refresh_token": self.creds["refresh_token"],
+                "client_id": self.creds["client_id"], "client_secret": self.creds["client_secret"],
+            }, timeout=10)
+            resp.raise_for_status()
+            self._token = resp.json()["access_token"]
+        return self._token
+
+
+def create_folder(base_url: str, name: str, schema_from: str | None = None) -> str:
+    """Test hook: adds a folder with any name (schema copied from `schema_from`); returns its id."""
+    resp = requests.post(f"{base_url}/__sandbox/create-folder", json={"name": name, "schemaFrom": schema_from}, timeout=10)
+    resp.raise_for_status()
+    return resp.json()["id"]
+
+
+def requests_seen(base_url: str, path_substring: str) -> int:
+    resp = requests.get(f"{base_url}/__sandbox/requests-seen", params={"path": path_substring}, timeout=10)
+    resp.raise_for_status()
+    return int(resp.json()["count"])
+
+
+def revoke_access_tokens(base_url: str) -> None:
+    requests.post(f"{base_url}/__sandbox/revoke-access-tokens", timeout=10).raise_for_status()

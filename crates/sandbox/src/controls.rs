@@ -77,6 +77,48 @@ impl Controls {
         let id = folder_id.trim().to_ascii_lowercase();
         self.state.store.call_sync(|c| seed::bulk_images(c, &id, n))
     }
+
+    /// Adds an active folder named `name` (any text, unchecked: tests use hostile names) with
+    /// the schema of `schema_from` (default: the first folder). Returns the new folder's id.
+    pub fn create_folder(
+        &self,
+        name: &str,
+        schema_from: Option<&str>,
+    ) -> Result<String, SandboxError> {
+        let (name, from) = (name.to_owned(), schema_from.map(str::to_owned));
+        self.state
+            .store
+            .call_sync(move |c| add_folder(c, &name, from.as_deref()))
+    }
+}
+
+fn add_folder(
+    conn: &mut rusqlite::Connection,
+    name: &str,
+    schema_from: Option<&str>,
+) -> Result<String, SandboxError> {
+    let existing = store::folders(conn)?;
+    let template = match schema_from {
+        Some(id) => existing
+            .iter()
+            .find(|f| f.id.eq_ignore_ascii_case(id.trim())),
+        None => existing.first(),
+    }
+    .ok_or_else(|| {
+        SandboxError::InvalidInput(format!(
+            "schemaFrom {:?} is not a folder id; give an existing folder's id or leave it out",
+            schema_from.unwrap_or("")
+        ))
+    })?;
+    let folder = store::Folder {
+        id: uuid::Uuid::new_v4().to_string(),
+        name: name.to_owned(),
+        description: String::new(),
+        active: true,
+        fields: template.fields.clone(),
+    };
+    store::insert_folder(conn, &folder, existing.len() as i64)?;
+    Ok(folder.id)
 }
 
 #[derive(Deserialize)]
@@ -115,6 +157,13 @@ struct LatencyBody {
 struct SeedBody {
     folder_id: String,
     n: u64,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct CreateFolderBody {
+    name: String,
+    schema_from: Option<String>,
 }
 
 fn controls(state: &Arc<AppState>) -> Controls {
@@ -190,6 +239,17 @@ pub fn routes() -> Router<Arc<AppState>> {
                 let id = b.folder_id.trim().to_ascii_lowercase();
                 s.store.call(move |c| seed::bulk_images(c, &id, b.n)).await.map_err(ApiError::from)?;
                 Ok::<_, ApiError>(Json(json!({"created": b.n})))
+            }),
+        )
+        .route(
+            "/__sandbox/create-folder",
+            post(|State(s): State<Arc<AppState>>, Json(b): Json<CreateFolderBody>| async move {
+                let id = s
+                    .store
+                    .call(move |c| add_folder(c, &b.name, b.schema_from.as_deref()))
+                    .await
+                    .map_err(ApiError::from)?;
+                Ok::<_, ApiError>(Json(json!({"id": id})))
             }),
         )
 }

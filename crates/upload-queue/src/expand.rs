@@ -64,12 +64,18 @@ impl Walk {
         let meta = match std::fs::metadata(path) {
             Ok(m) => m,
             Err(e) => {
-                let what = if std::fs::symlink_metadata(path).is_ok() {
-                    "is a link that leads nowhere or in a loop"
+                let (what, fix) = if std::fs::symlink_metadata(path).is_ok() {
+                    (
+                        "is a link that leads nowhere or in a loop",
+                        "Drop the file it should point to instead.",
+                    )
                 } else {
-                    "cannot be read"
+                    (
+                        "cannot be read",
+                        "Check that it still exists and that you may open it.",
+                    )
                 };
-                return self.skip(path, format!("{name} {what} ({e})."));
+                return self.skip(path, format!("{name} {what} ({e}). {fix}"));
             }
         };
         let canonical = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
@@ -93,7 +99,12 @@ impl Walk {
             }
             let mut entries: Vec<PathBuf> = match std::fs::read_dir(path) {
                 Ok(rd) => rd.filter_map(|e| e.ok().map(|e| e.path())).collect(),
-                Err(e) => return self.skip(path, format!("folder {name} cannot be read ({e}).")),
+                Err(e) => {
+                    return self.skip(
+                        path,
+                        format!("folder {name} cannot be read ({e}). Check that you may open it."),
+                    )
+                }
             };
             entries.sort();
             for entry in entries {
@@ -106,15 +117,18 @@ impl Walk {
             match read_head(path) {
                 Ok(head) if sniff(&head).is_some() => self.files.push(path.to_path_buf()),
                 Ok(head) if head.is_empty() => {
-                    self.skip(path, format!("{name} is empty (0 bytes)."))
+                    self.skip(path, format!("{name} is empty (0 bytes); nothing to upload. Save or copy the image again."))
                 }
                 Ok(_) => self.skip(
                     path,
                     format!(
-                        "{name} is not an image by its content; accepted are {ACCEPTED_FORMATS}."
+                        "{name} is not an image by its content; accepted are {ACCEPTED_FORMATS}. Save it in one of these formats."
                     ),
                 ),
-                Err(e) => self.skip(path, format!("{name} cannot be read ({e}).")),
+                Err(e) => self.skip(
+                    path,
+                    format!("{name} cannot be read ({e}). Check that you have permission to open it."),
+                ),
             }
         } else {
             self.skip(path, format!("{name} is not a regular file or folder."));

@@ -9,6 +9,7 @@ pub mod events;
 pub mod expand;
 pub mod job;
 mod journal;
+mod jpeg_end;
 pub mod preflight;
 
 pub use error::{Error, Result};

@@ -1,6 +1,7 @@
 //! Checks a local file before it is queued: readable, not empty, an image by its
 //! content, under the size limit; and records size, mtime and SHA-256.
 
+use crate::jpeg_end::JpegEnd;
 use sha2::{Digest, Sha256};
 use std::fs::File;
 use std::io::Read;
@@ -124,6 +125,11 @@ fn mtime_ns(meta: &std::fs::Metadata) -> i64 {
 
 /// Streams the file through SHA-256 with a 64 KiB buffer (memory stays flat).
 pub fn sha256_file(path: &Path) -> std::io::Result<String> {
+    Ok(hash_and_follow(path, None)?.0)
+}
+
+/// One pass over the file: its SHA-256 and, for a JPEG, whether it reaches its end marker.
+fn hash_and_follow(path: &Path, mut jpeg: Option<JpegEnd>) -> std::io::Result<(String, bool)> {
     let mut file = File::open(path)?;
     let mut hasher = Sha256::new();
     let mut buf = vec![0u8; HASH_BUFFER];
@@ -133,8 +139,12 @@ pub fn sha256_file(path: &Path) -> std::io::Result<String> {
             break;
         }
         hasher.update(&buf[..n]);
+        if let Some(j) = &mut jpeg {
+            j.feed(&buf[..n]);
+        }
     }
-    Ok(hex::encode(hasher.finalize()))
+    let complete = jpeg.is_none_or(|j| j.complete());
+    Ok((hex::encode(hasher.finalize()), complete))
 }
 
 /// Runs every check; the error is a message for the user naming the file and the fix.
@@ -149,11 +159,13 @@ pub fn check_file(path: &Path, max_bytes: u64) -> Result<FileFacts, String> {
         ));
     }
     if meta.len() == 0 {
-        return Err(format!("{name} is empty (0 bytes)."));
+        return Err(format!(
+            "{name} is empty (0 bytes); nothing to upload. Save or copy the image again."
+        ));
     }
     if meta.len() > max_bytes {
         return Err(format!(
-            "{name} is {}; the limit is {}.",
+            "{name} is {}; the limit is {}. Save a smaller version (lower resolution or stronger compression) and add that.",
             format_size(meta.len()),
             format_size(max_bytes)
         ));
@@ -163,11 +175,22 @@ pub fn check_file(path: &Path, max_bytes: u64) -> Result<FileFacts, String> {
         format!("{name} cannot be opened ({e}). Check that you have permission to read it.")
     })?;
     let n =
-        read_up_to(&mut file, &mut head).map_err(|e| format!("{name} cannot be read ({e})."))?;
-    let kind = sniff(&head[..n]).ok_or_else(|| {
-        format!("{name} is not an image by its content; accepted are {ACCEPTED_FORMATS}.")
+        read_up_to(&mut file, &mut head).map_err(|e| {
+        format!("{name} cannot be read ({e}). Check that the disk or share is still there and try again.")
     })?;
-    let sha256 = sha256_file(path).map_err(|e| format!("{name} cannot be read ({e})."))?;
+    let kind = sniff(&head[..n]).ok_or_else(|| {
+        format!("{name} is not an image by its content; accepted are {ACCEPTED_FORMATS}. Save it in one of these formats.")
+    })?;
+    let follow = (kind == ImageKind::Jpeg).then(JpegEnd::default);
+    let (sha256, complete) =
+        hash_and_follow(path, follow).map_err(|e| {
+        format!("{name} cannot be read ({e}). Check that the disk or share is still there and try again.")
+    })?;
+    if !complete {
+        return Err(format!(
+            "{name} is cut short: the JPEG ends before its end marker, so part of the picture is missing (an interrupted copy or download?). Copy or export it again."
+        ));
+    }
     Ok(FileFacts {
         size: meta.len(),
         mtime_ns: mtime_ns(&meta),
@@ -234,7 +257,7 @@ mod tests {
         File::create(&empty).unwrap();
         assert_eq!(
             check_file(&empty, 100).unwrap_err(),
-            "empty.png is empty (0 bytes)."
+            "empty.png is empty (0 bytes); nothing to upload. Save or copy the image again."
         );
 
         let text = dir.path().join("notes.jpg");
@@ -249,7 +272,7 @@ mod tests {
         f.set_len(61 * 1024 * 1024 + 210_000).unwrap();
         assert_eq!(
             check_file(&big, DEFAULT_MAX_FILE_BYTES).unwrap_err(),
-            "poster.tif is 61.2 MB; the limit is 50 MB."
+            "poster.tif is 61.2 MB; the limit is 50 MB. Save a smaller version (lower resolution or stronger compression) and add that."
         );
 
         let missing = dir.path().join("gone.png");

@@ -1,53 +1,15 @@
 //! The queue against a real sandbox over HTTP on 127.0.0.1.
 
-use beproduct::{Client, Config, RetryPolicy};
+mod common;
+
 use beproduct_sandbox::{Sandbox, SandboxConfig, Seed};
-use std::path::{Path, PathBuf};
+use common::{start, wait_for, write_jpeg, write_png, Env};
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 use upload_queue::{JobRequest, JobState, Queue, QueueConfig, Target};
 
-struct Env {
-    sandbox: Sandbox,
-    folder_id: String,
-    dir: tempfile::TempDir,
-}
-
-async fn start(tweak: impl FnOnce(&mut SandboxConfig)) -> Env {
-    let dir = tempfile::tempdir().unwrap();
-    let mut config = SandboxConfig {
-        data_dir: dir.path().join("sandbox"),
-        seed: Seed::Empty,
-        processing_ms: 150,
-        ..Default::default()
-    };
-    tweak(&mut config);
-    let sandbox = Sandbox::start(config).await.unwrap();
-    let folder_id = client_for(&sandbox).folders().await.unwrap()[0].id.clone();
-    Env {
-        sandbox,
-        folder_id,
-        dir,
-    }
-}
-
-fn client_for(sandbox: &Sandbox) -> Client {
-    let config = Config::new(
-        "sandbox",
-        "sandbox-client",
-        "sandbox-secret",
-        "sandbox-refresh-token",
-    )
-    .with_api_url(sandbox.public_api_url())
-    .with_token_url(sandbox.token_url())
-    .with_retry_policy(RetryPolicy::fast());
-    Client::new(config).unwrap()
-}
-
+/// What only this file's tests need on top of the shared environment.
 impl Env {
-    fn client(&self) -> Client {
-        client_for(&self.sandbox)
-    }
-
     fn journal(&self) -> PathBuf {
         self.dir.path().join("app-data/uploads.sqlite")
     }
@@ -63,12 +25,6 @@ impl Env {
         let q = Queue::open(self.queue_config()).await.unwrap();
         q.set_client(self.client());
         q
-    }
-
-    fn file(&self, name: &str) -> PathBuf {
-        let dir = self.dir.path().join("files");
-        std::fs::create_dir_all(&dir).unwrap();
-        dir.join(name)
     }
 
     fn new_image(&self) -> Target {
@@ -102,92 +58,8 @@ impl Env {
     }
 }
 
-/// A small real PNG whose pixels (and so its hash) depend on `seed`.
-fn write_png(path: &Path, seed: u32) {
-    let img = image::RgbImage::from_fn(24, 16, |x, y| {
-        image::Rgb([
-            (seed % 251) as u8,
-            (seed / 251 % 251) as u8,
-            ((x * 7 + y * 3) % 256) as u8,
-        ])
-    });
-    img.save_with_format(path, image::ImageFormat::Png).unwrap();
-}
-
-fn write_jpeg(path: &Path, seed: u32) {
-    let img = image::RgbImage::from_fn(32, 32, |x, y| {
-        image::Rgb([(seed * 13 % 256) as u8, (x * 8) as u8, (y * 8) as u8])
-    });
-    img.save_with_format(path, image::ImageFormat::Jpeg)
-        .unwrap();
-}
-
 fn state_of(queue: &Queue, id: &str) -> JobState {
     queue.job(id).unwrap().state
-}
-
-async fn wait_for(what: &str, timeout: Duration, mut check: impl FnMut() -> bool) {
-    let deadline = Instant::now() + timeout;
-    while !check() {
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn hundred_new_images_through_faults_and_rate_limit_land_exactly_once() {
-    let env = start(|c| {
-        c.fault_rate = 0.2;
-        c.rate_limit_per_min = Some(600);
-    })
-    .await;
-    let queue = env.open().await;
-    let mut events = queue.subscribe();
-    let requests: Vec<JobRequest> = (0..100)
-        .map(|i| {
-            let path = env.file(&format!("print-{i:03}.png"));
-            write_png(&path, i);
-            JobRequest::file(path, env.new_image())
-        })
-        .collect();
-    let started = Instant::now();
-    let report = queue.enqueue(requests).await.unwrap();
-    assert_eq!(report.accepted.len(), 100, "{:?}", report.rejected);
-    let idle = queue.wait_until_idle(Duration::from_secs(100)).await;
-    let took = started.elapsed();
-    env.sandbox.controls().set_fault_rate(0.0);
-    env.sandbox.controls().set_rate_limit(None);
-    let jobs = queue.jobs();
-    let not_done: Vec<_> = jobs.iter().filter(|j| j.state != JobState::Done).collect();
-    assert!(
-        idle && not_done.is_empty(),
-        "not done after {took:?}: {not_done:#?}"
-    );
-    env.assert_one_file_each(&queue, 100).await;
-    let numbers: std::collections::HashSet<_> = jobs
-        .iter()
-        .filter_map(|j| j.header_number.clone())
-        .collect();
-    assert!(numbers.contains("print-000") && numbers.len() == 100);
-
-    // The events carried totals that end at 100 done, all bytes sent.
-    let mut last_totals = None;
-    while let Ok(event) = events.try_recv() {
-        let json = serde_json::to_value(&event).unwrap();
-        if let Some(t) = json.get("totals") {
-            last_totals = Some(t.clone());
-        }
-    }
-    let totals = last_totals.expect("events with totals");
-    assert_eq!(totals["done"], 100);
-    assert_eq!(totals["bytesSent"], totals["bytesTotal"]);
-    eprintln!(
-        "100 files through fault_rate 0.2 + 600/min in {took:?}; API requests seen {}, creates seen {}, uploads seen {}",
-        env.sandbox.controls().requests_seen("/api/"),
-        env.sandbox.controls().requests_seen("Header/Create"),
-        env.sandbox.controls().requests_seen("/Image/Upload")
-    );
-    queue.shutdown().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -316,14 +188,19 @@ async fn bad_files_get_their_message_and_good_ones_land() {
     assert_eq!(report.accepted.len(), 2, "{reasons:?}");
     assert_eq!(reasons.len(), 5, "{reasons:?}");
     assert!(
-        reasons.contains(&"empty.png is empty (0 bytes)."),
+        reasons.contains(
+            &"empty.png is empty (0 bytes); nothing to upload. Save or copy the image again."
+        ),
         "{reasons:?}"
     );
     assert!(reasons
         .iter()
         .any(|r| r.starts_with("notes.jpg is not an image by its content")));
     assert!(
-        reasons.contains(&"poster.png is 1.5 MB; the limit is 1 MB."),
+        reasons
+            .iter()
+            .any(|r| r
+                .starts_with("poster.png is 1.5 MB; the limit is 1 MB. Save a smaller version")),
         "{reasons:?}"
     );
     assert!(reasons

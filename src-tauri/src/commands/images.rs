@@ -2,7 +2,9 @@
 
 use std::collections::HashSet;
 
-use beproduct::{Client, FieldUpdate, Filter, Folder, ImageHeader, Page, SchemaField, SearchQuery};
+use beproduct::{
+    Client, FieldType, FieldUpdate, Filter, Folder, ImageHeader, Page, SchemaField, SearchQuery,
+};
 use futures::{StreamExt, TryStreamExt};
 use serde::Serialize;
 use serde_json::Value;
@@ -112,11 +114,9 @@ pub async fn create_image<R: Runtime>(
 ) -> AppResult<ImageHeader> {
     require_guid("folderId", &folder_id)?;
     let fields = parse_fields(fields)?;
-    Ok(conn
-        .client()
-        .await?
-        .create_image(&folder_id, &fields, false)
-        .await?)
+    let client = conn.client().await?;
+    let fields = check_choices(&client, &folder_id, fields).await?;
+    Ok(client.create_image(&folder_id, &fields, false).await?)
 }
 
 #[tauri::command]
@@ -133,7 +133,13 @@ pub async fn update_image<R: Runtime>(
             "Nothing to save: no field was changed.",
         ));
     }
-    Ok(conn.client().await?.update_image(&id, &fields).await?)
+    let client = conn.client().await?;
+    let folder_id = client.get_image(&id).await?.folder.map(|f| f.id);
+    let fields = match folder_id.filter(|f| !f.is_empty()) {
+        Some(folder_id) => check_choices(&client, &folder_id, fields).await?,
+        None => fields,
+    };
+    Ok(client.update_image(&id, &fields).await?)
 }
 
 #[tauri::command]
@@ -183,6 +189,38 @@ fn parse_fields(raw: Vec<Value>) -> AppResult<Vec<FieldUpdate>> {
                     "Field {} has an empty id.",
                     i + 1
                 )));
+            }
+            Ok(field)
+        })
+        .collect()
+}
+
+/// The API answers 200 but silently blanks a DropDown or MultiSelect field whose value is not
+/// one of its choices (or a MultiSelect sent as a bare string), so such values are checked
+/// against the folder's schema here and refused, naming field and choices, before anything is
+/// sent. Returns the fields with those values in the form the API keeps.
+async fn check_choices(
+    client: &Client,
+    folder_id: &str,
+    fields: Vec<FieldUpdate>,
+) -> AppResult<Vec<FieldUpdate>> {
+    let schema = client.folder_schema(folder_id).await?;
+    fields
+        .into_iter()
+        .map(|mut field| {
+            let def = schema
+                .iter()
+                .find(|d| d.field_id.eq_ignore_ascii_case(&field.id))
+                .filter(|d| matches!(d.field_type, FieldType::DropDown | FieldType::MultiSelect));
+            // Clearing a field (null, "" or []) is always allowed and sent as it is.
+            let clears = match &field.value {
+                Value::Null => true,
+                Value::String(s) => s.trim().is_empty(),
+                Value::Array(items) => items.is_empty(),
+                _ => false,
+            };
+            if let Some(def) = def.filter(|_| !clears) {
+                field.value = def.encode(&field.value)?;
             }
             Ok(field)
         })

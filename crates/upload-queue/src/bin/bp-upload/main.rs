@@ -1,0 +1,204 @@
+//! `bp-upload`: uploads files or folders into a BeProduct image folder without the app:
+//! headless, journaled and resumable (see `bp-upload --help` and the crate README).
+
+mod args;
+mod credentials;
+mod report;
+
+use args::{Args, Parsed};
+use report::Reporter;
+use std::collections::HashSet;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+use upload_queue::{expand_paths, JobRequest, JobState, Queue, QueueConfig, Target};
+
+/// Why a run stopped early; printed as `bp-upload: {message}` with exit status 2.
+struct Fatal(String);
+
+impl<E: std::fmt::Display> From<E> for Fatal {
+    fn from(e: E) -> Self {
+        Fatal(e.to_string())
+    }
+}
+
+fn main() -> ExitCode {
+    let args = match args::parse(std::env::args_os().skip(1)) {
+        Ok(Parsed::Help) => {
+            println!("{}", args::USAGE);
+            return ExitCode::SUCCESS;
+        }
+        Ok(Parsed::Run(a)) => a,
+        Err(message) => {
+            eprintln!("bp-upload: {message}\nRun bp-upload --help for the options.");
+            return ExitCode::from(2);
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("bp-upload: cannot start the async runtime: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    match runtime.block_on(run(args)) {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::from(1),
+        Err(Fatal(message)) => {
+            eprintln!("bp-upload: {message}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Runs the batch; `Ok(true)` when every file of this run landed.
+async fn run(args: Args) -> Result<bool, Fatal> {
+    let client = credentials::client_from_env().map_err(Fatal)?;
+    check_connection(&client, args.folder.as_deref()).await?;
+    let mut config = QueueConfig::new(&args.journal);
+    config.concurrency = args.concurrency;
+    if let Some(settle) = args.settle {
+        config.upload_settle = settle;
+    }
+    let queue = Queue::open(config).await?;
+    let mut events = queue.subscribe();
+    queue.set_client(client);
+
+    let mut reporter = Reporter::default();
+    let mut ours: Vec<String> = Vec::new();
+    // Files named on the command line that were refused before queueing.
+    let mut refused = 0usize;
+
+    let held = queue.interrupted();
+    if args.resume {
+        let resumed = queue.resume_interrupted().await?;
+        println!(
+            "resuming   {} unfinished file(s) from the journal",
+            resumed.len()
+        );
+        for job in resumed {
+            reporter.remember(&job);
+            ours.push(job.id);
+        }
+    } else if !held.is_empty() {
+        println!(
+            "note       {} unfinished file(s) from an earlier run stay in the journal; run again with --resume to finish them",
+            held.len()
+        );
+    }
+
+    if !args.paths.is_empty() {
+        let folder_id = args.folder.clone().unwrap_or_default();
+        refused = enqueue(&queue, &args.paths, &folder_id, &mut reporter, &mut ours).await?;
+    }
+
+    let mut last_totals = Instant::now();
+    while !queue.wait_until_idle(Duration::ZERO).await {
+        tokio::select! {
+            event = events.recv() => match event {
+                Ok(e) => reporter.event(&e),
+                // Too many events at once: only progress lines were skipped.
+                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
+                Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
+            },
+            _ = tokio::time::sleep(Duration::from_millis(250)) => {}
+        }
+        if last_totals.elapsed() >= report::TOTALS_EVERY {
+            last_totals = Instant::now();
+            println!("{}", report::totals_line(&queue.totals()));
+        }
+    }
+    while let Ok(e) = events.try_recv() {
+        reporter.event(&e);
+    }
+
+    let (mut landed, mut not_landed) = (0usize, refused);
+    for id in &ours {
+        match queue.job(id).map(|j| j.state) {
+            Some(JobState::Done | JobState::Duplicate) => landed += 1,
+            _ => not_landed += 1,
+        }
+    }
+    queue.shutdown().await;
+    let why = if not_landed > 0 {
+        " (the reasons are listed above)"
+    } else {
+        ""
+    };
+    println!("finished   {landed} file(s) uploaded, {not_landed} not uploaded{why}");
+    Ok(not_landed == 0)
+}
+
+/// One request before anything is queued, so wrong credentials, a wrong URL or a wrong
+/// folder stop the run with one clear message instead of failing every file.
+async fn check_connection(client: &beproduct::Client, folder: Option<&str>) -> Result<(), Fatal> {
+    let folders = client.folders().await.map_err(|e| {
+        Fatal(format!(
+            "cannot use BeProduct: {}. Check the BEPRODUCT_* variables and the network.",
+            e.to_string().trim_end_matches('.')
+        ))
+    })?;
+    if let Some(id) = folder {
+        if !folders.iter().any(|f| f.id.eq_ignore_ascii_case(id)) {
+            return Err(Fatal(format!(
+                "folder {id} is not among the {} image folders this account can see; check --folder.",
+                folders.len()
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Expands and queues the paths; returns how many files were refused: every file refused
+/// at enqueue, and paths named on the command line that were skipped (non-images found
+/// inside folders are only listed).
+async fn enqueue(
+    queue: &Queue,
+    paths: &[PathBuf],
+    folder_id: &str,
+    reporter: &mut Reporter,
+    ours: &mut Vec<String>,
+) -> Result<usize, Fatal> {
+    let started = Instant::now();
+    let named: HashSet<&PathBuf> = paths.iter().collect();
+    let expanded = expand_paths(paths);
+    let mut refused = 0;
+    for skipped in &expanded.skipped {
+        // Inside folders, non-images are expected and only listed.
+        let explicit = named.contains(&skipped.path);
+        refused += usize::from(explicit);
+        let label = if explicit { "not sent " } else { "skipped  " };
+        println!("{label}  {}", skipped.reason);
+    }
+    let target = Target::NewImage {
+        folder_id: folder_id.to_owned(),
+    };
+    let requests = expanded
+        .files
+        .iter()
+        .map(|p| JobRequest::file(p, target.clone()))
+        .collect();
+    let report = queue.enqueue(requests).await?;
+    for rejected in &report.rejected {
+        refused += 1;
+        println!("not sent   {}", rejected.reason);
+    }
+    for job in &report.accepted {
+        reporter.remember(job);
+        if job.state == JobState::Duplicate {
+            if let Some(line) = report::state_line(job) {
+                println!("{line}");
+            }
+        }
+        ours.push(job.id.clone());
+    }
+    println!(
+        "queued     {} file(s) for folder {folder_id} in {} ms",
+        report.accepted.len(),
+        started.elapsed().as_millis()
+    );
+    Ok(refused)
+}

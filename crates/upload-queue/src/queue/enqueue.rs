@@ -1,0 +1,207 @@
+//! Accepting a batch: each request is checked (target id, file readable, an image, under
+//! the limit, hashed), numbered, matched against earlier content, and the accepted ones are
+//! journaled in one transaction before anything starts.
+
+use super::naming::{file_name_of, stem_of, suffixed_number};
+use super::{Job, Queue};
+use crate::error::{Error, Result};
+use crate::events::QueueEvent;
+use crate::job::{JobRequest, JobState, JobSummary, Source, Target};
+use crate::journal::{now_ms, JobRecord};
+use crate::preflight;
+use serde::Serialize;
+use std::collections::{HashMap, HashSet};
+use std::sync::atomic::Ordering;
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Rejected {
+    /// The path or URL as given.
+    pub path: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EnqueueReport {
+    pub batch_id: String,
+    pub accepted: Vec<JobSummary>,
+    pub rejected: Vec<Rejected>,
+}
+
+fn source_text(source: &Source) -> String {
+    match source {
+        Source::Path { path } => path.display().to_string(),
+        Source::Url { url } => url.clone(),
+    }
+}
+
+/// A target id that is not a GUID (e.g. `../x` or `a?b` from a hand-edited link) is
+/// refused before it could become part of a request path.
+fn target_problem(target: &Target) -> Option<String> {
+    let (what, id) = match target {
+        Target::Version { image_id } => ("image", image_id),
+        Target::NewImage { folder_id } => ("folder", folder_id),
+    };
+    if beproduct::is_guid(id) {
+        return None;
+    }
+    let shown: String = id.chars().take(60).collect();
+    Some(format!(
+        "'{shown}' is not a BeProduct {what} id (ids look like 3fa85f64-5717-4562-b3fc-2c963f66afa6); choose the {what} again."
+    ))
+}
+
+impl Queue {
+    /// Checks each request (the rest of the batch goes on when one fails), journals the
+    /// accepted ones in one transaction and starts them. Local files are hashed here.
+    pub async fn enqueue(&self, requests: Vec<JobRequest>) -> Result<EnqueueReport> {
+        if self.inner.shut_down.load(Ordering::SeqCst) {
+            return Err(Error::ShutDown);
+        }
+        let max = self.inner.config.max_file_bytes;
+        // Hashing reads whole files: keep it off the async threads.
+        let checked = tokio::task::spawn_blocking(move || {
+            requests
+                .into_iter()
+                .map(|req| {
+                    let facts = match &req.source {
+                        Source::Path { path } => Some(preflight::check_file(path, max)),
+                        Source::Url { url } => {
+                            let lower = url.trim().to_ascii_lowercase();
+                            if lower.starts_with("http://") || lower.starts_with("https://") {
+                                None
+                            } else {
+                                Some(Err(format!(
+                                    "{url} is not an http(s) URL; only web addresses and local files can be uploaded."
+                                )))
+                            }
+                        }
+                    };
+                    (req, facts)
+                })
+                .collect::<Vec<_>>()
+        })
+        .await
+        .map_err(|e| Error::InvalidInput(format!("checking the files stopped: {e}")))?;
+
+        let batch_id = uuid::Uuid::new_v4().to_string();
+        let mut seq = self.inner.journal.next_seq()?;
+        let now = now_ms();
+        let mut rejected = Vec::new();
+        let mut records: Vec<JobRecord> = Vec::new();
+        let mut batch_content: HashMap<(String, Target), String> = HashMap::new();
+        let mut batch_numbers: HashSet<String> = HashSet::new();
+        for (req, facts) in checked {
+            if let Some(reason) = target_problem(&req.target) {
+                rejected.push(Rejected {
+                    path: source_text(&req.source),
+                    reason,
+                });
+                continue;
+            }
+            let facts = match facts {
+                Some(Err(reason)) => {
+                    rejected.push(Rejected {
+                        path: source_text(&req.source),
+                        reason,
+                    });
+                    continue;
+                }
+                Some(Ok(f)) => Some(f),
+                None => None,
+            };
+            let id = uuid::Uuid::new_v4().to_string();
+            let file_name = file_name_of(&req.source);
+            let (header_number, header_name) = match &req.target {
+                Target::NewImage { .. } => {
+                    let stem = stem_of(&file_name);
+                    let taken = batch_numbers.contains(&stem)
+                        || self.inner.journal.number_taken(&stem, &id)?;
+                    let number = if taken {
+                        suffixed_number(&stem, &id)
+                    } else {
+                        stem.clone()
+                    };
+                    batch_numbers.insert(number.clone());
+                    (Some(number), Some(stem))
+                }
+                Target::Version { .. } => (None, None),
+            };
+            let sha256 = facts.as_ref().map(|f| f.sha256.clone());
+            let duplicate_of = match &sha256 {
+                Some(sha) => match batch_content.get(&(sha.clone(), req.target.clone())) {
+                    Some(first) => Some(first.clone()),
+                    None => self
+                        .inner
+                        .journal
+                        .find_same_content(sha, &req.target, &id)?,
+                },
+                None => None,
+            };
+            if let (Some(sha), None) = (&sha256, &duplicate_of) {
+                batch_content.insert((sha.clone(), req.target.clone()), id.clone());
+            }
+            records.push(JobRecord {
+                id,
+                seq,
+                batch_id: batch_id.clone(),
+                state: if duplicate_of.is_some() {
+                    JobState::Duplicate
+                } else {
+                    JobState::Queued
+                },
+                source: req.source,
+                target: req.target,
+                file_name,
+                header_number,
+                header_name,
+                size: facts.as_ref().map(|f| f.size),
+                mtime_ns: facts.as_ref().map(|f| f.mtime_ns),
+                sha256,
+                duplicate_of,
+                send_anyway: false,
+                image_id: None,
+                create_sent: false,
+                pre_upload: None,
+                upload_sent: false,
+                upload_id: None,
+                attempts: 0,
+                cleared: false,
+                created_at_ms: now,
+                updated_at_ms: now,
+            });
+            seq += 1;
+        }
+        self.inner.journal.save_all(&records)?;
+        let (accepted, totals) = {
+            let mut st = self.inner.lock();
+            let mut accepted = Vec::with_capacity(records.len());
+            for rec in records {
+                let job = Job {
+                    rec,
+                    interrupted: false,
+                    bytes_sent: 0,
+                    bytes_per_sec: None,
+                    task: None,
+                };
+                accepted.push(job.summary());
+                st.order.push(job.rec.id.clone());
+                st.jobs.insert(job.rec.id.clone(), job);
+            }
+            (accepted, st.totals(self.inner.is_paused()))
+        };
+        if !accepted.is_empty() {
+            self.inner.emit(QueueEvent::JobsAdded {
+                jobs: accepted.clone(),
+                totals,
+            });
+        }
+        self.inner.dispatch.notify_one();
+        Ok(EnqueueReport {
+            batch_id,
+            accepted,
+            rejected,
+        })
+    }
+}

@@ -1,0 +1,100 @@
+"""Looks for secrets (client secret, tokens) in files, text and the OS keychain, for the
+secrets test. Files are read in chunks, as bytes, so binary stores (SQLite, WebKit's
+UTF-16 localStorage) are covered too."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+from pathlib import Path
+
+CHUNK = 1 << 20
+
+
+def encodings(secret: str) -> list[bytes]:
+    """The byte forms a secret can take on disk: UTF-8 (logs, JSON, SQLite text) and
+    UTF-16 (WebKit keeps localStorage values as UTF-16)."""
+    return [secret.encode(), secret.encode("utf-16-le")]
+
+
+def files_under(root: Path, exclude: list[Path]) -> list[Path]:
+    """Every regular file below `root` (symlinks not followed), except inside `exclude`."""
+    out = []
+    excluded = [p.resolve() for p in exclude]
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+        here = Path(dirpath).resolve()
+        dirnames[:] = [d for d in dirnames if (here / d).resolve() not in excluded]
+        for name in filenames:
+            path = Path(dirpath) / name
+            if path.is_file() and not path.is_symlink():
+                out.append(path)
+    return sorted(out)
+
+
+def file_contains(path: Path, needles: list[bytes]) -> list[bytes]:
+    """Which needles occur in the file, read in chunks with an overlap so none is missed at a seam."""
+    overlap = max(len(n) for n in needles) - 1
+    found: set[bytes] = set()
+    tail = b""
+    try:
+        with open(path, "rb") as f:
+            while chunk := f.read(CHUNK):
+                window = tail + chunk
+                found.update(n for n in needles if n in window)
+                tail = window[-overlap:] if overlap > 0 else b""
+    except OSError:
+        return []  # vanished (a lock or temp file); nothing left to leak
+    return sorted(found)
+
+
+def scan_files(paths: list[Path], secrets: dict[str, str]) -> list[str]:
+    """'<file>: <secret label>' for every secret found in any file."""
+    needles = {form: label for label, s in secrets.items() for form in encodings(s)}
+    hits = []
+    for path in paths:
+        for n in file_contains(path, list(needles)):
+            hits.append(f"{path}: {needles[n]}")
+    return hits
+
+
+def scan_text(where: str, text: str, secrets: dict[str, str]) -> list[str]:
+    return [f"{where}: {label}" for label, s in secrets.items() if s in text]
+
+
+def sandbox_tokens(data_dir: Path) -> tuple[set[str], set[str]]:
+    """(access tokens, refresh tokens) the sandbox currently knows, read from its SQLite database."""
+    conn = sqlite3.connect(f"file:{data_dir / 'sandbox.sqlite3'}?mode=ro", uri=True, timeout=10)
+    try:
+        access = {r[0] for r in conn.execute("SELECT token FROM access_tokens")}
+        refresh = {r[0] for r in conn.execute("SELECT token FROM refresh_tokens")}
+    finally:
+        conn.close()
+    return access, refresh
+
+
+KEYCHAIN_DUMP = r"""
+import json, gi
+gi.require_version('Secret', '1')
+from gi.repository import Secret
+svc = Secret.Service.get_sync(Secret.ServiceFlags.OPEN_SESSION | Secret.ServiceFlags.LOAD_COLLECTIONS, None)
+out = []
+for col in svc.get_collections():
+    col.load_items_sync(None)
+    for item in col.get_items():
+        item.load_secret_sync(None)
+        value = item.get_secret()
+        out.append({"label": item.get_label(), "attributes": dict(item.get_attributes()),
+                    "secret": value.get_text() if value else None})
+print(json.dumps(out))
+"""
+
+
+def keychain_items(dbus_address: str) -> list[dict]:
+    """Every item of the Secret Service on `dbus_address`, secrets included (system python + libsecret)."""
+    env = {k: v for k, v in os.environ.items() if k != "DBUS_SESSION_BUS_ADDRESS"} | {"DBUS_SESSION_BUS_ADDRESS": dbus_address}
+    res = subprocess.run(["/usr/bin/python3", "-c", KEYCHAIN_DUMP], env=env, capture_output=True, text=True, timeout=30)
+    if res.returncode != 0:
+        raise RuntimeError(f"could not read the keychain: {res.stderr[-800:]}")
+    return json.loads(res.stdout)
