@@ -115,8 +115,8 @@ def start_driver(driver: str, env: dict, logfile: Path) -> tuple[subprocess.Pope
     raise SystemExit(f"tauri-driver did not start; see {logfile}")
 
 
-def app_env(base: str, home: Path) -> dict:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("BEPRODUCT_")}
+def app_env(base: str, home: Path, extra: dict) -> dict:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BEPRODUCT_")} | extra
     env |= {"HOME": str(home), "XDG_DATA_HOME": str(home / "data"), "XDG_CONFIG_HOME": str(home / "config"),
             "XDG_CACHE_HOME": str(home / "cache"),
             "BEPRODUCT_COMPANY_DOMAIN": CREDS["company"], "BEPRODUCT_CLIENT_ID": CREDS["client_id"],
@@ -163,7 +163,7 @@ def cold_start(args, base: str, work: Path) -> list[float]:
     results = []
     for i in range(args.runs):
         before = running_app_pids(args.app_bin)
-        driver, url = start_driver(args.driver, app_env(base, work / f"cold-{i}"), work / f"driver-cold-{i}.log")
+        driver, url = start_driver(args.driver, app_env(base, work / f"cold-{i}", args.env), work / f"driver-cold-{i}.log")
         try:
             s = open_session(url, args.app_bin)
             try:
@@ -206,7 +206,7 @@ def responsiveness(args, base: str, work: Path) -> dict:
     files.mkdir()
     subprocess.run([SYSTEM_PY, "-c", MAKE_JPEGS, str(files), str(args.files)], check=True, timeout=600)
     display = os.environ["DISPLAY"]
-    driver, url = start_driver(args.driver, app_env(base, work / "resp"), work / "driver-resp.log")
+    driver, url = start_driver(args.driver, app_env(base, work / "resp", args.env), work / "driver-resp.log")
     try:
         s = open_session(url, args.app_bin)
         try:
@@ -282,11 +282,12 @@ def report(args, cold: list[float], r: dict, load_start: str) -> str:
     frames, idle_frames = r["busy"]["frames"], r["idle"]["frames"]
     worst_frame = max(frames) if frames else float("nan")
     lines = [
-        "## app (`bash scripts/bench.sh --app`)",
+        f"## app, {args.label} (`bash scripts/bench.sh --app{cli_of(args)}`)",
         "",
         f"Machine: {os.cpu_count()} CPUs; load average at start {load_start}, at end {load_end}. Release builds, "
         f"Xvfb 1280×800, software rendering (no GPU). The app is connected to a local bp-sandbox "
-        f"(`--processing-ms {args.processing_ms}`) through environment credentials.",
+        f"(`--processing-ms {args.processing_ms}`) through environment credentials. Extra app environment: "
+        f"{', '.join(f'`{k}={v}`' for k, v in args.env.items()) or 'none'}.",
         "",
         "| Measure | Result | Target |",
         "|---|---|---|",
@@ -313,8 +314,16 @@ def report(args, cold: list[float], r: dict, load_start: str) -> str:
     return "\n".join(lines)
 
 
-def write_section(path: Path, body: str) -> None:
-    start, end = "<!-- bench:app -->", "<!-- /bench:app -->"
+def cli_of(args) -> str:
+    """The options that reproduce this configuration."""
+    parts = [f" --env {k}={v}" for k, v in args.env.items()]
+    if args.label != "default":
+        parts.append(f" --label {args.label}")
+    return "".join(parts)
+
+
+def write_section(path: Path, label: str, body: str) -> None:
+    start, end = f"<!-- bench:app-{label} -->", f"<!-- /bench:app-{label} -->"
     old = path.read_text() if path.exists() else "# Benchmarks\n"
     section = f"{start}\n{body}\n{end}"
     a, b = old.find(start), old.find(end)
@@ -332,7 +341,11 @@ def main() -> None:
     ap.add_argument("--processing-ms", type=int, default=1500)
     ap.add_argument("--batch-timeout", type=float, default=900)
     ap.add_argument("--out", type=Path, default=REPO / "BENCHMARKS.md")
+    ap.add_argument("--env", action="append", default=[], metavar="KEY=VALUE",
+                    help="extra environment for the app, e.g. WEBKIT_DISABLE_COMPOSITING_MODE=1")
+    ap.add_argument("--label", default="default", help="names this configuration in BENCHMARKS.md")
     args = ap.parse_args()
+    args.env = dict(e.split("=", 1) for e in args.env)
     if "DISPLAY" not in os.environ:
         raise SystemExit("needs an X display (scripts/bench.sh --app starts Xvfb)")
     load_start = " ".join(Path("/proc/loadavg").read_text().split()[:3])
@@ -348,8 +361,8 @@ def main() -> None:
     print(body)
     print(json.dumps({"cold_ms": cold, "batch_s": r["took"], "longest_frame_ms": max(r["busy"]["frames"], default=None),
                       "max_input_delay_ms": max(r["delays"], default=None)}))
-    write_section(args.out, body)
-    log(f"wrote the app section of {args.out}")
+    write_section(args.out, args.label, body)
+    log(f"wrote the app-{args.label} section of {args.out}")
 
 
 if __name__ == "__main__":

@@ -193,7 +193,12 @@ mod tests {
         ];
         assert_eq!(
             coalesce(batch),
-            vec![progress("b", 5), removed, QueueEvent::Resumed, progress("a", 30)]
+            vec![
+                progress("b", 5),
+                removed,
+                QueueEvent::Resumed,
+                progress("a", 30)
+            ]
         );
     }
 

@@ -144,40 +144,14 @@ function fillCard(el, image) {
   if (url) { if (img.getAttribute('src') !== url) img.src = url; } else img.removeAttribute('src');
 }
 
-/** Adds or refreshes a card (a new image goes first; `prepend: 'soon'` joins the next group of
- * new cards) without touching the others. */
+/** Adds or refreshes a card (a new image goes first) without touching the others. */
 export function upsertCard(image, { prepend = false } = {}) {
   const known = cards.get(image.id);
   if (known) { known.image = image; fillCard(known.el, image); return; }
   const el = cardElement(image);
   cards.set(image.id, { el, image });
-  if (prepend === 'soon') { queuePrepend(el); return; }
   if (prepend) grid().prepend(el); else grid().append(el);
   total += 1;
-  setCount(total);
-  renderEmpty();
-}
-
-// New images arriving one by one (a finishing upload batch) are put in front together at most
-// every PREPEND_EVERY ms: each prepend moves every card, and repainting the whole grid 20 times a
-// second is what made frames long during a 1,000-file batch (benches/app_bench.py).
-const PREPEND_EVERY = 400;
-let pendingPrepends = [];
-let prependTimer = 0;
-
-function queuePrepend(el) {
-  pendingPrepends.push(el);
-  if (!prependTimer) prependTimer = setTimeout(flushPrepends, PREPEND_EVERY);
-}
-
-function flushPrepends() {
-  prependTimer = 0;
-  // Cards dropped by a reload in the meantime are no longer in `cards`.
-  const els = pendingPrepends.filter((el) => cards.get(el.dataset.imageId)?.el === el);
-  pendingPrepends = [];
-  if (!els.length) return;
-  grid().prepend(...els.reverse());  // newest first, as if prepended one at a time
-  total += els.length;
   setCount(total);
   renderEmpty();
 }
@@ -185,7 +159,6 @@ function flushPrepends() {
 export function removeCard(id) {
   const known = cards.get(id);
   if (!known) return;
-  if (!known.el.isConnected) { cards.delete(id); return null; }  // still waiting in pendingPrepends
   const next = known.el.nextElementSibling?.matches('.card:not(.skeleton)') ? known.el.nextElementSibling : known.el.previousElementSibling;
   known.el.remove();
   cards.delete(id);
@@ -204,7 +177,7 @@ export function setCardProcessing(id, on) {
 /** Upload hook: re-reads an image after processing; new images in the shown folder appear first. */
 export async function refreshCardFromServer(id, { addToFolder = null } = {}) {
   const image = await api.getImage(id);
-  if (cards.has(id) || (addToFolder && addToFolder === state.folderId)) upsertCard(image, { prepend: !cards.has(id) && 'soon' });
+  if (cards.has(id) || (addToFolder && addToFolder === state.folderId)) upsertCard(image, { prepend: !cards.has(id) });
   return image;
 }
 

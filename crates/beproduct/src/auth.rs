@@ -15,6 +15,8 @@ use crate::secret::Secret;
 
 /// Refresh this long before `expires_in` runs out.
 const REFRESH_MARGIN: Duration = Duration::from_secs(300);
+/// Longest token lifetime believed; a larger `expires_in` would overflow `Instant` arithmetic.
+const MAX_EXPIRES_IN_SECS: u64 = 30 * 24 * 3600;
 
 pub(crate) type RotationCallback = Arc<dyn Fn(Secret) + Send + Sync>;
 
@@ -161,7 +163,12 @@ impl TokenSource {
                     "the token endpoint answered without an access_token",
                 )
             })?;
-        let expires_in = parsed.expires_in.as_ref().and_then(seconds).unwrap_or(3600);
+        let expires_in = parsed
+            .expires_in
+            .as_ref()
+            .and_then(seconds)
+            .unwrap_or(3600)
+            .min(MAX_EXPIRES_IN_SECS);
         if let Some(new_rt) = parsed.refresh_token.filter(|t| !t.is_empty()) {
             if new_rt != refresh_token.expose() {
                 let new_rt = Secret::new(new_rt);
@@ -288,7 +295,10 @@ pub(crate) fn percent_decode(s: &str) -> String {
         match bytes[i] {
             b'+' => out.push(b' '),
             b'%' if i + 2 < bytes.len() => {
-                let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok();
+                // Two hex digits only: from_str_radix alone would also take "+1".
+                let hex = std::str::from_utf8(&bytes[i + 1..i + 3])
+                    .ok()
+                    .filter(|h| h.bytes().all(|b| b.is_ascii_hexdigit()));
                 match hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
                     Some(v) => {
                         out.push(v);
@@ -334,6 +344,7 @@ mod tests {
         );
         assert_eq!(percent_decode("b+c%26d%3De"), "b c&d=e");
         assert_eq!(percent_decode("100%"), "100%");
+        assert_eq!(percent_decode("a%+1b"), "a% 1b");
     }
 
     #[test]

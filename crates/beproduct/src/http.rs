@@ -370,14 +370,20 @@ fn retry_after_header(headers: &HeaderMap) -> Option<Duration> {
         .trim()
         .parse()
         .ok()?;
-    (secs >= 0.0).then(|| Duration::from_secs_f64(secs))
+    seconds_to_wait(secs)
 }
 
 fn retry_after_body(body: &[u8]) -> Option<Duration> {
     let json: serde_json::Value = serde_json::from_slice(body).ok()?;
     let v = json.get("retryAfterSeconds")?;
     let secs = v.as_f64().or_else(|| v.as_str()?.trim().parse().ok())?;
-    (secs >= 0.0).then(|| Duration::from_secs_f64(secs))
+    seconds_to_wait(secs)
+}
+
+/// A server-named wait; absurd values ("1e30", "inf") become `Duration::MAX` rather than a
+/// panic, so they end up above `max_server_wait` and fail as `Throttled`. NaN and negatives: none.
+fn seconds_to_wait(secs: f64) -> Option<Duration> {
+    (secs >= 0.0).then(|| Duration::try_from_secs_f64(secs).unwrap_or(Duration::MAX))
 }
 
 fn now_epoch_secs() -> u64 {
@@ -403,6 +409,14 @@ mod tests {
             Some(Duration::from_secs(2))
         );
         assert_eq!(retry_after_body(br#"{"error":"x"}"#), None);
+        h.insert(RETRY_AFTER, HeaderValue::from_static("1e30"));
+        assert_eq!(retry_after_header(&h), Some(Duration::MAX));
+        h.insert(RETRY_AFTER, HeaderValue::from_static("NaN"));
+        assert_eq!(retry_after_header(&h), None);
+        assert_eq!(
+            retry_after_body(br#"{"retryAfterSeconds":"inf"}"#),
+            Some(Duration::MAX)
+        );
     }
 
     #[test]

@@ -10,6 +10,7 @@ mod error;
 mod faults;
 mod fields;
 mod header;
+mod json_errors;
 mod media;
 mod processing;
 mod schema;

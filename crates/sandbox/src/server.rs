@@ -24,7 +24,7 @@ use crate::error::SandboxError;
 use crate::faults::{self, DropConnection, Ops};
 use crate::processing::Processor;
 use crate::store::Store;
-use crate::{api, auth, media, seed, upload};
+use crate::{api, auth, json_errors, media, seed, upload};
 
 fn router(state: Arc<AppState>) -> Router {
     // Paths are matched in lower case (see `lowercase_api_path`).
@@ -71,6 +71,7 @@ fn router(state: Arc<AppState>) -> Router {
             get(media::preview),
         )
         .merge(controls::routes())
+        .layer(middleware::from_fn(json_errors::rewrap))
         .layer(middleware::from_fn_with_state(state.clone(), faults::gate))
         .with_state(state)
 }

@@ -101,13 +101,30 @@ impl SchemaField {
                 .find(|p| !choices.iter().any(|c| c.value == **p))
             {
                 return Err(crate::Error::InvalidInput(format!(
-                    "{}: {bad:?} is not one of the allowed values",
-                    self.field_name
+                    "{} ({}): {bad:?} is not one of the allowed values: {}",
+                    self.field_name,
+                    self.field_id,
+                    list_choices(&choices)
                 )));
             }
         }
         Ok(value)
     }
+}
+
+/// The allowed values for an error message; long lists are cut short.
+fn list_choices(choices: &[Choice]) -> String {
+    const SHOWN: usize = 20;
+    let mut text = choices
+        .iter()
+        .take(SHOWN)
+        .map(|c| format!("{:?}", c.value))
+        .collect::<Vec<_>>()
+        .join(", ");
+    if choices.len() > SHOWN {
+        text.push_str(&format!(" and {} more", choices.len() - SHOWN));
+    }
+    text
 }
 
 fn choice_from_json(item: &Value) -> Option<Choice> {
