@@ -6,6 +6,7 @@ pub mod connection;
 pub mod credentials;
 pub mod error;
 pub mod paths;
+pub mod rendering;
 pub mod sandbox_host;
 pub mod settings;
 pub mod uploads;
@@ -40,6 +41,7 @@ pub fn invoke_handler<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + 
         commands::images::folder_schema,
         commands::images::list_images,
         commands::images::get_image,
+        commands::images::get_images,
         commands::images::create_image,
         commands::images::update_image,
         commands::images::delete_image,
@@ -69,6 +71,7 @@ pub fn init_logging() {
 
 pub fn run() {
     init_logging();
+    rendering::choose_path();
     let app = tauri::Builder::default()
         .invoke_handler(invoke_handler())
         .setup(|app| {

@@ -220,9 +220,21 @@ fn create_get_update_delete_round_trip() {
         "Renamed"
     );
 
+    let many = app.ok("get_images", json!({"ids": [id]}));
+    assert_eq!(many["images"][0]["headerName"], "Renamed", "{many}");
+    assert_eq!(many["failed"], json!([]));
+
     assert_eq!(app.ok("delete_image", json!({"id": id})), json!({}));
     let gone = app.err("get_image", json!({"id": id}));
     assert_eq!(gone["kind"], "not_found", "{gone}");
+    // One missing image is reported by id and does not fail the whole call.
+    let partly = app.ok("get_images", json!({"ids": [id]}));
+    assert_eq!(partly["images"], json!([]));
+    assert_eq!(partly["failed"][0]["id"], id.as_str(), "{partly}");
+    assert_eq!(
+        partly["failed"][0]["error"]["kind"], "not_found",
+        "{partly}"
+    );
 }
 
 #[test]
@@ -241,6 +253,7 @@ fn bad_input_is_refused_before_any_request() {
     let e = invalid("get_image", json!({"id": "not-a-guid"}));
     assert!(e["message"].as_str().unwrap().contains("GUID"), "{e}");
     invalid("get_image", json!({"id": "../../Folders"}));
+    invalid("get_images", json!({"ids": ["../../Folders"]}));
     invalid(
         "delete_image",
         json!({"id": "a5ca8dfe-4ff8-4549-b54d-2e1bbce514f/"}),

@@ -55,6 +55,7 @@ export const api = {
   listImages: ({ folderId, quick = null, filters = [], pageSize = 60, pageNumber = 0 }) =>
     call('list_images', { folderId, quick: quick || null, filters, pageSize, pageNumber }),
   getImage: (id) => call('get_image', { id }),
+  getImages: (ids) => call('get_images', { ids }),
   createImage: (folderId, fields) => call('create_image', { folderId, fields }),
   updateImage: (id, fields) => call('update_image', { id, fields }),
   deleteImage: (id) => call('delete_image', { id }),

@@ -174,11 +174,12 @@ export function setCardProcessing(id, on) {
   if (known) known.el.classList.toggle('processing', on);
 }
 
-/** Upload hook: re-reads an image after processing; new images in the shown folder appear first. */
-export async function refreshCardFromServer(id, { addToFolder = null } = {}) {
-  const image = await api.getImage(id);
+/** Upload hook: shows an image re-read after processing; a new image in the shown folder
+ * (`addToFolder`) appears first. */
+export function showServerImage(image, { addToFolder = null } = {}) {
+  const id = image?.id;
+  if (!id) return;
   if (cards.has(id) || (addToFolder && addToFolder === state.folderId)) upsertCard(image, { prepend: !cards.has(id) });
-  return image;
 }
 
 export function cardImage(id) { return cards.get(id)?.image || null; }

@@ -105,6 +105,71 @@ pub async fn get_image<R: Runtime>(
     Ok(conn.client().await?.get_image(&id).await?)
 }
 
+/// At most this many ids per `get_images` call, and this many requests in flight for it.
+const MAX_IDS_PER_CALL: usize = 500;
+const GET_IMAGES_IN_FLIGHT: usize = 4;
+
+/// Several images in one IPC call: when an upload batch finishes, the page refreshes its cards
+/// with one call per group instead of one per image (each IPC round trip costs the page's main
+/// thread ~20 ms under WebKitGTK; see BENCHMARKS.md, app section).
+#[derive(Debug, Serialize)]
+pub struct ImagesResult {
+    pub images: Vec<ImageHeader>,
+    pub failed: Vec<FailedImage>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct FailedImage {
+    pub id: String,
+    pub error: AppError,
+}
+
+#[tauri::command]
+pub async fn get_images<R: Runtime>(
+    _app: AppHandle<R>,
+    conn: State<'_, ConnectionManager>,
+    ids: Vec<String>,
+) -> AppResult<ImagesResult> {
+    if ids.len() > MAX_IDS_PER_CALL {
+        return Err(AppError::invalid_input(format!(
+            "Asked for {} images at once; at most {MAX_IDS_PER_CALL} per call.",
+            ids.len()
+        )));
+    }
+    for id in &ids {
+        require_guid("ids", id)?;
+    }
+    let client = conn.client().await?;
+    Ok(fetch_images(&client, ids).await)
+}
+
+/// Fetches each image (a few at a time), keeping the order of `ids`; failures are reported
+/// per id so one deleted image does not hide the others.
+async fn fetch_images(client: &Client, ids: Vec<String>) -> ImagesResult {
+    let results: Vec<(String, Result<ImageHeader, beproduct::Error>)> = futures::stream::iter(ids)
+        .map(|id| async move {
+            let result = client.get_image(&id).await;
+            (id, result)
+        })
+        .buffered(GET_IMAGES_IN_FLIGHT)
+        .collect()
+        .await;
+    let mut out = ImagesResult {
+        images: Vec::new(),
+        failed: Vec::new(),
+    };
+    for (id, result) in results {
+        match result {
+            Ok(image) => out.images.push(image),
+            Err(e) => out.failed.push(FailedImage {
+                id,
+                error: e.into(),
+            }),
+        }
+    }
+    out
+}
+
 #[tauri::command]
 pub async fn create_image<R: Runtime>(
     _app: AppHandle<R>,
