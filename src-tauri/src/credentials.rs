@@ -12,12 +12,10 @@ pub const KEYCHAIN_SERVICE: &str = "com.beproduct.images";
 /// One keychain entry holds all the fields as a JSON blob, so a save is all-or-nothing.
 const KEYCHAIN_ACCOUNT: &str = "beproduct-account";
 
-pub const ENV_COMPANY_DOMAIN: &str = "BEPRODUCT_COMPANY_DOMAIN";
-pub const ENV_CLIENT_ID: &str = "BEPRODUCT_CLIENT_ID";
-pub const ENV_CLIENT_SECRET: &str = "BEPRODUCT_CLIENT_SECRET";
-pub const ENV_REFRESH_TOKEN: &str = "BEPRODUCT_REFRESH_TOKEN";
-pub const ENV_API_URL: &str = "BEPRODUCT_API_URL";
-pub const ENV_TOKEN_URL: &str = "BEPRODUCT_TOKEN_URL";
+pub use beproduct::env::{
+    ENV_API_URL, ENV_CLIENT_ID, ENV_CLIENT_SECRET, ENV_COMPANY_DOMAIN, ENV_REFRESH_TOKEN,
+    ENV_TOKEN_URL,
+};
 
 #[derive(Clone, Deserialize)]
 #[serde(from = "CredentialsWire")]
@@ -132,42 +130,24 @@ impl Credentials {
     /// Reads the `BEPRODUCT_*` override. None when none of the four required variables is set;
     /// an error naming the missing ones when only some are.
     pub fn from_env(get: impl Fn(&str) -> Option<String>) -> AppResult<Option<Credentials>> {
-        let get = |name: &str| {
-            get(name)
-                .map(|v| v.trim().to_owned())
-                .filter(|v| !v.is_empty())
-        };
-        let required = [
-            ENV_COMPANY_DOMAIN,
-            ENV_CLIENT_ID,
-            ENV_CLIENT_SECRET,
-            ENV_REFRESH_TOKEN,
-        ];
-        let values: Vec<Option<String>> = required.iter().map(|n| get(n)).collect();
-        if values.iter().all(Option::is_none) {
-            return Ok(None);
-        }
-        let missing: Vec<&str> = required
-            .iter()
-            .zip(&values)
-            .filter(|(_, v)| v.is_none())
-            .map(|(n, _)| *n)
-            .collect();
-        if !missing.is_empty() {
-            return Err(AppError::invalid_input(format!(
+        use beproduct::env::{read_env, EnvRead};
+        let env = match read_env(get) {
+            EnvRead::Unset => return Ok(None),
+            EnvRead::Incomplete { missing } => {
+                return Err(AppError::invalid_input(format!(
                 "Environment override is incomplete: set {} as well, or unset all BEPRODUCT_* variables.",
                 missing.join(", ")
-            )));
-        }
-        let mut values = values.into_iter().flatten();
-        let mut next = || values.next().unwrap_or_default();
+            )))
+            }
+            EnvRead::Complete(env) => env,
+        };
         let creds = Credentials {
-            company_domain: next(),
-            client_id: next(),
-            client_secret: Secret::new(next()),
-            refresh_token: Secret::new(next()),
-            api_url: get(ENV_API_URL),
-            token_url: get(ENV_TOKEN_URL),
+            company_domain: env.company_domain,
+            client_id: env.client_id,
+            client_secret: env.client_secret,
+            refresh_token: env.refresh_token,
+            api_url: env.api_url,
+            token_url: env.token_url,
         };
         creds.validate()?;
         Ok(Some(creds))

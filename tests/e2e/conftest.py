@@ -107,8 +107,17 @@ def sandbox(tmp_path_factory):
 
 def run_sandbox(data: Path, processing_ms: int):
     """Generator body for sandbox fixtures: starts bp-sandbox, yields (base_url, SandboxApi), stops it."""
+    proc, base = start_sandbox_process(data, ["--processing-ms", str(processing_ms)])
+    try:
+        yield base, SandboxApi(base)
+    finally:
+        stop(proc)
+
+
+def start_sandbox_process(data: Path, extra_args: list[str]) -> tuple[subprocess.Popen, str]:
+    """Starts bp-sandbox on a free port with `extra_args`; returns it and its base URL."""
     require_file(SANDBOX_BIN, "bp-sandbox")
-    proc = subprocess.Popen([SANDBOX_BIN, "--listen", "127.0.0.1:0", "--data", str(data), "--processing-ms", str(processing_ms)],
+    proc = subprocess.Popen([SANDBOX_BIN, "--listen", "127.0.0.1:0", "--data", str(data), *extra_args],
                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=base_env())
     line = ""
     deadline = time.monotonic() + 30
@@ -120,9 +129,7 @@ def run_sandbox(data: Path, processing_ms: int):
     if not match:
         stop(proc)
         pytest.fail(f"bp-sandbox did not report its address (first line: {line!r})")
-    base = match.group(1)
-    yield base, SandboxApi(base)
-    stop(proc)
+    return proc, match.group(1)
 
 
 def start_driver(env: dict, in_dbus_with_keyring: bool = False) -> tuple[subprocess.Popen, str]:
@@ -249,21 +256,9 @@ def fresh_app(display, artifacts, tmp_path_factory):
 def run_sandbox_with_args(data: Path, extra_args: list[str]):
     """Like `run_sandbox`, with extra bp-sandbox arguments (own credentials, processing time...).
     Yields (base_url, data_dir)."""
-    require_file(SANDBOX_BIN, "bp-sandbox")
-    proc = subprocess.Popen([SANDBOX_BIN, "--listen", "127.0.0.1:0", "--data", str(data), *extra_args],
-                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=base_env())
-    line = ""
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        line = proc.stdout.readline()
-        if "listening on" in line or not line and proc.poll() is not None:
-            break
-    match = re.search(r"listening on (http://127\.0\.0\.1:\d+)", line)
-    if not match:
-        stop(proc)
-        pytest.fail(f"bp-sandbox did not report its address (first line: {line!r})")
+    proc, base = start_sandbox_process(data, extra_args)
     try:
-        yield match.group(1), data
+        yield base, data
     finally:
         stop(proc)
 

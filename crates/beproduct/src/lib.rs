@@ -14,6 +14,7 @@
 mod auth;
 mod client;
 mod config;
+pub mod env;
 mod error;
 mod http;
 mod ids;

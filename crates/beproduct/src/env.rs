@@ -1,0 +1,114 @@
+//! The `BEPRODUCT_*` environment variables: one set of names and one reading rule for every
+//! program of the project (the desktop app's override, `bp-upload`).
+
+use crate::Secret;
+
+pub const ENV_COMPANY_DOMAIN: &str = "BEPRODUCT_COMPANY_DOMAIN";
+pub const ENV_CLIENT_ID: &str = "BEPRODUCT_CLIENT_ID";
+pub const ENV_CLIENT_SECRET: &str = "BEPRODUCT_CLIENT_SECRET";
+pub const ENV_REFRESH_TOKEN: &str = "BEPRODUCT_REFRESH_TOKEN";
+pub const ENV_API_URL: &str = "BEPRODUCT_API_URL";
+pub const ENV_TOKEN_URL: &str = "BEPRODUCT_TOKEN_URL";
+
+/// The four variables a connection cannot do without, in this order.
+pub const REQUIRED: [&str; 4] = [
+    ENV_COMPANY_DOMAIN,
+    ENV_CLIENT_ID,
+    ENV_CLIENT_SECRET,
+    ENV_REFRESH_TOKEN,
+];
+
+/// Credentials as the environment gives them (values trimmed; empty counts as unset).
+pub struct EnvCredentials {
+    pub company_domain: String,
+    pub client_id: String,
+    pub client_secret: Secret,
+    pub refresh_token: Secret,
+    pub api_url: Option<String>,
+    pub token_url: Option<String>,
+}
+
+/// What the environment holds: nothing, some required variables (the missing ones are named;
+/// values are never part of it), or everything needed.
+pub enum EnvRead {
+    Unset,
+    Incomplete { missing: Vec<&'static str> },
+    Complete(EnvCredentials),
+}
+
+/// Reads the variables through `get` (`std::env::var(..).ok()` in programs, a map in tests).
+pub fn read_env(get: impl Fn(&str) -> Option<String>) -> EnvRead {
+    let get = |name: &str| {
+        get(name)
+            .map(|v| v.trim().to_owned())
+            .filter(|v| !v.is_empty())
+    };
+    let values: Vec<Option<String>> = REQUIRED.iter().map(|n| get(n)).collect();
+    if values.iter().all(Option::is_none) {
+        return EnvRead::Unset;
+    }
+    let missing: Vec<&'static str> = REQUIRED
+        .iter()
+        .zip(&values)
+        .filter(|(_, v)| v.is_none())
+        .map(|(n, _)| *n)
+        .collect();
+    if !missing.is_empty() {
+        return EnvRead::Incomplete { missing };
+    }
+    let mut values = values.into_iter().flatten();
+    let mut next = || values.next().unwrap_or_default();
+    EnvRead::Complete(EnvCredentials {
+        company_domain: next(),
+        client_id: next(),
+        client_secret: Secret::new(next()),
+        refresh_token: Secret::new(next()),
+        api_url: get(ENV_API_URL),
+        token_url: get(ENV_TOKEN_URL),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn read(pairs: &[(&str, &str)]) -> EnvRead {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        read_env(move |k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn unset_incomplete_or_complete() {
+        assert!(matches!(read(&[(ENV_API_URL, "http://x")]), EnvRead::Unset));
+        match read(&[(ENV_COMPANY_DOMAIN, "Acme"), (ENV_CLIENT_SECRET, "  ")]) {
+            EnvRead::Incomplete { missing } => assert_eq!(
+                missing,
+                vec![ENV_CLIENT_ID, ENV_CLIENT_SECRET, ENV_REFRESH_TOKEN]
+            ),
+            _ => panic!("expected Incomplete"),
+        }
+        let EnvRead::Complete(c) = read(&[
+            (ENV_COMPANY_DOMAIN, " Acme "),
+            (ENV_CLIENT_ID, "id"),
+            (ENV_CLIENT_SECRET, "s"),
+            (ENV_REFRESH_TOKEN, "r"),
+            (ENV_TOKEN_URL, "http://127.0.0.1:9/t"),
+        ]) else {
+            panic!("expected Complete")
+        };
+        assert_eq!(
+            (c.company_domain.as_str(), c.client_id.as_str()),
+            ("Acme", "id")
+        );
+        assert_eq!(
+            (c.client_secret.expose(), c.refresh_token.expose()),
+            ("s", "r")
+        );
+        assert_eq!(c.api_url, None);
+        assert_eq!(c.token_url.as_deref(), Some("http://127.0.0.1:9/t"));
+    }
+}
