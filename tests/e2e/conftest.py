@@ -183,10 +183,9 @@ def upload_app(slow_sandbox, display, artifacts, tmp_path_factory):
     yield from run_app(slow_sandbox, display, tmp_path_factory.mktemp("upload-app-home"))
 
 
-def run_app(sandbox, display, home: Path):
-    """Generator body for app fixtures: tauri-driver + the app connected to `sandbox`."""
-    base, _ = sandbox
-    env = base_env() | isolated_home(home) | {
+def app_env(base: str, display: str, home: Path) -> dict:
+    """The app's environment: its own HOME/XDG folders and the sandbox's credentials."""
+    return base_env() | isolated_home(home) | {
         "DISPLAY": display,
         "BEPRODUCT_COMPANY_DOMAIN": CREDS["company"],
         "BEPRODUCT_CLIENT_ID": CREDS["client_id"],
@@ -195,7 +194,12 @@ def run_app(sandbox, display, home: Path):
         "BEPRODUCT_API_URL": base,
         "BEPRODUCT_TOKEN_URL": f"{base}/ids/connect/token",
     }
-    proc, url = start_driver(env)
+
+
+def run_app(sandbox, display, home: Path):
+    """Generator body for app fixtures: tauri-driver + the app connected to `sandbox`."""
+    base, _ = sandbox
+    proc, url = start_driver(app_env(base, display, home))
     session = None
     try:
         session = open_app(url)
