@@ -305,15 +305,20 @@ fn body(which: usize) -> impl Strategy<Value = (Vec<u8>, BodyKind)> {
 }
 
 fn answer(which: usize) -> impl Strategy<Value = Answer> {
-    (status(), headers(), body(which), framing()).prop_map(
-        |(status, headers, (body, kind), framing)| Answer {
+    answer_with(body(which))
+}
+
+/// A generated status, headers and framing around bodies from `body`.
+fn answer_with(body: impl Strategy<Value = (Vec<u8>, BodyKind)>) -> impl Strategy<Value = Answer> {
+    (status(), headers(), body, framing()).prop_map(|(status, headers, (body, kind), framing)| {
+        Answer {
             status,
             headers,
             body,
             kind,
             framing,
-        },
-    )
+        }
+    })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -553,15 +558,7 @@ fn generated_token_answers_give_ok_or_a_fitting_error_never_a_panic_or_hang() {
         framing: Framing::Length,
     }
     .to_bytes();
-    let strategy = (status(), headers(), token_body(), framing()).prop_map(
-        |(status, headers, (body, kind), framing)| Answer {
-            status,
-            headers,
-            body,
-            kind,
-            framing,
-        },
-    );
+    let strategy = answer_with(token_body());
     let result = runner(160).run(&strategy, |answer| {
         server.set(answer.to_bytes(), folders.clone());
         let client = server.client();
