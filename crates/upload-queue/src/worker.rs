@@ -213,9 +213,10 @@ async fn create_step(
         .unwrap_or_else(|| suffixed_number("image", id));
     if rec.create_sent {
         inner.set_running_state(id, JobState::Checking)?;
+        // A failed check says nothing about the create: the marker stays (Marker::None).
         match recovery::check_create(client, &number, folder_id)
             .await
-            .map_err(server(Marker::Create))?
+            .map_err(server(Marker::None))?
         {
             CreateCheck::Created {
                 image_id,
@@ -300,9 +301,10 @@ async fn upload_step(
                 Marker::None,
             ));
         };
+        // A failed check says nothing about the upload: the marker stays (Marker::None).
         match recovery::check_upload(client, &image_id, &before, inner.config.upload_settle)
             .await
-            .map_err(server(Marker::Upload))?
+            .map_err(server(Marker::None))?
         {
             UploadCheck::Landed => {
                 // The header shows the file, so the server processed it.

@@ -2,7 +2,7 @@
 
 mod common;
 
-use beproduct_sandbox::{Sandbox, SandboxConfig, Seed};
+use beproduct_sandbox::{FaultKind, Sandbox, SandboxConfig, Seed};
 use common::{start, wait_for, write_jpeg, write_png, Env};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -395,6 +395,68 @@ async fn cancel_and_retry() {
     env.assert_one_file_each(&queue, 4).await;
     assert_eq!(queue.clear_finished().unwrap().len(), 4);
     assert!(queue.jobs().is_empty());
+    queue.shutdown().await;
+}
+
+/// After a lost answer the queue checks before sending again; a check that cannot run
+/// (throttled) keeps the "may have landed" marker, so the create and the upload are
+/// checked again later and never sent twice. (CI once found an image with two files:
+/// a throttled check had cleared the upload marker.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_throttled_check_after_a_lost_answer_sends_nothing_twice() {
+    // Latency spaces the steps out (each request waits 400 ms on the server), so the
+    // faults below are armed after the request before them and before the check.
+    let env = start(|c| c.latency_ms = 400).await;
+    let queue = Queue::open(env.queue_config()).await.unwrap();
+    let policy = beproduct::RetryPolicy {
+        max_server_wait: Duration::from_secs(1),
+        ..beproduct::RetryPolicy::fast()
+    };
+    queue.set_client(common::client_with(&env.sandbox, policy));
+    let controls = env.sandbox.controls();
+    // Longer than the client waits inside a call: the check fails as `Throttled`.
+    let throttled = || FaultKind::Status429 {
+        retry_after_secs: Some(2),
+        body_retry_after: None,
+    };
+    controls.fail_next(1, "image/header/create", FaultKind::DropAfterHandling);
+    controls.fail_next(1, "/image/upload", FaultKind::DropAfterHandling);
+    let path = env.file("lost-answers.png");
+    write_png(&path, 40);
+    let report = queue
+        .enqueue(vec![JobRequest::file(&path, env.new_image())])
+        .await
+        .unwrap();
+    let id = report.accepted[0].id.clone();
+
+    wait_for("the create", Duration::from_secs(10), || {
+        controls.requests_seen("image/header/create") == 1
+    })
+    .await;
+    // The check by number (a search) that follows the lost create answer.
+    controls.fail_next(1, "image/headers", throttled());
+    wait_for("the upload", Duration::from_secs(20), || {
+        controls.requests_seen("/image/upload") == 1
+    })
+    .await;
+    let image_id = queue.job(&id).and_then(|j| j.image_id).unwrap();
+    // The check of the image that follows the lost upload answer.
+    controls.fail_next(1, &format!("image/header/{image_id}"), throttled());
+
+    assert!(queue.wait_until_idle(Duration::from_secs(30)).await);
+    assert_eq!(
+        state_of(&queue, &id),
+        JobState::Done,
+        "{:#?}",
+        queue.job(&id)
+    );
+    assert!(
+        controls.requests_seen("image/headers") >= 3,
+        "both checks ran"
+    );
+    assert_eq!(controls.requests_seen("image/header/create"), 1);
+    assert_eq!(controls.requests_seen("/image/upload"), 1);
+    env.assert_one_file_each(&queue, 1).await;
     queue.shutdown().await;
 }
 
