@@ -240,6 +240,8 @@ def responsiveness(args, base: str, work: Path) -> dict:
                 "const top = window.outerHeight - window.innerHeight;"
                 "return [Math.round(window.screenX + r.left + 40), Math.round(window.screenY + top + r.top + 60)];")
             before = count_images(base, folder)
+            if args.before_batch:
+                s.execute(args.before_batch)
             s.execute(PROBE)
             sent: list = []
             stop_flag = threading.Event()
@@ -345,6 +347,8 @@ def report(args, cold: list[float], r: dict, load_start: str) -> str:
 def cli_of(args) -> str:
     """The options that reproduce this configuration."""
     parts = [f" --env {k}={v}" for k, v in args.env.items()]
+    if args.before_batch:
+        parts.append(f" --before-batch {json.dumps(args.before_batch)}")
     if args.sandbox_nice:
         parts.append(f" --sandbox-nice {args.sandbox_nice}")
     if args.label != "default":
@@ -374,6 +378,8 @@ def main() -> None:
     ap.add_argument("--env", action="append", default=[], metavar="KEY=VALUE",
                     help="extra environment for the app, e.g. WEBKIT_DISABLE_COMPOSITING_MODE=1")
     ap.add_argument("--label", default="default", help="names this configuration in BENCHMARKS.md")
+    ap.add_argument("--before-batch", metavar="JS",
+                    help="diagnostics: script run in the page before the probes start (e.g. to hide a part)")
     ap.add_argument("--sandbox-nice", type=int, default=0, metavar="N",
                     help="run bp-sandbox at this niceness, so the stand-in server on the same CPUs yields to the app")
     args = ap.parse_args()

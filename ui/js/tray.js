@@ -265,7 +265,9 @@ function setThumb(row, job) {
   const url = job.state?.kind === 'done' ? thumbFor(imageOf(job)) : '';
   const img = thumb.querySelector('img');
   if (url && (!img || img.getAttribute('src') !== url)) {
-    const el = h('img', { alt: '', decoding: 'async', src: url });
+    // Lazy: rows scrolled out of the tray fetch nothing (1,000 finished rows would otherwise
+    // load 1,000 previews in the page's process during a batch; benches/app_bench.py).
+    const el = h('img', { alt: '', loading: 'lazy', decoding: 'async', src: url });
     el.addEventListener('error', () => replaceChildren(thumb, h('span', { class: 'upload-file-icon', attrs: { 'aria-hidden': 'true' } })));
     replaceChildren(thumb, el);
   }
