@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import subprocess
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -16,6 +18,7 @@ import pytest
 
 from conftest import choose_folder, stop
 from sandbox_api import field_value
+from test_app import card_ids
 from webdriver import Session
 
 SYSTEM_PY = "/usr/bin/python3"
@@ -179,3 +182,88 @@ def test_real_drag_and_drop_uploads(upload_app: Session, slow_sandbox, display, 
     assert len(new["files"] or []) > len(old["files"] or []) or field_value(new, "version") != field_value(old, "version")
     assert api.count(target_folder["id"], []) == len(after)  # the version did not create an image
     print(f"\nbatch of 4 by real drag-and-drop settled in {batch_secs:.1f} s")
+
+
+class StalledImageServer:
+    """Serves one PNG on 127.0.0.1, but only once `release()` is called: a URL upload from it stays
+    running for as long as the test wants."""
+
+    def __init__(self, body: bytes):
+        self.body = body
+        self.released = threading.Event()
+        self.sock = socket.create_server(("127.0.0.1", 0))
+        self.sock.settimeout(60)
+        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}/held.png"
+        self.thread = threading.Thread(target=self.serve, daemon=True)
+        self.thread.start()
+
+    def serve(self) -> None:
+        try:
+            conn, _ = self.sock.accept()
+        except OSError:
+            return
+        with conn:
+            conn.recv(65536)  # the request; its content does not matter
+            self.released.wait(timeout=60)
+            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: image/png\r\n"
+                         + f"Content-Length: {len(self.body)}\r\nConnection: close\r\n\r\n".encode() + self.body)
+
+    def release(self) -> None:
+        self.released.set()
+
+    def close(self) -> None:
+        self.released.set()
+        self.sock.close()
+        self.thread.join(timeout=10)
+
+
+def test_new_images_wait_behind_a_pill_while_uploads_run(upload_app: Session, slow_sandbox, tmp_path, artifacts):
+    """New images landing in the shown folder do not shift the cards while other uploads run: they
+    wait behind a "N new images · Show" pill, and all go in at once when the uploads finish."""
+    app = upload_app
+    api = slow_sandbox[1]
+    prints = api.folder("Prints")
+    choose_folder(app, prints["id"])
+    app.wait_until(lambda: card_ids(app), what="the folder's cards")
+    target = {"kind": "newImage", "folderId": prints["id"]}
+    tag = uuid.uuid4().hex[:6]
+    held_png, first, second = (tmp_path / f"pill-{tag}-{n}.png" for n in ("url", "a", "b"))
+    make_images([held_png, first, second])
+    server = StalledImageServer(held_png.read_bytes())
+    try:
+        res = app.invoke("enqueue_url", {"url": server.url, "target": target})
+        assert "ok" in res, res
+        url_job = res["ok"]["accepted"][0]["id"]
+
+        def finished_image(path: Path) -> str:
+            res = app.invoke("enqueue_uploads", {"paths": [str(path)], "target": target})
+            assert "ok" in res, res
+            job_id = res["ok"]["accepted"][0]["id"]
+            app.wait_until(lambda: next(j for j in jobs(app) if j["id"] == job_id)["state"]["kind"] == "done",
+                           timeout=60, what=f"{path.name} to finish")
+            return next(j for j in jobs(app) if j["id"] == job_id)["imageId"]
+
+        # A file finishes while the URL upload still runs: its card waits behind the pill.
+        image_a = finished_image(first)
+        app.wait_until(lambda: app.find("#new-images").prop("hidden") is False, timeout=20, what="the pill")
+        assert app.find("#new-images").text == "1 new image · Show"
+        assert image_a not in card_ids(app)
+        app.screenshot(artifacts / "new-images-pill.png")
+        app.find("#new-images").click()
+        app.wait_until(lambda: card_ids(app)[:1] == [image_a], what="the held card first in the grid")
+        assert app.find("#new-images").prop("hidden") is True
+
+        # Held again; when the last upload ends, everything goes in at once, newest first.
+        image_b = finished_image(second)
+        app.wait_until(lambda: app.find("#new-images").text == "1 new image · Show", timeout=20, what="the pill again")
+        assert image_b not in card_ids(app)
+        assert next(j for j in jobs(app) if j["id"] == url_job)["state"]["kind"] in ("uploading", "checking", "creating")
+        server.release()
+        app.wait_until(lambda: next(j for j in jobs(app) if j["id"] == url_job)["state"]["kind"] == "done",
+                       timeout=60, what="the URL upload to finish")
+        image_url = next(j for j in jobs(app) if j["id"] == url_job)["imageId"]
+        app.wait_until(lambda: card_ids(app)[:3] == [image_url, image_b, image_a], timeout=20,
+                       what=f"the held cards to go in (first cards now {card_ids(app)[:3]})")
+        assert app.find("#new-images").prop("hidden") is True
+    finally:
+        server.close()

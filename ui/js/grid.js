@@ -15,6 +15,11 @@ let loading = false;
 let exhausted = true;
 let lastError = null;
 let handlers = { onOpen: () => {}, onEmptyAction: () => {} };
+// New images from uploads that are still running wait here instead of shifting every visible
+// card (and repainting the whole grid) several times a second; the pill shows them on demand
+// and they all go in at once when the uploads finish.
+const heldNew = new Map();   // id → image, in arrival order
+let holdNew = false;
 
 const grid = () => $('#grid');
 const scroller = () => $('#grid-scroller');
@@ -31,6 +36,7 @@ export function initGrid(opts) {
     if (card) { select(card.dataset.imageId, { focus: true }); handlers.onOpen(card.dataset.imageId); }
   });
   grid().addEventListener('keydown', onKeyDown);
+  $('#new-images').addEventListener('click', () => { showHeldImages(); scroller().scrollTop = 0; });
 }
 
 /** Starts a fresh result set for the current folder and query. */
@@ -42,6 +48,8 @@ export function reloadGrid() {
   exhausted = false;
   loading = false;
   lastError = null;
+  heldNew.clear();  // the fresh listing includes them
+  renderHeldPill();
   grid().replaceChildren(...skeletons(12));
   $('#grid-empty').hidden = true;
   setCount(null);
@@ -174,12 +182,50 @@ export function setCardProcessing(id, on) {
   if (known) known.el.classList.toggle('processing', on);
 }
 
-/** Upload hook: shows an image re-read after processing; a new image in the shown folder
- * (`addToFolder`) appears first. */
+/** Upload hook: shows an image re-read after processing. A known card is refreshed in place; a
+ * new image in the shown folder (`addToFolder`) goes first, or waits behind the pill while
+ * uploads are running and the grid already shows cards. */
 export function showServerImage(image, { addToFolder = null } = {}) {
   const id = image?.id;
   if (!id) return;
-  if (cards.has(id) || (addToFolder && addToFolder === state.folderId)) upsertCard(image, { prepend: !cards.has(id) });
+  if (cards.has(id)) { upsertCard(image); return; }
+  if (!addToFolder || addToFolder !== state.folderId) return;
+  if (holdNew && cards.size > 0) {
+    heldNew.set(id, image);
+    renderHeldPill();
+  } else {
+    upsertCard(image, { prepend: true });
+  }
+}
+
+/** Upload hook: whether uploads are running; when they stop, held images are shown. */
+export function setUploadsRunning(running) {
+  holdNew = running;
+  if (!running) showHeldImages();
+}
+
+function showHeldImages() {
+  if (!heldNew.size) return;
+  const fresh = [...heldNew.values()].reverse();  // newest first, like single inserts
+  heldNew.clear();
+  renderHeldPill();
+  const els = [];
+  for (const image of fresh) {
+    if (cards.has(image.id)) continue;
+    const el = cardElement(image);
+    cards.set(image.id, { el, image });
+    els.push(el);
+  }
+  grid().prepend(...els);
+  total += els.length;
+  setCount(total);
+  renderEmpty();
+}
+
+function renderHeldPill() {
+  const pill = $('#new-images');
+  pill.hidden = heldNew.size === 0;
+  if (heldNew.size) pill.textContent = `${plural(heldNew.size, 'new image', 'new images')} · Show`;
 }
 
 export function cardImage(id) { return cards.get(id)?.image || null; }

@@ -6,7 +6,7 @@ import { h, $, replaceChildren, plural } from './dom.js';
 import { api, listen, describeError } from './api.js';
 import { showError, showToast } from './toast.js';
 import { emit, on, state } from './state.js';
-import { setCardProcessing, showServerImage, processingImages } from './grid.js';
+import { setCardProcessing, showServerImage, processingImages, setUploadsRunning } from './grid.js';
 import { setProcessingLock, refreshOpenImage } from './detail.js';
 import { initDropzone } from './dropzone.js';
 
@@ -45,6 +45,7 @@ export async function reload() {
     structureChanged = true;
     jobs.forEach((_, id) => dirty.add(id));
     recomputeBusy();
+    updateRunning();
     schedule();
   } catch (err) {
     showError('Could not load the upload list.', err);
@@ -58,6 +59,7 @@ function onEvents(list) {
   for (const ev of list) applyEvent(ev, transitions);
   recomputeBusy();
   for (const [before, job] of transitions) notifyJobState(before, job);
+  updateRunning();
   schedule();
 }
 
@@ -113,6 +115,16 @@ function recomputeBusy() {
   busyImages.clear();
   next.forEach((v, k) => busyImages.set(k, v));
   if (changed.size) emit('upload-busy', { changed: [...changed], busy: new Set(busyImages.keys()) });
+}
+
+/** Tells the grid whether uploads are still running (finished images not yet re-read count). */
+function updateRunning() {
+  let running = finished.size > 0 || refreshing;
+  for (const j of jobs.values()) {
+    if (running) break;
+    running = ACTIVE.has(j.state?.kind) && !j.interrupted;
+  }
+  setUploadsRunning(running);
 }
 
 export function isImageBusy(id) { return busyImages.has(id); }
@@ -341,6 +353,7 @@ export async function enqueuePaths(paths, target) {
 const REFRESH_EVERY = 300;
 const finished = new Map();  // imageId → the job that finished it
 let refreshTimer = 0;
+let refreshing = false;     // a get_images call is on its way
 
 function refreshWhenFinished(imageId, job) {
   finished.set(imageId, job);
@@ -350,6 +363,7 @@ function refreshWhenFinished(imageId, job) {
 async function refreshFinished() {
   const batch = new Map([...finished].slice(0, 200));
   for (const id of batch.keys()) finished.delete(id);
+  refreshing = true;
   try {
     const res = await api.getImages([...batch.keys()]);
     for (const image of res?.images || []) {
@@ -365,7 +379,9 @@ async function refreshFinished() {
   } catch (err) {
     showError('Uploads finished but the images could not be reloaded.', err);
   } finally {
+    refreshing = false;
     refreshTimer = finished.size ? setTimeout(refreshFinished, REFRESH_EVERY) : 0;
+    updateRunning();
   }
 }
 
