@@ -395,6 +395,11 @@ def main() -> None:
             r = responsiveness(args, base, work)
         finally:
             stop(sandbox)
+    frames = r["busy"]["frames"]
+    at = [sum(frames[:i + 1]) / 1000 for i in range(len(frames))]
+    worst = sorted(range(len(frames)), key=lambda i: -frames[i])[:5]
+    log("longest frames: " + ", ".join(f"{frames[i]:.0f} ms ending {at[i]:.1f} s into the batch" for i in sorted(worst))
+        + f" (batch took {r['took']:.1f} s)")
     body = report(args, cold, r, load_start)
     print(body)
     print(json.dumps({"cold_ms": cold, "batch_s": r["took"], "longest_frame_ms": max(r["busy"]["frames"], default=None),

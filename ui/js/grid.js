@@ -20,6 +20,7 @@ let handlers = { onOpen: () => {}, onEmptyAction: () => {} };
 // and they all go in at once when the uploads finish.
 const heldNew = new Map();   // id → image, in arrival order
 let holdNew = false;
+let replaceOnFirstPage = false;  // a soft reload keeps the old cards until the new page is in
 
 const grid = () => $('#grid');
 const scroller = () => $('#grid-scroller');
@@ -36,11 +37,12 @@ export function initGrid(opts) {
     if (card) { select(card.dataset.imageId, { focus: true }); handlers.onOpen(card.dataset.imageId); }
   });
   grid().addEventListener('keydown', onKeyDown);
-  $('#new-images').addEventListener('click', () => { showHeldImages(); scroller().scrollTop = 0; });
+  $('#new-images').addEventListener('click', () => { showHeldImages({ force: true }); scroller().scrollTop = 0; });
 }
 
-/** Starts a fresh result set for the current folder and query. */
-export function reloadGrid() {
+/** Starts a fresh result set for the current folder and query; `soft` keeps the cards on
+ * screen (no skeletons) until the first page replaces them. */
+export function reloadGrid({ soft = false } = {}) {
   generation += 1;
   cards.clear();
   nextPage = 0;
@@ -50,7 +52,8 @@ export function reloadGrid() {
   lastError = null;
   heldNew.clear();  // the fresh listing includes them
   renderHeldPill();
-  grid().replaceChildren(...skeletons(12));
+  replaceOnFirstPage = soft;
+  if (!soft) grid().replaceChildren(...skeletons(12));
   $('#grid-empty').hidden = true;
   setCount(null);
   scroller().scrollTop = 0;
@@ -78,7 +81,8 @@ async function loadMore() {
       cards.set(img.id, { el, image: img });
       return el;
     });
-    grid().append(...fresh);
+    if (page === 0 && replaceOnFirstPage) grid().replaceChildren(...fresh); else grid().append(...fresh);
+    replaceOnFirstPage = false;
     nextPage = page + 1;
     exhausted = items.length === 0 || nextPage * PAGE_SIZE >= total;
     setCount(total);
@@ -87,6 +91,7 @@ async function loadMore() {
   } catch (err) {
     if (gen !== generation) return;
     removeSkeletons();
+    if (replaceOnFirstPage) { grid().replaceChildren(); replaceOnFirstPage = false; }  // no stale cards
     lastError = err;
     exhausted = true;
     setCount(null, true);
@@ -204,8 +209,14 @@ export function setUploadsRunning(running) {
   if (!running) showHeldImages();
 }
 
-function showHeldImages() {
+function showHeldImages({ force = false } = {}) {
   if (!heldNew.size) return;
+  if (heldNew.size > PAGE_SIZE) {
+    // Building a thousand cards at once stalls the page: the server's first page shows the
+    // newest. Only when asked, or when the top of the grid is on screen (no scroll position lost).
+    if (force || scroller().scrollTop < 40) reloadGrid({ soft: true });
+    return;
+  }
   const fresh = [...heldNew.values()].reverse();  // newest first, like single inserts
   heldNew.clear();
   renderHeldPill();

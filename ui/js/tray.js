@@ -176,7 +176,7 @@ function onRowClick(e) {
   run(id).catch((err) => { btn.disabled = false; showError('That upload could not be changed.', err); });
 }
 
-const ROWS_PER_FRAME = 250;
+const ROWS_PER_FRAME = 80;
 
 function render() {
   frame = 0;
