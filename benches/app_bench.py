@@ -272,6 +272,8 @@ def responsiveness(args, base: str, work: Path) -> dict:
             busy = s.execute("const p = window.__bench; p.stop = true; clearInterval(p.timer);"
                              "return {frames: p.frames, lags: p.lags, inputs: p.inputs};")
             rows = s.execute("return document.querySelectorAll('#upload-list .upload-row').length")
+            if args.before_batch:
+                log(f"diagnostics from --before-batch (window.__benchDiag): {s.execute('return window.__benchDiag || null')}")
         finally:
             s.quit()
     finally:
@@ -379,7 +381,8 @@ def main() -> None:
                     help="extra environment for the app, e.g. WEBKIT_DISABLE_COMPOSITING_MODE=1")
     ap.add_argument("--label", default="default", help="names this configuration in BENCHMARKS.md")
     ap.add_argument("--before-batch", metavar="JS",
-                    help="diagnostics: script run in the page before the probes start (e.g. to hide a part)")
+                    help="diagnostics: script run in the page before the probes start (e.g. to hide a part); "
+                         "whatever it leaves in window.__benchDiag is logged after the batch")
     ap.add_argument("--sandbox-nice", type=int, default=0, metavar="N",
                     help="run bp-sandbox at this niceness, so the stand-in server on the same CPUs yields to the app")
     args = ap.parse_args()
