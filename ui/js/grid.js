@@ -217,20 +217,10 @@ function showHeldImages({ force = false } = {}) {
     if (force || scroller().scrollTop < 40) reloadGrid({ soft: true });
     return;
   }
-  const fresh = [...heldNew.values()].reverse();  // newest first, like single inserts
+  const held = [...heldNew.values()];
   heldNew.clear();
   renderHeldPill();
-  const els = [];
-  for (const image of fresh) {
-    if (cards.has(image.id)) continue;
-    const el = cardElement(image);
-    cards.set(image.id, { el, image });
-    els.push(el);
-  }
-  grid().prepend(...els);
-  total += els.length;
-  setCount(total);
-  renderEmpty();
+  for (const image of held) upsertCard(image, { prepend: true });  // in arrival order: newest ends first
 }
 
 function renderHeldPill() {
