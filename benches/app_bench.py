@@ -83,10 +83,9 @@ def stop(proc: subprocess.Popen) -> None:
             proc.wait(timeout=10)
 
 
-def start_sandbox(binary: str, data: Path, processing_ms: int, niceness: int) -> tuple[subprocess.Popen, str]:
+def start_sandbox(binary: str, data: Path, processing_ms: int) -> tuple[subprocess.Popen, str]:
     proc = subprocess.Popen([binary, "--listen", "127.0.0.1:0", "--data", str(data), "--processing-ms", str(processing_ms)],
-                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, start_new_session=True,
-                            preexec_fn=(lambda: os.nice(niceness)) if niceness else None)
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, start_new_session=True)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         line = proc.stdout.readline()
@@ -321,7 +320,7 @@ def report(args, cold: list[float], r: dict, load_start: str) -> str:
         "",
         f"Machine: {os.cpu_count()} CPUs; load average at start {load_start}, at end {load_end}. Release builds, "
         f"Xvfb 1280×800, software rendering (no GPU). The app is connected to a local bp-sandbox "
-        f"(`--processing-ms {args.processing_ms}`{f', niceness {args.sandbox_nice}' if args.sandbox_nice else ''}) "
+        f"(`--processing-ms {args.processing_ms}`) "
         f"through environment credentials. Extra app environment: "
         f"{', '.join(f'`{k}={v}`' for k, v in args.env.items()) or 'none'}.",
         "",
@@ -357,8 +356,6 @@ def cli_of(args) -> str:
     parts = [f" --env {k}={v}" for k, v in args.env.items()]
     if args.before_batch:
         parts.append(f" --before-batch {json.dumps(args.before_batch)}")
-    if args.sandbox_nice:
-        parts.append(f" --sandbox-nice {args.sandbox_nice}")
     if args.label != "default":
         parts.append(f" --label {args.label}")
     return "".join(parts)
@@ -389,8 +386,6 @@ def main() -> None:
     ap.add_argument("--before-batch", metavar="JS",
                     help="diagnostics: script run in the page before the probes start (e.g. to hide a part); "
                          "whatever it leaves in window.__benchDiag is logged after the batch")
-    ap.add_argument("--sandbox-nice", type=int, default=0, metavar="N",
-                    help="run bp-sandbox at this niceness, so the stand-in server on the same CPUs yields to the app")
     args = ap.parse_args()
     args.env = dict(e.split("=", 1) for e in args.env)
     if "DISPLAY" not in os.environ:
@@ -398,7 +393,7 @@ def main() -> None:
     load_start = " ".join(Path("/proc/loadavg").read_text().split()[:3])
     with tempfile.TemporaryDirectory(prefix="bp-app-bench-") as tmp:
         work = Path(tmp)
-        sandbox, base = start_sandbox(args.sandbox_bin, work / "sandbox", args.processing_ms, args.sandbox_nice)
+        sandbox, base = start_sandbox(args.sandbox_bin, work / "sandbox", args.processing_ms)
         try:
             cold = cold_start(args, base, work)
             r = responsiveness(args, base, work)
