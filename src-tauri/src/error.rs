@@ -41,7 +41,7 @@ impl AppError {
 
     pub fn kind(&self) -> &'static str {
         match self {
-            AppError::BeProduct(e) => e.kind(),
+            AppError::BeProduct(e) => e.kind().as_str(),
             AppError::Keychain { .. } => "keychain",
             AppError::InvalidInput(_) => "invalid_input",
             AppError::Sandbox { .. } => "internal",

@@ -16,6 +16,7 @@ pub struct Client {
     pub(crate) http: Arc<Http>,
     /// A plain client for downloading upload sources (no BeProduct credentials on it).
     pub(crate) source_http: reqwest::Client,
+    server_key: Arc<str>,
 }
 
 impl std::fmt::Debug for Client {
@@ -72,9 +73,14 @@ impl Client {
             config.refresh_token.clone(),
             retry.clone(),
         );
+        let server_key: Arc<str> = match config.server_key.as_deref().map(str::trim) {
+            Some(key) if !key.is_empty() => key.into(),
+            _ => base.as_str().into(),
+        };
         Ok(Client {
             http: Arc::new(Http::new(api_http, base, auth, retry)),
             source_http,
+            server_key,
         })
     }
 
@@ -82,6 +88,13 @@ impl Client {
     pub fn on_refresh_token_rotated(self, f: impl Fn(Secret) + Send + Sync + 'static) -> Client {
         self.http.auth().set_rotation_callback(Arc::new(f));
         self
+    }
+
+    /// Names the server and company this client works on (`https://host/api/Company/` unless
+    /// the config set another key). Work recorded for one server (e.g. a journaled upload) must
+    /// only be carried on, or checked, with a client of the same key.
+    pub fn server_key(&self) -> &str {
+        &self.server_key
     }
 
     /// The refresh token in use now (the newest one if it was rotated).
@@ -119,5 +132,16 @@ mod tests {
         ] {
             assert_eq!(Client::new(bad).unwrap_err().kind(), "invalid_input");
         }
+    }
+
+    #[test]
+    fn server_key_names_url_and_company_unless_set() {
+        let c = Config::new("Acme", "id", "s", "r").with_api_url("http://127.0.0.1:9/");
+        assert_eq!(
+            Client::new(c.clone()).unwrap().server_key(),
+            "http://127.0.0.1:9/api/Acme/"
+        );
+        let keyed = c.with_server_key("embedded-sandbox");
+        assert_eq!(Client::new(keyed).unwrap().server_key(), "embedded-sandbox");
     }
 }

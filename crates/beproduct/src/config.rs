@@ -19,6 +19,10 @@ pub struct Config {
     pub refresh_token: Secret,
     /// Retry and timeout settings; `RetryPolicy::fast()` for tests.
     pub retry: RetryPolicy,
+    /// What identifies the server's data across runs (see `Client::server_key`); `None` = the
+    /// API base URL with the company. Set it where the URL changes between runs (a local
+    /// sandbox on a random port) but the data does not.
+    pub server_key: Option<String>,
 }
 
 impl Config {
@@ -36,6 +40,7 @@ impl Config {
             client_secret: client_secret.into(),
             refresh_token: refresh_token.into(),
             retry: RetryPolicy::default(),
+            server_key: None,
         }
     }
 
@@ -51,6 +56,11 @@ impl Config {
 
     pub fn with_retry_policy(mut self, retry: RetryPolicy) -> Config {
         self.retry = retry;
+        self
+    }
+
+    pub fn with_server_key(mut self, key: impl Into<String>) -> Config {
+        self.server_key = Some(key.into());
         self
     }
 }

@@ -43,21 +43,106 @@ pub enum Error {
     /// A local file could not be read.
     #[error("cannot read {path}: {message}")]
     Io { path: String, message: String },
+    /// BeProduct refused the file as too large (HTTP 413). Sending it again cannot help.
+    #[error("BeProduct refused the file as too large{}: {message}", size.map(|s| format!(" ({s} bytes)")).unwrap_or_default())]
+    TooLarge { size: Option<u64>, message: String },
+    /// The local file's content no longer matches the checksum taken when it was queued; the
+    /// upload was stopped before its last byte, so the server cannot have the changed file.
+    #[error("{path} changed on disk after it was queued (its content no longer matches); nothing was uploaded")]
+    FileChanged { path: String },
+}
+
+/// What kind of failure an [`Error`] is: the stable name callers branch on (the app sends it to
+/// the UI as the `kind` string, so the names are part of the IPC contract).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorKind {
+    Transport,
+    Api,
+    NotFound,
+    Auth,
+    Throttled,
+    Decode,
+    OutcomeUnknown,
+    InvalidInput,
+    Io,
+    TooLarge,
+    FileChanged,
+}
+
+impl ErrorKind {
+    pub const ALL: [ErrorKind; 11] = [
+        ErrorKind::Transport,
+        ErrorKind::Api,
+        ErrorKind::NotFound,
+        ErrorKind::Auth,
+        ErrorKind::Throttled,
+        ErrorKind::Decode,
+        ErrorKind::OutcomeUnknown,
+        ErrorKind::InvalidInput,
+        ErrorKind::Io,
+        ErrorKind::TooLarge,
+        ErrorKind::FileChanged,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorKind::Transport => "transport",
+            ErrorKind::Api => "api",
+            ErrorKind::NotFound => "not_found",
+            ErrorKind::Auth => "auth",
+            ErrorKind::Throttled => "throttled",
+            ErrorKind::Decode => "decode",
+            ErrorKind::OutcomeUnknown => "outcome_unknown",
+            ErrorKind::InvalidInput => "invalid_input",
+            ErrorKind::Io => "io",
+            ErrorKind::TooLarge => "too_large",
+            ErrorKind::FileChanged => "file_changed",
+        }
+    }
+}
+
+impl std::fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Lets tests compare with the wire name: `assert_eq!(e.kind(), "not_found")`.
+impl PartialEq<&str> for ErrorKind {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
 }
 
 impl Error {
-    /// A short stable name the UI branches on; an API 404 is `not_found`.
-    pub fn kind(&self) -> &'static str {
+    /// What kind of failure this is; an API "not found" (404, or the server's own
+    /// "… not found" text, which some endpoints send with another status) is `NotFound`.
+    pub fn kind(&self) -> ErrorKind {
         match self {
-            Error::Transport { .. } => "transport",
-            Error::Api { status: 404, .. } => "not_found",
-            Error::Api { .. } => "api",
-            Error::Auth(_) => "auth",
-            Error::Throttled { .. } => "throttled",
-            Error::Decode { .. } => "decode",
-            Error::OutcomeUnknown { .. } => "outcome_unknown",
-            Error::InvalidInput(_) => "invalid_input",
-            Error::Io { .. } => "io",
+            Error::Transport { .. } => ErrorKind::Transport,
+            Error::Api { .. } if self.is_not_found() => ErrorKind::NotFound,
+            Error::Api { .. } => ErrorKind::Api,
+            Error::Auth(_) => ErrorKind::Auth,
+            Error::Throttled { .. } => ErrorKind::Throttled,
+            Error::Decode { .. } => ErrorKind::Decode,
+            Error::OutcomeUnknown { .. } => ErrorKind::OutcomeUnknown,
+            Error::InvalidInput(_) => ErrorKind::InvalidInput,
+            Error::Io { .. } => ErrorKind::Io,
+            Error::TooLarge { .. } => ErrorKind::TooLarge,
+            Error::FileChanged { .. } => ErrorKind::FileChanged,
+        }
+    }
+
+    /// The server said the thing asked for does not exist: a 404, or a 4xx whose message is
+    /// the API's "<Entity> not found" (the official SDKs match the text, not the status).
+    pub fn is_not_found(&self) -> bool {
+        match self {
+            Error::Api { status: 404, .. } => true,
+            Error::Api {
+                status, message, ..
+            } if (400..500).contains(status) => message.to_ascii_lowercase().contains("not found"),
+            _ => false,
         }
     }
 
@@ -169,5 +254,30 @@ mod tests {
             .kind(),
             "throttled"
         );
+    }
+
+    #[test]
+    fn not_found_is_recognised_by_status_or_by_the_servers_text() {
+        let api = |status: u16, message: &str| Error::Api {
+            status,
+            message: message.into(),
+            method: "GET".into(),
+            url: "u".into(),
+        };
+        assert_eq!(api(400, "Image not found").kind(), ErrorKind::NotFound);
+        assert_eq!(api(404, "").kind(), ErrorKind::NotFound);
+        assert_eq!(api(400, "Bad folder").kind(), ErrorKind::Api);
+        // A 5xx that mentions "not found" says nothing certain about the image.
+        assert_eq!(api(500, "Image not found").kind(), ErrorKind::Api);
+    }
+
+    #[test]
+    fn kind_names_are_unique_and_snake_case() {
+        let names: std::collections::HashSet<&str> =
+            ErrorKind::ALL.iter().map(|k| k.as_str()).collect();
+        assert_eq!(names.len(), ErrorKind::ALL.len());
+        for k in ErrorKind::ALL {
+            assert_eq!(serde_json::to_value(k).unwrap(), k.as_str());
+        }
     }
 }

@@ -217,6 +217,12 @@ impl Http {
             if status.is_success() {
                 return Ok(body);
             }
+            if status == StatusCode::PAYLOAD_TOO_LARGE {
+                return Err(Error::TooLarge {
+                    size: None,
+                    message: server_message(&body),
+                });
+            }
             let mut message = server_message(&body);
             if status == StatusCode::NOT_FOUND && body.is_empty() {
                 message.push_str(" (a 404 without a body usually means a wrong company domain)");

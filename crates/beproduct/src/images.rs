@@ -1,6 +1,8 @@
 //! The Image endpoints.
 
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde_json::json;
@@ -142,8 +144,34 @@ impl Client {
     ) -> Result<String> {
         let image_id = validate_guid("image id", image_id)?;
         upload::check_file(path).await?;
-        let form = upload::file_form(path.to_path_buf(), progress);
+        let form = upload::file_form(path.to_path_buf(), progress, None);
         self.upload(image_id, form).await
+    }
+
+    /// Like `upload_file`, for a file whose content was checked earlier (`sha256`, hex): the
+    /// bytes are hashed as they stream, and if they no longer match, the upload stops before its
+    /// last byte with `Error::FileChanged` (so the server never gets the changed file whole).
+    pub async fn upload_file_checked(
+        &self,
+        image_id: &str,
+        path: &Path,
+        sha256: &str,
+        progress: Option<ProgressFn>,
+    ) -> Result<String> {
+        let image_id = validate_guid("image id", image_id)?;
+        upload::check_file(path).await?;
+        let expected = upload::Expected {
+            sha256: sha256.to_owned(),
+            changed: Arc::new(AtomicBool::new(false)),
+        };
+        let changed = expected.changed.clone();
+        let form = upload::file_form(path.to_path_buf(), progress, Some(expected));
+        match self.upload(image_id, form).await {
+            Err(_) if changed.load(Ordering::SeqCst) => Err(Error::FileChanged {
+                path: path.display().to_string(),
+            }),
+            other => other,
+        }
     }
 
     /// Downloads `url` (http or https only) and streams it straight on as the upload.
@@ -174,15 +202,23 @@ impl Client {
     }
 
     /// `GET Style/GetImageProcessingStatus/{id}`: the route the official SDK uses for every
-    /// master folder, Image included.
+    /// master folder, Image included. The id is whatever the upload answered (the SDKs accept
+    /// any id, not only GUIDs); it travels as one escaped path segment.
     pub async fn processing_status(&self, upload_id: &str) -> Result<ProcessingStatus> {
-        let upload_id = validate_guid("upload id", upload_id)?;
-        self.http
-            .json(Call::get(self.http.url(
-                &format!("Style/GetImageProcessingStatus/{upload_id}"),
-                &[],
-            )))
-            .await
+        let upload_id = upload_id.trim();
+        // "." and ".." would be dropped or resolved as path segments, not sent as ids.
+        if upload_id.is_empty() || upload_id.len() > 200 || matches!(upload_id, "." | "..") {
+            return Err(Error::InvalidInput(format!(
+                "upload id {:?} cannot be checked: it must be the id the upload answered (1 to 200 characters)",
+                upload_id.chars().take(60).collect::<String>()
+            )));
+        }
+        let mut url = self.http.url("Style/GetImageProcessingStatus/", &[]);
+        url.path_segments_mut()
+            .map_err(|_| Error::InvalidInput("the API URL cannot take a path".into()))?
+            .pop_if_empty()
+            .push(upload_id);
+        self.http.json(Call::get(url)).await
     }
 
     /// Polls until processing finishes (250 ms at first, doubling to 3 s), at most `max_wait`.

@@ -27,7 +27,7 @@ mod upload;
 
 pub use client::Client;
 pub use config::{Config, DEFAULT_API_URL, DEFAULT_TOKEN_URL};
-pub use error::{Error, Result};
+pub use error::{Error, ErrorKind, Result};
 pub use ids::{is_guid, validate_guid};
 pub use models::{
     Choice, FieldType, FieldUpdate, Filter, FilterValue, Folder, FolderRef, HeaderData,
@@ -36,4 +36,4 @@ pub use models::{
 };
 pub use retry::RetryPolicy;
 pub use secret::Secret;
-pub use upload::ProgressFn;
+pub use upload::{url_file_name, ProgressFn};

@@ -63,14 +63,6 @@ async fn hostile_ids_are_refused_by_every_call_before_any_request() {
                 .await
                 .unwrap_err(),
         );
-        assert_refused("upload id", id, c.processing_status(id).await.unwrap_err());
-        assert_refused(
-            "upload id",
-            id,
-            c.wait_for_processing(id, std::time::Duration::from_secs(1))
-                .await
-                .unwrap_err(),
-        );
         assert_refused("folder id", id, c.folder_schema(id).await.unwrap_err());
         assert_refused(
             "folder id",
@@ -91,6 +83,33 @@ async fn hostile_ids_are_refused_by_every_call_before_any_request() {
         before,
         "not one request (not even for a token) may reach the server"
     );
+}
+
+/// Upload ids are whatever the server answered (the SDKs accept any id), so they are not held to
+/// the GUID rule: each one travels as a single escaped path segment of the status endpoint and
+/// cannot reach any other route. Only ids that cannot be a segment are refused up front.
+#[tokio::test]
+async fn any_upload_id_reaches_only_the_status_endpoint() {
+    let env = common::start(|c| c.seed = beproduct_sandbox::Seed::Empty).await;
+    let c = &env.client;
+    for id in HOSTILE_IDS.iter().chain(&["img-1"]) {
+        let status_before = env.controls.requests_seen("getimageprocessingstatus/");
+        let all_before = env.controls.requests_seen("/api/");
+        let err = c.processing_status(id).await.unwrap_err();
+        assert_eq!(err.kind(), "not_found", "{id:?}: {err}");
+        assert_eq!(
+            env.controls.requests_seen("getimageprocessingstatus/"),
+            status_before + 1,
+            "{id:?} went to the status endpoint"
+        );
+        assert_eq!(env.controls.requests_seen("/api/"), all_before + 1);
+    }
+    for id in ["", "  ", ".", ".."] {
+        let before = env.controls.requests_seen("/");
+        let err = c.processing_status(id).await.unwrap_err();
+        assert_eq!(err.kind(), "invalid_input", "{id:?}: {err}");
+        assert_eq!(env.controls.requests_seen("/"), before);
+    }
 }
 
 #[tokio::test]

@@ -349,12 +349,16 @@ pub async fn status_by_query(State(app): State<Arc<AppState>>, Query(params): Pa
 }
 
 async fn status(app: &AppState, raw: &str) -> ApiResult {
-    let id = parse_guid(raw, "upload")?;
-    let lookup = id.clone();
-    let upload = app
-        .store
-        .call(move |c| store::get_upload(c, &lookup))
-        .await?;
+    // Upload ids are the server's own; an id it never issued is simply not found.
+    let id = raw.trim().to_owned();
+    let upload = match parse_guid(&id, "upload") {
+        Ok(lookup) => {
+            app.store
+                .call(move |c| store::get_upload(c, &lookup))
+                .await?
+        }
+        Err(_) => None,
+    };
     let upload = upload.ok_or_else(|| {
         ApiError::not_found(format!(
             "Upload not found: no upload has id {id}; use the imageId returned by the upload call"

@@ -4,6 +4,7 @@
 
 use crate::job::JobState;
 use crate::queue::Inner;
+use beproduct::ErrorKind;
 use std::collections::HashMap;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -109,13 +110,10 @@ async fn poll_once(client: &beproduct::Client, upload_id: &str) -> Polled {
         )),
         Ok(s) if s.finished => Polled::Done,
         Ok(_) => Polled::Pending,
+        Err(beproduct::Error::Throttled { retry_after }) => Polled::Wait(retry_after),
         Err(e) => match e.kind() {
-            "transport" => Polled::Offline(e.to_string()),
-            "throttled" => match e {
-                beproduct::Error::Throttled { retry_after } => Polled::Wait(retry_after),
-                _ => Polled::Wait(MAX_INTERVAL),
-            },
-            "not_found" => Polled::Failed(format!(
+            ErrorKind::Transport => Polled::Offline(e.to_string()),
+            ErrorKind::NotFound => Polled::Failed(format!(
                 "the server does not know this upload ({e}); Retry uploads the file again"
             )),
             _ => Polled::Error(e.to_string()),

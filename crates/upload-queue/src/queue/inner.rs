@@ -142,7 +142,7 @@ impl Inner {
             let reachable = match self.client() {
                 Some(c) => match c.folders().await {
                     Ok(_) => true,
-                    Err(e) => e.kind() != "transport",
+                    Err(e) => e.kind() != beproduct::ErrorKind::Transport,
                 },
                 None => false,
             };
