@@ -2,15 +2,23 @@
 //!
 //! One `tokio::sync::Mutex` guards the token state and is held across a refresh, so concurrent
 //! callers share a single in-flight refresh instead of each hitting the token endpoint.
+//!
+//! What the token endpoint's answers mean: 2xx is read with a 64 KiB cap; 429 and 503 are
+//! waited out (`Retry-After` honoured up to `max_server_wait`), then end as `Error::Throttled` or
+//! a transport error; any other 5xx and a lost answer are transport errors at once (see
+//! `post_grant` on why they are not repeated); a 3xx is never followed (nothing is sent to the
+//! other host) and, like any 4xx, is `Error::Auth`: the user must reconnect or fix the setup.
 
 use std::sync::{Arc, Mutex as StdMutex};
 use std::time::{Duration, Instant};
 
+use bytes::Bytes;
 use serde::Deserialize;
 use tokio::sync::Mutex;
 
+use crate::capped::{read_capped, read_prefix, size_text, ReadError, MESSAGE_CAP, TOKEN_CAP};
 use crate::error::{Error, Result};
-use crate::retry::RetryPolicy;
+use crate::retry::{server_named_wait, RetryPolicy};
 use crate::secret::Secret;
 
 /// Refresh this long before `expires_in` runs out.
@@ -111,48 +119,7 @@ impl TokenSource {
             ("grant_type", "refresh_token"),
             ("refresh_token", refresh_token.expose()),
         ];
-        let body = form_urlencode(&form);
-        let mut attempt = 0;
-        let response = loop {
-            let sent = self
-                .http
-                .post(self.token_url.clone())
-                .header(
-                    reqwest::header::CONTENT_TYPE,
-                    "application/x-www-form-urlencoded",
-                )
-                .header(reqwest::header::ACCEPT, "application/json")
-                .timeout(self.retry.request_timeout)
-                .body(body.clone())
-                .send()
-                .await;
-            match sent {
-                Ok(r) => break r,
-                // Only a refused connection is retried: a refresh that reached the server may
-                // already have rotated the refresh token we would resend.
-                Err(e) if e.is_connect() && attempt < self.retry.transient_backoff.len() => {
-                    tokio::time::sleep(self.retry.step(&self.retry.transient_backoff, attempt))
-                        .await;
-                    attempt += 1;
-                }
-                Err(e) => {
-                    return Err(Error::Transport {
-                        method: "POST".into(),
-                        url: self.token_url_for_errors(),
-                        message: describe_reqwest(&e),
-                    })
-                }
-            }
-        };
-        let status = response.status();
-        let bytes = response.bytes().await.map_err(|e| Error::Transport {
-            method: "POST".into(),
-            url: self.token_url_for_errors(),
-            message: describe_reqwest(&e),
-        })?;
-        if !status.is_success() {
-            return Err(self.refusal(status.as_u16(), &bytes));
-        }
+        let bytes = self.post_grant(form_urlencode(&form)).await?;
         let parsed = parse_token_response(&bytes)?;
         let access_token = parsed
             .access_token
@@ -191,6 +158,113 @@ impl TokenSource {
         })
     }
 
+    /// Posts the refresh-token grant until the token endpoint answers 2xx; returns that body.
+    ///
+    /// A grant is only sent again where the server certainly did not act: a refused connection,
+    /// a 429 or a 503. A grant that may have reached it (a lost answer, a timeout, any other 5xx)
+    /// may already have rotated the refresh token; resending the old one would then be refused
+    /// as `invalid_grant` and wrongly ask the user to reconnect, so it ends as a transport
+    /// error (the queue pauses, and the next call tries afresh).
+    async fn post_grant(&self, form: String) -> Result<Bytes> {
+        let mut throttled = 0usize;
+        let mut transient = 0usize;
+        loop {
+            let sent = self
+                .http
+                .post(self.token_url.clone())
+                .header(
+                    reqwest::header::CONTENT_TYPE,
+                    "application/x-www-form-urlencoded",
+                )
+                .header(reqwest::header::ACCEPT, "application/json")
+                .timeout(self.retry.request_timeout)
+                .body(form.clone())
+                .send()
+                .await;
+            let mut response = match sent {
+                Ok(r) => r,
+                Err(e) if e.is_connect() && transient < self.retry.transient_backoff.len() => {
+                    self.back_off(None, &mut transient).await;
+                    continue;
+                }
+                Err(e) => return Err(self.unavailable(describe_reqwest(&e))),
+            };
+            let status = response.status();
+            if status.is_success() {
+                return read_capped(&mut response, TOKEN_CAP)
+                    .await
+                    .map_err(|e| match e {
+                        ReadError::TooLarge => Error::decode(
+                            "$",
+                            format!(
+                                "the token endpoint's answer is larger than {}, the most the client reads",
+                                size_text(TOKEN_CAP)
+                            ),
+                        ),
+                        ReadError::Failed(e) => self.unavailable(describe_reqwest(&e)),
+                    });
+            }
+            let headers = response.headers().clone();
+            let body = read_prefix(&mut response, MESSAGE_CAP)
+                .await
+                .unwrap_or_default();
+            let named_wait = server_named_wait(&headers, &body);
+            match status.as_u16() {
+                429 => {
+                    let wait = named_wait.unwrap_or_else(|| {
+                        self.retry.step(&self.retry.throttle_ladder, throttled)
+                    });
+                    if throttled >= self.retry.throttle_ladder.len()
+                        || wait > self.retry.max_server_wait
+                    {
+                        return Err(Error::Throttled { retry_after: wait });
+                    }
+                    tokio::time::sleep(wait).await;
+                    throttled += 1;
+                }
+                503 if transient < self.retry.transient_backoff.len() => {
+                    let wait = named_wait.filter(|w| *w <= self.retry.max_server_wait);
+                    self.back_off(wait, &mut transient).await;
+                }
+                300..=399 => {
+                    return Err(Error::Auth(format!(
+                        "BeProduct sign-in answered {} with {}. Check the token URL, then reconnect the BeProduct account.",
+                        status.as_u16(),
+                        crate::http::redirect_refusal(&headers, &self.token_url)
+                    )))
+                }
+                400..=499 => return Err(self.refusal(status.as_u16(), &body)),
+                // The body is not quoted: a token endpoint's answer may hold tokens.
+                _ => {
+                    return Err(self.unavailable(format!(
+                        "the sign-in service answered HTTP {}",
+                        status.as_u16()
+                    )))
+                }
+            }
+        }
+    }
+
+    /// Waits `wait` (or the next transient back-off step) before another grant.
+    async fn back_off(&self, wait: Option<Duration>, transient: &mut usize) {
+        let wait =
+            wait.unwrap_or_else(|| self.retry.step(&self.retry.transient_backoff, *transient));
+        tokio::time::sleep(wait).await;
+        *transient += 1;
+    }
+
+    /// The token endpoint could not give a token for now: nothing the user must fix.
+    fn unavailable(&self, message: String) -> Error {
+        Error::Transport {
+            method: "POST".into(),
+            url: self.token_url_for_errors(),
+            message,
+        }
+    }
+
+    /// A 4xx from the token endpoint: the credentials were refused (OAuth `invalid_grant`,
+    /// `invalid_client`, `unauthorized_client`, or a 401), or the setup is wrong (any other 4xx).
+    /// Either way only the user can fix it.
     fn refusal(&self, status: u16, body: &[u8]) -> Error {
         // OAuth errors look like {"error":"invalid_grant","error_description":"..."}.
         let json: Option<serde_json::Value> = serde_json::from_slice(body).ok();
@@ -205,9 +279,19 @@ impl TokenSource {
             .and_then(|v| v.as_str())
             .map(|d| format!(": {d}"))
             .unwrap_or_default();
+        let credentials_refused = status == 401
+            || matches!(
+                code.as_deref(),
+                Some("invalid_grant" | "invalid_client" | "unauthorized_client")
+            );
         let code = code.unwrap_or_else(|| format!("HTTP {status}"));
+        let cause = if credentials_refused {
+            "The refresh token or client credentials are no longer valid"
+        } else {
+            "The token URL or the API client's setup looks wrong"
+        };
         Error::Auth(format!(
-            "BeProduct sign-in was refused ({code}{detail}). The refresh token or client credentials are no longer valid; reconnect the BeProduct account."
+            "BeProduct sign-in was refused ({code}{detail}). {cause}; reconnect the BeProduct account."
         ))
     }
 

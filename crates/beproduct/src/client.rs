@@ -1,21 +1,30 @@
 //! The client handle: construction, configuration checks and shared state.
+//!
+//! The API and token URLs must be https; plain http is accepted only for a loopback host (a
+//! local sandbox), and the refusal comes before any request. The HTTP client follows no
+//! redirects, so neither a token request (client secret, refresh token) nor an API call (bearer
+//! token, body) can be sent on to another host.
 
 use std::sync::Arc;
 
 use reqwest::Url;
 
+use crate::address_guard::is_loopback_host;
 use crate::auth::TokenSource;
 use crate::config::{strip_trailing_slashes, Config};
 use crate::error::{Error, Result};
-use crate::http::Http;
+use crate::http::{url_for_errors, Http};
 use crate::secret::Secret;
+use crate::source::SourceFetcher;
+
+const USER_AGENT: &str = concat!("beproduct-images/", env!("CARGO_PKG_VERSION"));
 
 /// A BeProduct Public API client. Cheap to clone; clones share the token cache.
 #[derive(Clone)]
 pub struct Client {
     pub(crate) http: Arc<Http>,
-    /// A plain client for downloading upload sources (no BeProduct credentials on it).
-    pub(crate) source_http: reqwest::Client,
+    /// Downloads upload sources (no BeProduct credentials on it; see `source`).
+    pub(crate) source: Arc<SourceFetcher>,
     server_key: Arc<str>,
 }
 
@@ -46,25 +55,29 @@ impl Client {
                 "client id, client secret and refresh token are all required".into(),
             ));
         }
-        let api = parse_http_url("API URL", &strip_trailing_slashes(&config.api_url))?;
+        let api = parse_service_url("API URL", &strip_trailing_slashes(&config.api_url))?;
         let base = Url::parse(&format!(
             "{}/api/{company}/",
             api.as_str().trim_end_matches('/')
         ))
         .map_err(|e| Error::InvalidInput(format!("API URL: {e}")))?;
-        let token_url = parse_http_url("token URL", &config.token_url)?;
+        let token_url = parse_service_url("token URL", &config.token_url)?;
 
         let retry = config.retry.clone();
-        let build = |builder: reqwest::ClientBuilder| {
-            builder
-                .connect_timeout(retry.connect_timeout)
-                .read_timeout(retry.read_timeout)
-                .user_agent(concat!("beproduct-images/", env!("CARGO_PKG_VERSION")))
-                .build()
-                .map_err(|e| Error::InvalidInput(format!("HTTP client could not be set up: {e}")))
-        };
-        let api_http = build(reqwest::Client::builder())?;
-        let source_http = build(reqwest::Client::builder())?;
+        // Per-request timeouts only (JSON and token requests have one; uploads are watched for
+        // stalls instead), so a long upload over a slow link is never cut off by a timer.
+        let api_http = reqwest::Client::builder()
+            .connect_timeout(retry.connect_timeout)
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent(USER_AGENT)
+            .build()
+            .map_err(|e| Error::InvalidInput(format!("HTTP client could not be set up: {e}")))?;
+        let source = SourceFetcher::new(
+            &api,
+            config.source_limits.clone(),
+            retry.connect_timeout,
+            USER_AGENT,
+        )?;
         let auth = TokenSource::new(
             api_http.clone(),
             token_url,
@@ -79,7 +92,7 @@ impl Client {
         };
         Ok(Client {
             http: Arc::new(Http::new(api_http, base, auth, retry)),
-            source_http,
+            source: Arc::new(source),
             server_key,
         })
     }
@@ -103,12 +116,20 @@ impl Client {
     }
 }
 
-fn parse_http_url(what: &str, text: &str) -> Result<Url> {
+/// The API or token URL: https, or plain http for a loopback host only (a local sandbox), so
+/// credentials never cross a network unencrypted.
+fn parse_service_url(what: &str, text: &str) -> Result<Url> {
     let url = Url::parse(text.trim())
         .map_err(|e| Error::InvalidInput(format!("{what} {text:?} is not a valid URL ({e})")))?;
-    if !matches!(url.scheme(), "http" | "https") {
+    let secure = match url.scheme() {
+        "https" => true,
+        "http" => is_loopback_host(&url),
+        _ => false,
+    };
+    if !secure || url.host_str().is_none() {
         return Err(Error::InvalidInput(format!(
-            "{what} must start with https:// (or http:// for a local sandbox)"
+            "{what} {} must start with https:// (plain http:// is accepted only for a local sandbox on 127.0.0.1, ::1 or localhost)",
+            url_for_errors(&url)
         )));
     }
     Ok(url)

@@ -1,5 +1,7 @@
 //! Connection settings. `Debug` never shows the client secret or the refresh token.
 
+use std::time::Duration;
+
 use crate::retry::RetryPolicy;
 use crate::secret::Secret;
 
@@ -11,8 +13,9 @@ pub struct Config {
     /// Tenant slug from the web UI URL, e.g. `SampleCompany`.
     pub company_domain: String,
     /// Public API root without the `/api/{company}` part; trailing slashes are stripped.
+    /// Must be https, unless the host is loopback (a local sandbox).
     pub api_url: String,
-    /// OAuth2 token endpoint (refresh-token grant).
+    /// OAuth2 token endpoint (refresh-token grant); https unless loopback, like `api_url`.
     pub token_url: String,
     pub client_id: String,
     pub client_secret: Secret,
@@ -23,6 +26,27 @@ pub struct Config {
     /// API base URL with the company. Set it where the URL changes between runs (a local
     /// sandbox on a random port) but the data does not.
     pub server_key: Option<String>,
+    /// Limits for `Client::upload_from_url`.
+    pub source_limits: SourceLimits,
+}
+
+/// Limits for fetching an upload source from a URL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceLimits {
+    /// Largest source accepted, enforced while it streams (default 50 MiB): a larger one is
+    /// `Error::TooLarge`, cut off before the upload's last byte.
+    pub max_bytes: u64,
+    /// Longest the whole download may take, redirects included (default 10 minutes).
+    pub deadline: Duration,
+}
+
+impl Default for SourceLimits {
+    fn default() -> Self {
+        SourceLimits {
+            max_bytes: 50 * 1024 * 1024,
+            deadline: Duration::from_secs(600),
+        }
+    }
 }
 
 impl Config {
@@ -41,6 +65,7 @@ impl Config {
             refresh_token: refresh_token.into(),
             retry: RetryPolicy::default(),
             server_key: None,
+            source_limits: SourceLimits::default(),
         }
     }
 
@@ -61,6 +86,11 @@ impl Config {
 
     pub fn with_server_key(mut self, key: impl Into<String>) -> Config {
         self.server_key = Some(key.into());
+        self
+    }
+
+    pub fn with_source_limits(mut self, limits: SourceLimits) -> Config {
+        self.source_limits = limits;
         self
     }
 }

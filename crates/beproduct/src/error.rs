@@ -6,7 +6,8 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum Error {
-    /// Connection refused/reset, timeout, or the body could not be read.
+    /// Connection refused/reset, timeout, or the body could not be read; also a token endpoint
+    /// that answered 5xx (unavailable, nothing to reconnect) or whose answer was lost.
     #[error("could not reach BeProduct ({method} {url}): {message}. Check the network connection and the API URL, then try again")]
     Transport {
         method: String,
@@ -30,6 +31,19 @@ pub enum Error {
     /// A response did not have the expected JSON shape.
     #[error("unexpected response from BeProduct at `{path}`: {message}")]
     Decode { path: String, message: String },
+    /// An upload's body was cut off before its last byte: the connection stopped taking it for
+    /// `RetryPolicy::stall_timeout` (`stalled`), was closed or reset, or the server answered
+    /// with a 5xx before the whole file was sent. BeProduct cannot have the whole file, so
+    /// sending it again cannot make a duplicate. `sent`: file bytes the connection had taken.
+    /// Kind `transport`.
+    #[error("{method} {url} was cut off after {sent} bytes of the file ({message}); BeProduct did not get the whole file. Check the network connection, then send it again")]
+    SendInterrupted {
+        method: String,
+        url: String,
+        message: String,
+        sent: u64,
+        stalled: bool,
+    },
     /// A create or upload may have reached the server; check before repeating it.
     #[error("{method} {url} may or may not have been carried out ({message}); check BeProduct before repeating it")]
     OutcomeUnknown {
@@ -120,7 +134,7 @@ impl Error {
     /// "… not found" text, which some endpoints send with another status) is `NotFound`.
     pub fn kind(&self) -> ErrorKind {
         match self {
-            Error::Transport { .. } => ErrorKind::Transport,
+            Error::Transport { .. } | Error::SendInterrupted { .. } => ErrorKind::Transport,
             Error::Api { .. } if self.is_not_found() => ErrorKind::NotFound,
             Error::Api { .. } => ErrorKind::Api,
             Error::Auth(_) => ErrorKind::Auth,

@@ -1,18 +1,30 @@
 //! Request execution: bearer token, one refresh-and-retry on 401, 429 and rate-limit waits,
-//! transient-fault retries where repeating cannot duplicate work, and error mapping.
+//! transient-fault retries where repeating cannot duplicate work, capped answer bodies, and
+//! error mapping. No redirect is ever followed (the reqwest client has none): a 3xx is an
+//! error that names where it pointed.
+//!
+//! What a failed create or upload (`Repeat::Unsafe`) means:
+//! - refused connection, 401, 429: the server certainly did not act; retried here;
+//! - any other 4xx: it did not act; `Error::Api` (413: `Error::TooLarge`);
+//! - an upload body cut off before its last byte (stall, closed connection, or an early 5xx):
+//!   the server cannot have the whole file; `Error::SendInterrupted`;
+//! - anything else after the request may have been sent (any 5xx, 3xx, lost or late answer):
+//!   `Error::OutcomeUnknown`, never retried here; the caller checks before repeating.
 
 use std::sync::{Arc, Mutex as StdMutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
 use futures::future::BoxFuture;
-use reqwest::header::{HeaderMap, ACCEPT, AUTHORIZATION, CONTENT_TYPE, RETRY_AFTER};
+use reqwest::header::{HeaderMap, ACCEPT, AUTHORIZATION, CONTENT_TYPE, LOCATION};
 use reqwest::{Method, StatusCode, Url};
 use serde::de::DeserializeOwned;
 
 use crate::auth::{describe_reqwest, TokenSource};
+use crate::body_watch::{BodyWatch, Expired};
+use crate::capped::{read_capped, read_prefix, size_text, ReadError, JSON_CAP, MESSAGE_CAP};
 use crate::error::{server_message, Error, Result};
-use crate::retry::RetryPolicy;
+use crate::retry::{server_named_wait, RetryPolicy};
 
 /// Whether a request may be sent again after it possibly reached the server.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -20,12 +32,14 @@ pub(crate) enum Repeat {
     /// Reads, searches and idempotent writes: retried on network errors and 502/503/504.
     Safe,
     /// Creates and uploads: only retried when the server provably did not do the work
-    /// (connection refused, 401, 429); otherwise `Error::OutcomeUnknown`.
+    /// (connection refused, 401, 429); see the module comment for the rest.
     Unsafe,
 }
 
-pub(crate) type FormFactory =
-    Arc<dyn Fn() -> BoxFuture<'static, Result<reqwest::multipart::Form>> + Send + Sync>;
+/// Builds an upload's form for one attempt; the body streams through the attempt's watch.
+pub(crate) type FormFactory = Arc<
+    dyn Fn(Arc<BodyWatch>) -> BoxFuture<'static, Result<reqwest::multipart::Form>> + Send + Sync,
+>;
 
 pub(crate) enum Body {
     Empty,
@@ -60,6 +74,21 @@ impl Call {
             repeat,
         }
     }
+}
+
+/// How one attempt ended.
+enum Exchange {
+    /// The answer's head arrived; its body as read (whole and capped for a success, the
+    /// first bytes for an error, which are only wanted for the message).
+    Answered {
+        status: StatusCode,
+        headers: HeaderMap,
+        body: std::result::Result<Bytes, ReadError>,
+    },
+    /// No answer: the request failed (before or after it may have reached the server).
+    Failed(reqwest::Error),
+    /// An upload ran out of time.
+    Expired(Expired),
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -120,32 +149,39 @@ impl Http {
         let mut token = self.auth.access_token().await?;
         loop {
             self.wait_for_rate_limit().await;
-            let request = self.build(&call, &token).await?;
-            let response = match request.send().await {
-                Ok(r) => r,
-                Err(e) => {
+            // Only an upload's body is watched (stall and answer timeouts, how far it got).
+            let watch = BodyWatch::new();
+            let upload = matches!(call.body, Body::Multipart(_)).then_some(&*watch);
+            let request = self.build(&call, &token, &watch).await?;
+            let (status, headers, body) = match self.exchange(request, upload).await {
+                Exchange::Answered {
+                    status,
+                    headers,
+                    body,
+                } => (status, headers, body),
+                Exchange::Expired(expired) => return Err(self.expired(&call, upload, expired)),
+                Exchange::Failed(e) => {
+                    // Our own body stopped it (file changed, source failed): say that.
+                    if let Some(own) = upload.and_then(BodyWatch::take_failure) {
+                        return Err(own);
+                    }
                     // A refused connection never reached the server, so even a create may retry.
                     let never_sent = e.is_connect();
-                    if (never_sent || call.repeat == Repeat::Safe)
-                        && transient < self.retry.transient_backoff.len()
-                    {
+                    let may_repeat = never_sent || call.repeat == Repeat::Safe;
+                    if may_repeat && transient < self.retry.transient_backoff.len() {
                         tracing::debug!(method = %call.method, path = call.url.path(), "network error, retrying");
-                        tokio::time::sleep(
-                            self.retry.step(&self.retry.transient_backoff, transient),
-                        )
-                        .await;
-                        transient += 1;
+                        self.back_off(&mut transient).await;
                         continue;
                     }
-                    return Err(if never_sent || call.repeat == Repeat::Safe {
-                        self.transport(&call, describe_reqwest(&e))
+                    let message = describe_reqwest(&e);
+                    return Err(if may_repeat {
+                        self.transport(&call, message)
                     } else {
-                        self.outcome_unknown(&call, describe_reqwest(&e))
+                        self.unsafe_failure(&call, upload, message)
                     });
                 }
             };
-            let status = response.status();
-            self.remember_rate_limit(response.headers());
+            self.remember_rate_limit(&headers);
             tracing::debug!(method = %call.method, path = call.url.path(), status = status.as_u16(), "response");
 
             if status == StatusCode::UNAUTHORIZED {
@@ -159,13 +195,9 @@ impl Http {
                 continue;
             }
             if status == StatusCode::TOO_MANY_REQUESTS {
-                let header_wait = retry_after_header(response.headers());
-                let body = response.bytes().await.unwrap_or_default();
-                let server_wait = header_wait.or_else(|| retry_after_body(&body));
-                let wait = match server_wait {
-                    Some(w) => w,
-                    None => self.retry.step(&self.retry.throttle_ladder, throttled),
-                };
+                let body = body.unwrap_or_default();
+                let wait = server_named_wait(&headers, &body)
+                    .unwrap_or_else(|| self.retry.step(&self.retry.throttle_ladder, throttled));
                 if throttled >= self.retry.throttle_ladder.len()
                     || wait > self.retry.max_server_wait
                 {
@@ -179,51 +211,60 @@ impl Http {
                 throttled += 1;
                 continue;
             }
-            if matches!(status.as_u16(), 502..=504) {
-                if call.repeat == Repeat::Unsafe {
-                    let body = response.bytes().await.unwrap_or_default();
-                    return Err(self.outcome_unknown(
-                        &call,
-                        format!("HTTP {}: {}", status.as_u16(), server_message(&body)),
-                    ));
-                }
-                if transient < self.retry.transient_backoff.len() {
-                    tokio::time::sleep(self.retry.step(&self.retry.transient_backoff, transient))
-                        .await;
-                    transient += 1;
-                    continue;
-                }
-            }
-            let body = match response.bytes().await {
-                Ok(b) => b,
-                Err(e) if status.is_success() && call.repeat == Repeat::Unsafe => {
-                    return Err(self.outcome_unknown(
-                        &call,
-                        format!("the answer could not be read: {}", describe_reqwest(&e)),
-                    ))
-                }
-                Err(e)
-                    if call.repeat == Repeat::Safe
-                        && transient < self.retry.transient_backoff.len() =>
-                {
-                    tracing::debug!(error = %describe_reqwest(&e), "body read failed, retrying");
-                    tokio::time::sleep(self.retry.step(&self.retry.transient_backoff, transient))
-                        .await;
-                    transient += 1;
-                    continue;
-                }
-                Err(e) => return Err(self.transport(&call, describe_reqwest(&e))),
-            };
             if status.is_success() {
-                return Ok(body);
+                match body {
+                    Ok(bytes) => return Ok(bytes),
+                    Err(ReadError::TooLarge) => {
+                        return Err(Error::decode(
+                            "$",
+                            format!(
+                                "the answer to {} {} is larger than {}, the most the client reads",
+                                call.method,
+                                url_for_errors(&call.url),
+                                size_text(JSON_CAP)
+                            ),
+                        ))
+                    }
+                    Err(ReadError::Failed(e)) => {
+                        let message =
+                            format!("the answer could not be read: {}", describe_reqwest(&e));
+                        if call.repeat == Repeat::Unsafe {
+                            return Err(self.outcome_unknown(&call, message));
+                        }
+                        if transient < self.retry.transient_backoff.len() {
+                            tracing::debug!(%message, "retrying");
+                            self.back_off(&mut transient).await;
+                            continue;
+                        }
+                        return Err(self.transport(&call, message));
+                    }
+                }
             }
+
+            // An error answer: its body only matters for the message.
+            let body = body.unwrap_or_default();
+            let mut message = server_message(&body);
             if status == StatusCode::PAYLOAD_TOO_LARGE {
                 return Err(Error::TooLarge {
                     size: None,
-                    message: server_message(&body),
+                    message,
                 });
             }
-            let mut message = server_message(&body);
+            if status.is_redirection() {
+                message = redirect_refusal(&headers, &call.url);
+            }
+            if !status.is_client_error() {
+                if call.repeat == Repeat::Unsafe {
+                    let message = format!("HTTP {}: {message}", status.as_u16());
+                    return Err(self.unsafe_failure(&call, upload, message));
+                }
+                if matches!(status.as_u16(), 502..=504)
+                    && transient < self.retry.transient_backoff.len()
+                {
+                    self.back_off(&mut transient).await;
+                    continue;
+                }
+            }
             if status == StatusCode::NOT_FOUND && body.is_empty() {
                 message.push_str(" (a 404 without a body usually means a wrong company domain)");
             }
@@ -236,7 +277,12 @@ impl Http {
         }
     }
 
-    async fn build(&self, call: &Call, token: &crate::Secret) -> Result<reqwest::RequestBuilder> {
+    async fn build(
+        &self,
+        call: &Call,
+        token: &crate::Secret,
+        watch: &Arc<BodyWatch>,
+    ) -> Result<reqwest::RequestBuilder> {
         let mut req = self
             .client
             .request(call.method.clone(), call.url.clone())
@@ -251,10 +297,56 @@ impl Http {
                 .header(CONTENT_TYPE, "application/json")
                 .timeout(self.retry.request_timeout)
                 .body(bytes.clone()),
-            // No overall timeout: a large upload takes as long as it takes; read_timeout bounds stalls.
-            Body::Multipart(make) => req.multipart(make().await?),
+            // No overall timeout: the watch bounds stalls and the wait for the answer instead.
+            Body::Multipart(make) => req.multipart(make(watch.clone()).await?),
         };
         Ok(req)
+    }
+
+    /// Sends one request and reads its answer; an upload (with `watch`) also races its stall
+    /// and answer timeouts.
+    async fn exchange(
+        &self,
+        request: reqwest::RequestBuilder,
+        watch: Option<&BodyWatch>,
+    ) -> Exchange {
+        let work = async {
+            let mut response = match request.send().await {
+                Ok(r) => r,
+                Err(e) => return Exchange::Failed(e),
+            };
+            if let Some(watch) = watch {
+                watch.answered();
+            }
+            let status = response.status();
+            let headers = response.headers().clone();
+            let body = if status.is_success() {
+                read_capped(&mut response, JSON_CAP).await
+            } else {
+                read_prefix(&mut response, MESSAGE_CAP)
+                    .await
+                    .map_err(ReadError::Failed)
+            };
+            Exchange::Answered {
+                status,
+                headers,
+                body,
+            }
+        };
+        let Some(watch) = watch else {
+            return work.await;
+        };
+        let r = &self.retry;
+        let first = r.connect_timeout + r.stall_timeout;
+        tokio::select! {
+            done = work => done,
+            expired = watch.expiry(first, r.stall_timeout, r.answer_timeout) => Exchange::Expired(expired),
+        }
+    }
+
+    async fn back_off(&self, transient: &mut usize) {
+        tokio::time::sleep(self.retry.step(&self.retry.transient_backoff, *transient)).await;
+        *transient += 1;
     }
 
     async fn wait_for_rate_limit(&self) {
@@ -300,6 +392,74 @@ impl Http {
             url: url_for_errors(&call.url),
             message,
         }
+    }
+
+    /// A create or upload failed after it may have reached the server. An upload body cut off
+    /// before its last byte cannot have been stored whole; anything else may have been acted on.
+    fn unsafe_failure(&self, call: &Call, watch: Option<&BodyWatch>, message: String) -> Error {
+        match watch.map(BodyWatch::progress) {
+            Some(progress) if !progress.complete => Error::SendInterrupted {
+                method: call.method.to_string(),
+                url: url_for_errors(&call.url),
+                message,
+                sent: progress.sent,
+                stalled: false,
+            },
+            _ => self.outcome_unknown(call, message),
+        }
+    }
+
+    fn expired(&self, call: &Call, watch: Option<&BodyWatch>, expired: Expired) -> Error {
+        if let Some(own) = watch.and_then(BodyWatch::take_failure) {
+            return own;
+        }
+        match expired {
+            Expired::Stalled { sent } => Error::SendInterrupted {
+                method: call.method.to_string(),
+                url: url_for_errors(&call.url),
+                message: format!(
+                    "the connection stopped taking data for {}",
+                    seconds_text(self.retry.stall_timeout)
+                ),
+                sent,
+                stalled: true,
+            },
+            Expired::Unanswered => self.outcome_unknown(
+                call,
+                format!(
+                    "no answer within {} after the whole file was sent",
+                    seconds_text(self.retry.answer_timeout)
+                ),
+            ),
+        }
+    }
+}
+
+/// "a redirect to other.example:443; …": where a 3xx pointed, for an error. Nothing is sent
+/// there; the client follows no redirects, so secrets and bodies never go to another host.
+pub(crate) fn redirect_refusal(headers: &HeaderMap, from: &Url) -> String {
+    let target = headers
+        .get(LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|location| from.join(location).ok());
+    let place = match target
+        .as_ref()
+        .and_then(|t| Some((t.host_str()?, t.port_or_known_default()?)))
+    {
+        Some((host, port)) => format!("{host}:{port}"),
+        None => "another address".to_owned(),
+    };
+    format!(
+        "a redirect to {place}; the client does not follow redirects, so nothing was sent there"
+    )
+}
+
+/// "60 s", or "250 ms" for less than a second.
+pub(crate) fn seconds_text(d: Duration) -> String {
+    if d >= Duration::from_secs(1) {
+        format!("{} s", d.as_secs())
+    } else {
+        format!("{} ms", d.as_millis())
     }
 }
 
@@ -368,30 +528,6 @@ fn parse_rate_limit(headers: &HeaderMap) -> Option<RateLimit> {
     })
 }
 
-fn retry_after_header(headers: &HeaderMap) -> Option<Duration> {
-    let secs: f64 = headers
-        .get(RETRY_AFTER)?
-        .to_str()
-        .ok()?
-        .trim()
-        .parse()
-        .ok()?;
-    seconds_to_wait(secs)
-}
-
-fn retry_after_body(body: &[u8]) -> Option<Duration> {
-    let json: serde_json::Value = serde_json::from_slice(body).ok()?;
-    let v = json.get("retryAfterSeconds")?;
-    let secs = v.as_f64().or_else(|| v.as_str()?.trim().parse().ok())?;
-    seconds_to_wait(secs)
-}
-
-/// A server-named wait; absurd values ("1e30", "inf") become `Duration::MAX` rather than a
-/// panic, so they end up above `max_server_wait` and fail as `Throttled`. NaN and negatives: none.
-fn seconds_to_wait(secs: f64) -> Option<Duration> {
-    (secs >= 0.0).then(|| Duration::try_from_secs_f64(secs).unwrap_or(Duration::MAX))
-}
-
 fn now_epoch_secs() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -403,27 +539,6 @@ fn now_epoch_secs() -> u64 {
 mod tests {
     use super::*;
     use reqwest::header::HeaderValue;
-
-    #[test]
-    fn retry_after_from_header_or_body() {
-        let mut h = HeaderMap::new();
-        assert_eq!(retry_after_header(&h), None);
-        h.insert(RETRY_AFTER, HeaderValue::from_static("7"));
-        assert_eq!(retry_after_header(&h), Some(Duration::from_secs(7)));
-        assert_eq!(
-            retry_after_body(br#"{"error":"Rate limit exceeded","retryAfterSeconds":2}"#),
-            Some(Duration::from_secs(2))
-        );
-        assert_eq!(retry_after_body(br#"{"error":"x"}"#), None);
-        h.insert(RETRY_AFTER, HeaderValue::from_static("1e30"));
-        assert_eq!(retry_after_header(&h), Some(Duration::MAX));
-        h.insert(RETRY_AFTER, HeaderValue::from_static("NaN"));
-        assert_eq!(retry_after_header(&h), None);
-        assert_eq!(
-            retry_after_body(br#"{"retryAfterSeconds":"inf"}"#),
-            Some(Duration::MAX)
-        );
-    }
 
     #[test]
     fn rate_limit_needs_all_three_headers() {

@@ -1,8 +1,6 @@
 //! The Image endpoints.
 
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde_json::json;
@@ -122,16 +120,23 @@ impl Client {
             .await
     }
 
-    /// Deletes an image header (the API's route is a GET). A missing image is kind `not_found`.
+    /// Deletes an image header (the API's route is a GET). An image that is already gone
+    /// (404, or the API's "not found" text) is a success: that is the state asked for. After a
+    /// 5xx or a lost answer the server may have deleted it anyway, so the image is looked up:
+    /// gone is a success, otherwise the delete's own error is returned.
     pub async fn delete_image(&self, id: &str) -> Result<()> {
         let id = validate_guid("image id", id)?;
-        // Deleting twice leaves the same state; a retry after a lost answer may see 404.
-        self.http
-            .send(Call::get(
-                self.http.url(&format!("Image/Header/Delete/{id}"), &[]),
-            ))
-            .await?;
-        Ok(())
+        // Deleting twice leaves the same state, so a lost answer may be retried (Safe).
+        let call = Call::get(self.http.url(&format!("Image/Header/Delete/{id}"), &[]));
+        match self.http.send(call).await {
+            Ok(_) => Ok(()),
+            Err(e) if e.is_not_found() => Ok(()),
+            Err(e) if may_have_acted(&e) => match self.get_image(id).await {
+                Err(check) if check.is_not_found() => Ok(()),
+                _ => Err(e),
+            },
+            Err(e) => Err(e),
+        }
     }
 
     /// Uploads a file as the image's new version, streamed from disk (memory stays flat).
@@ -160,21 +165,15 @@ impl Client {
     ) -> Result<String> {
         let image_id = validate_guid("image id", image_id)?;
         upload::check_file(path).await?;
-        let expected = upload::Expected {
-            sha256: sha256.to_owned(),
-            changed: Arc::new(AtomicBool::new(false)),
-        };
-        let changed = expected.changed.clone();
-        let form = upload::file_form(path.to_path_buf(), progress, Some(expected));
-        match self.upload(image_id, form).await {
-            Err(_) if changed.load(Ordering::SeqCst) => Err(Error::FileChanged {
-                path: path.display().to_string(),
-            }),
-            other => other,
-        }
+        let form = upload::file_form(path.to_path_buf(), progress, Some(sha256.to_owned()));
+        self.upload(image_id, form).await
     }
 
-    /// Downloads `url` (http or https only) and streams it straight on as the upload.
+    /// Downloads `url` and streams it straight on as the upload. The source must be http(s) at
+    /// a public address (a local sandbox may also fetch from itself), at most 5 redirects away,
+    /// start with image bytes (`sniff_image`), stay within `Config::source_limits` (size while
+    /// streaming: `Error::TooLarge`; deadline: `Error::Io`). A source's HTTP error is
+    /// `Error::Io` quoting the status, never the body; a refused address is `InvalidInput`.
     pub async fn upload_from_url(
         &self,
         image_id: &str,
@@ -182,8 +181,8 @@ impl Client {
         progress: Option<ProgressFn>,
     ) -> Result<String> {
         let image_id = validate_guid("image id", image_id)?;
-        let source = upload::parse_source_url(url)?;
-        let form = upload::url_form(self.source_http.clone(), source, progress);
+        let source = upload::parse_source_url(&self.source, url)?;
+        let form = upload::url_form(self.source.clone(), source, progress);
         self.upload(image_id, form).await
     }
 
@@ -240,5 +239,14 @@ impl Client {
             tokio::time::sleep(interval.min(deadline - now)).await;
             interval = (interval * 2).min(POLL_MAX);
         }
+    }
+}
+
+/// Whether a failed delete may still have deleted: a 5xx, or an answer that never came.
+fn may_have_acted(e: &Error) -> bool {
+    match e {
+        Error::Api { status, .. } => *status >= 500,
+        Error::Transport { .. } | Error::OutcomeUnknown { .. } => true,
+        _ => false,
     }
 }

@@ -11,24 +11,30 @@
 //! # Ok(()) }
 //! ```
 
+mod address_guard;
 mod auth;
+mod body_watch;
+mod capped;
 mod client;
 mod config;
 pub mod env;
 mod error;
 mod http;
 mod ids;
+mod image_kind;
 mod images;
 pub mod models;
 mod paging;
 mod retry;
 mod secret;
+mod source;
 mod upload;
 
 pub use client::Client;
-pub use config::{Config, DEFAULT_API_URL, DEFAULT_TOKEN_URL};
+pub use config::{Config, SourceLimits, DEFAULT_API_URL, DEFAULT_TOKEN_URL};
 pub use error::{Error, ErrorKind, Result};
 pub use ids::{is_guid, validate_guid};
+pub use image_kind::{sniff_image, ImageKind, ACCEPTED_IMAGE_FORMATS, SNIFF_LEN};
 pub use models::{
     Choice, FieldType, FieldUpdate, Filter, FilterValue, Folder, FolderRef, HeaderData,
     HeaderField, ImageHeader, Operator, Page, Preview, PreviewUrls, ProcessingStatus, SchemaField,

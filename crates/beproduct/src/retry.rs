@@ -2,6 +2,8 @@
 
 use std::time::Duration;
 
+use reqwest::header::{HeaderMap, RETRY_AFTER};
+
 /// How the client waits and retries on throttling (429), transient faults and rate-limit headers.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RetryPolicy {
@@ -15,16 +17,22 @@ pub struct RetryPolicy {
     /// Longest wait the client accepts from the server (429 or `X-RateLimit-Reset`); a longer
     /// `Retry-After` fails at once with `Error::Throttled` instead of hanging the caller.
     pub max_server_wait: Duration,
-    /// Timeout for one JSON request (uploads are bounded by `read_timeout` instead).
+    /// Timeout for one JSON request or token request, answer included. Uploads have no overall
+    /// timeout: a big file over a slow link takes as long as it takes while it keeps moving.
     pub request_timeout: Duration,
-    /// Longest silence allowed while sending or receiving any request, uploads included.
-    pub read_timeout: Duration,
+    /// An upload stops when the connection takes no body bytes for this long
+    /// (`Error::SendInterrupted` with `stalled`).
+    pub stall_timeout: Duration,
+    /// How long an upload waits for its answer once its last byte went out
+    /// (`Error::OutcomeUnknown` after that: the server may have the whole file).
+    pub answer_timeout: Duration,
     /// Timeout for establishing a connection.
     pub connect_timeout: Duration,
 }
 
 impl Default for RetryPolicy {
-    /// The production timings: 429 ladder 1, 3, 5, 15, 30 s; transient back-off 0.5, 1, 2 s.
+    /// The production timings: 429 ladder 1, 3, 5, 15, 30 s; transient back-off 0.5, 1, 2 s;
+    /// uploads stop after a 60 s stall and wait 180 s for the answer after their last byte.
     fn default() -> Self {
         RetryPolicy {
             throttle_ladder: [1, 3, 5, 15, 30].map(Duration::from_secs).to_vec(),
@@ -32,7 +40,8 @@ impl Default for RetryPolicy {
             jitter: 0.25,
             max_server_wait: Duration::from_secs(120),
             request_timeout: Duration::from_secs(60),
-            read_timeout: Duration::from_secs(120),
+            stall_timeout: Duration::from_secs(60),
+            answer_timeout: Duration::from_secs(180),
             connect_timeout: Duration::from_secs(20),
         }
     }
@@ -48,7 +57,8 @@ impl RetryPolicy {
             jitter: 0.1,
             max_server_wait: Duration::from_secs(30),
             request_timeout: Duration::from_secs(30),
-            read_timeout: Duration::from_secs(60),
+            stall_timeout: Duration::from_secs(10),
+            answer_timeout: Duration::from_secs(30),
             connect_timeout: Duration::from_secs(5),
         }
     }
@@ -64,6 +74,38 @@ impl RetryPolicy {
     }
 }
 
+/// The wait a 429 (or 503) names: the `Retry-After` header first, then the body's
+/// `retryAfterSeconds`.
+pub(crate) fn server_named_wait(headers: &HeaderMap, body: &[u8]) -> Option<Duration> {
+    retry_after_header(headers).or_else(|| retry_after_body(body))
+}
+
+/// The wait a `Retry-After` header names, in seconds.
+fn retry_after_header(headers: &HeaderMap) -> Option<Duration> {
+    let secs: f64 = headers
+        .get(RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim()
+        .parse()
+        .ok()?;
+    seconds_to_wait(secs)
+}
+
+/// The wait a 429 body names (`retryAfterSeconds`, number or numeric text).
+fn retry_after_body(body: &[u8]) -> Option<Duration> {
+    let json: serde_json::Value = serde_json::from_slice(body).ok()?;
+    let v = json.get("retryAfterSeconds")?;
+    let secs = v.as_f64().or_else(|| v.as_str()?.trim().parse().ok())?;
+    seconds_to_wait(secs)
+}
+
+/// A server-named wait; absurd values ("1e30", "inf") become `Duration::MAX` rather than a
+/// panic, so they end up above `max_server_wait` and fail as `Throttled`. NaN and negatives: none.
+fn seconds_to_wait(secs: f64) -> Option<Duration> {
+    (secs >= 0.0).then(|| Duration::try_from_secs_f64(secs).unwrap_or(Duration::MAX))
+}
+
 /// Adds up to `fraction * base` of random extra wait, so many clients do not retry in lockstep.
 pub(crate) fn with_jitter(base: Duration, fraction: f64) -> Duration {
     let fraction = fraction.clamp(0.0, 1.0);
@@ -77,6 +119,28 @@ pub(crate) fn with_jitter(base: Duration, fraction: f64) -> Duration {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use reqwest::header::HeaderValue;
+
+    #[test]
+    fn retry_after_from_header_or_body() {
+        let mut h = HeaderMap::new();
+        assert_eq!(retry_after_header(&h), None);
+        h.insert(RETRY_AFTER, HeaderValue::from_static("7"));
+        assert_eq!(retry_after_header(&h), Some(Duration::from_secs(7)));
+        assert_eq!(
+            retry_after_body(br#"{"error":"Rate limit exceeded","retryAfterSeconds":2}"#),
+            Some(Duration::from_secs(2))
+        );
+        assert_eq!(retry_after_body(br#"{"error":"x"}"#), None);
+        h.insert(RETRY_AFTER, HeaderValue::from_static("1e30"));
+        assert_eq!(retry_after_header(&h), Some(Duration::MAX));
+        h.insert(RETRY_AFTER, HeaderValue::from_static("NaN"));
+        assert_eq!(retry_after_header(&h), None);
+        assert_eq!(
+            retry_after_body(br#"{"retryAfterSeconds":"inf"}"#),
+            Some(Duration::MAX)
+        );
+    }
 
     #[test]
     fn ladder_steps_stay_within_jitter_bounds() {

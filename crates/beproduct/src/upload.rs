@@ -2,19 +2,20 @@
 //! memory whole; each chunk is counted for the progress callback as it goes out.
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use bytes::Bytes;
-use futures::{Stream, StreamExt, TryStreamExt};
+use futures::{Stream, StreamExt};
 use reqwest::multipart::{Form, Part};
 use reqwest::Url;
 use sha2::{Digest, Sha256};
 use tokio_util::io::ReaderStream;
 
-use crate::auth::{describe_reqwest, percent_decode};
-use crate::error::{server_message, Error, Result};
-use crate::http::{url_for_errors, FormFactory};
+use crate::auth::percent_decode;
+use crate::body_watch::BodyWatch;
+use crate::error::{Error, Result};
+use crate::http::FormFactory;
+use crate::source::SourceFetcher;
 
 /// Called with (bytes sent so far, total if known) as the body streams out.
 pub type ProgressFn = Arc<dyn Fn(u64, Option<u64>) + Send + Sync>;
@@ -24,26 +25,19 @@ const CHUNK: usize = 256 * 1024;
 const PART_NAME: &str = "file";
 const PART_MIME: &str = "application/octet-stream";
 
-/// The content a file must still have when it is sent (SHA-256, lower-case hex), and the flag
-/// raised when it does not.
-#[derive(Clone)]
-pub(crate) struct Expected {
-    pub sha256: String,
-    pub changed: Arc<AtomicBool>,
-}
-
-/// A form factory that reopens `path` for every attempt. With `expected`, the content is
-/// hashed as it streams and the last chunk is withheld when the hash differs (or the file
-/// grew or shrank), so a file changed after it was queued never reaches the server whole.
+/// A form factory that reopens `path` for every attempt. With `expected_sha256` (lower-case
+/// hex), the content is hashed as it streams and the last chunk is withheld when the hash
+/// differs (or the file grew or shrank), so a file changed after it was queued never reaches
+/// the server whole; the upload then fails with `Error::FileChanged`.
 pub(crate) fn file_form(
     path: PathBuf,
     progress: Option<ProgressFn>,
-    expected: Option<Expected>,
+    expected_sha256: Option<String>,
 ) -> FormFactory {
-    Arc::new(move || {
+    Arc::new(move |watch: Arc<BodyWatch>| {
         let path = path.clone();
         let progress = progress.clone();
-        let expected = expected.clone();
+        let expected = expected_sha256.clone();
         Box::pin(async move {
             let io_err = |e: std::io::Error| Error::Io {
                 path: path.display().to_string(),
@@ -53,12 +47,17 @@ pub(crate) fn file_form(
             let len = file.metadata().await.map_err(io_err)?.len();
             let chunks = ReaderStream::with_capacity(file, CHUNK);
             let body = match expected {
-                Some(expected) => reqwest::Body::wrap_stream(counted(
-                    verified(chunks, len, expected),
-                    Some(len),
-                    progress,
-                )),
-                None => reqwest::Body::wrap_stream(counted(chunks, Some(len), progress)),
+                Some(sha256) => {
+                    let changed = {
+                        let (watch, path) = (watch.clone(), path.display().to_string());
+                        move || watch.fail(Error::FileChanged { path: path.clone() })
+                    };
+                    let checked = verified(chunks, len, sha256, changed);
+                    reqwest::Body::wrap_stream(watch.track(counted(checked, Some(len), progress)))
+                }
+                None => {
+                    reqwest::Body::wrap_stream(watch.track(counted(chunks, Some(len), progress)))
+                }
             };
             let part = Part::stream_with_length(body, len)
                 .file_name(file_name_of(&path))
@@ -70,50 +69,56 @@ pub(crate) fn file_form(
 }
 
 /// Passes `len` bytes through while hashing them; the chunk that completes the file is only
-/// yielded when the content matches `expected`, otherwise the stream ends in an error.
-fn verified<S>(
+/// yielded when the content matches `sha256`, otherwise the stream ends in `changed()`.
+fn verified<S, F>(
     chunks: S,
     len: u64,
-    expected: Expected,
+    sha256: String,
+    changed: F,
 ) -> impl Stream<Item = std::io::Result<Bytes>> + Send + 'static
 where
     S: Stream<Item = std::io::Result<Bytes>> + Send + Unpin + 'static,
+    F: Fn() -> std::io::Error + Send + 'static,
 {
-    struct State<S> {
+    struct State<S, F> {
         chunks: S,
         hasher: Sha256,
         seen: u64,
         len: u64,
-        expected: Expected,
+        sha256: String,
+        changed: F,
         over: bool,
     }
-    let mismatch = |st: &mut State<S>| {
-        st.over = true;
-        st.expected.changed.store(true, Ordering::SeqCst);
-        std::io::Error::other("the file changed on disk after it was queued")
-    };
+    impl<S, F: Fn() -> std::io::Error> State<S, F> {
+        fn matches(&mut self) -> bool {
+            let digest = hex::encode(std::mem::take(&mut self.hasher).finalize());
+            digest.eq_ignore_ascii_case(&self.sha256)
+        }
+
+        fn mismatch(&mut self) -> std::io::Error {
+            self.over = true;
+            (self.changed)()
+        }
+    }
     let state = State {
         chunks,
         hasher: Sha256::new(),
         seen: 0,
         len,
-        expected,
+        sha256,
+        changed,
         over: false,
     };
     futures::stream::unfold(state, move |mut st| async move {
         if st.over {
             return None;
         }
-        let complete = |st: &mut State<S>| {
-            let digest = hex::encode(std::mem::take(&mut st.hasher).finalize());
-            digest.eq_ignore_ascii_case(&st.expected.sha256)
-        };
         match st.chunks.next().await {
             Some(Ok(chunk)) => {
                 st.seen += chunk.len() as u64;
                 st.hasher.update(&chunk);
-                if st.seen > st.len || (st.seen == st.len && !complete(&mut st)) {
-                    let e = mismatch(&mut st);
+                if st.seen > st.len || (st.seen == st.len && !st.matches()) {
+                    let e = st.mismatch();
                     return Some((Err(e), st));
                 }
                 Some((Ok(chunk), st))
@@ -123,8 +128,8 @@ where
                 Some((Err(e), st))
             }
             // A file that shrank ends early; an empty file is checked here.
-            None if st.seen < st.len || (st.len == 0 && !complete(&mut st)) => {
-                let e = mismatch(&mut st);
+            None if st.seen < st.len || (st.len == 0 && !st.matches()) => {
+                let e = st.mismatch();
                 Some((Err(e), st))
             }
             None => None,
@@ -147,55 +152,28 @@ pub(crate) async fn check_file(path: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Only http(s) URLs are fetched; anything else (file:, ftp:, data:) is refused.
-pub(crate) fn parse_source_url(url: &str) -> Result<Url> {
+/// Parses an upload source URL and checks it against the fetcher's address rules, before
+/// anything is sent.
+pub(crate) fn parse_source_url(fetcher: &SourceFetcher, url: &str) -> Result<Url> {
     let parsed = Url::parse(url.trim())
         .map_err(|e| Error::InvalidInput(format!("not a valid URL ({e})")))?;
-    if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
-        return Err(Error::InvalidInput(format!(
-            "only http and https URLs can be uploaded, not {:?}",
-            parsed.scheme()
-        )));
-    }
+    fetcher.check(&parsed)?;
     Ok(parsed)
 }
 
-/// A form factory that downloads `url` for every attempt and streams it straight through.
+/// A form factory that opens `url` for every attempt and streams it straight through.
 pub(crate) fn url_form(
-    http: reqwest::Client,
+    fetcher: Arc<SourceFetcher>,
     url: Url,
     progress: Option<ProgressFn>,
 ) -> FormFactory {
-    Arc::new(move || {
-        let (http, url, progress) = (http.clone(), url.clone(), progress.clone());
+    Arc::new(move |watch: Arc<BodyWatch>| {
+        let (fetcher, url, progress) = (fetcher.clone(), url.clone(), progress.clone());
         Box::pin(async move {
-            let shown = url_for_errors(&url);
-            let response = http
-                .get(url.clone())
-                .send()
-                .await
-                .map_err(|e| Error::Transport {
-                    method: "GET".into(),
-                    url: shown.clone(),
-                    message: describe_reqwest(&e),
-                })?;
-            let status = response.status();
-            if !status.is_success() {
-                let body = response.bytes().await.unwrap_or_default();
-                return Err(Error::Api {
-                    status: status.as_u16(),
-                    message: format!(
-                        "the source URL could not be downloaded: {}",
-                        server_message(&body)
-                    ),
-                    method: "GET".into(),
-                    url: shown,
-                });
-            }
-            let len = response.content_length();
-            let bytes = response.bytes_stream().map_err(std::io::Error::other);
-            let body = reqwest::Body::wrap_stream(counted(bytes, len, progress));
-            let part = match len {
+            let source = fetcher.open(&url, &watch).await?;
+            let body =
+                reqwest::Body::wrap_stream(watch.track(counted(source.body, source.len, progress)));
+            let part = match source.len {
                 Some(len) => Part::stream_with_length(body, len),
                 None => Part::stream(body),
             };
@@ -254,6 +232,7 @@ pub(crate) fn file_name_from_url(url: &Url) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::atomic::{AtomicBool, Ordering};
 
     #[test]
     fn file_names_from_urls() {
@@ -272,9 +251,10 @@ mod tests {
 
     async fn stream_through(data: &[u8], declared: u64, sha: &str) -> (Vec<u8>, bool, bool) {
         let changed = Arc::new(AtomicBool::new(false));
-        let expected = Expected {
-            sha256: sha.to_owned(),
-            changed: changed.clone(),
+        let flag = changed.clone();
+        let on_change = move || {
+            flag.store(true, Ordering::SeqCst);
+            std::io::Error::other("changed")
         };
         let chunks: Vec<std::io::Result<Bytes>> = data
             .chunks(3)
@@ -282,7 +262,13 @@ mod tests {
             .collect();
         let mut out = Vec::new();
         let mut failed = false;
-        let mut s = Box::pin(verified(futures::stream::iter(chunks), declared, expected));
+        let stream = verified(
+            futures::stream::iter(chunks),
+            declared,
+            sha.to_owned(),
+            on_change,
+        );
+        let mut s = Box::pin(stream);
         while let Some(item) = s.next().await {
             match item {
                 Ok(b) => out.extend_from_slice(&b),
@@ -313,15 +299,24 @@ mod tests {
 
     #[test]
     fn only_http_urls_are_accepted() {
-        assert!(parse_source_url("https://x.example/a.png").is_ok());
+        let api = Url::parse("https://developers.beproduct.com").unwrap();
+        let fetcher = SourceFetcher::new(
+            &api,
+            crate::SourceLimits::default(),
+            std::time::Duration::from_secs(1),
+            "test",
+        )
+        .unwrap();
+        assert!(parse_source_url(&fetcher, "https://x.example/a.png").is_ok());
         for bad in [
             "file:///etc/passwd",
             "ftp://x/a.png",
             "data:image/png;base64,AA",
             "not a url",
+            "http://169.254.169.254/latest/meta-data/",
         ] {
             assert_eq!(
-                parse_source_url(bad).unwrap_err().kind(),
+                parse_source_url(&fetcher, bad).unwrap_err().kind(),
                 "invalid_input",
                 "{bad}"
             );

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use beproduct::{FieldUpdate, Filter, ImageHeader, SearchQuery};
+use beproduct_sandbox::FaultKind;
 use futures::StreamExt;
 use serde_json::json;
 
@@ -29,7 +30,7 @@ async fn create(
 }
 
 #[tokio::test]
-async fn folders_schema_crud_and_delete_gives_not_found() {
+async fn folders_schema_crud_and_deleting_a_gone_image_succeeds() {
     let env = common::start(|_| {}).await;
     let folders = env.client.folders().await.unwrap();
     assert!(folders.len() >= 3, "{folders:?}");
@@ -90,8 +91,19 @@ async fn folders_schema_crud_and_delete_gives_not_found() {
     let err = env.client.get_image(&created.id).await.unwrap_err();
     assert_eq!(err.kind(), "not_found", "{err}");
     assert!(err.to_string().contains("not found"), "{err}");
-    let err = env.client.delete_image(&created.id).await.unwrap_err();
-    assert_eq!(err.kind(), "not_found", "{err}");
+    // Deleting what is already gone leaves the wanted state: success.
+    env.client.delete_image(&created.id).await.unwrap();
+}
+
+#[tokio::test]
+async fn a_delete_whose_answer_is_lost_after_deleting_succeeds() {
+    let env = common::start(|c| c.seed = beproduct_sandbox::Seed::Empty).await;
+    let prints = common::folder(&env.client, "Prints").await;
+    let created = create(&env, &prints.id, "T-DEL-1", vec![]).await;
+    env.controls
+        .fail_next(1, "header/delete", FaultKind::DropAfterHandling);
+    env.client.delete_image(&created.id).await.unwrap();
+    assert_eq!(env.controls.count_images(None), 0);
 }
 
 #[tokio::test]
@@ -347,25 +359,15 @@ async fn wait_for_processing_returns_unfinished_status_when_time_runs_out() {
 }
 
 #[tokio::test]
-async fn upload_from_url_streams_a_served_png() {
+async fn upload_from_url_streams_a_file_from_the_sandboxs_own_media() {
     let env = common::start(|_| {}).await;
     let prints = common::folder(&env.client, "Prints").await;
-    let image = create(&env, &prints.id, "URL-1", vec![]).await;
-    let png = common::png(64, 48);
-    let (base, seen) = common::tiny_server(move |path| {
-        let mut r = common::Reply::ok(png.clone());
-        r.no_length = path.contains("chunked");
-        r
-    })
-    .await;
-
+    let first = create(&env, &prints.id, "URL-1", vec![]).await;
+    let path = env.dir.path().join("sun set.png");
+    std::fs::write(&path, common::png(64, 48)).unwrap();
     let upload_id = env
         .client
-        .upload_from_url(
-            &image.id,
-            &format!("{base}/art/sun%20set.png?sig=abc"),
-            None,
-        )
+        .upload_file(&first.id, &path, None)
         .await
         .unwrap();
     let status = env
@@ -374,40 +376,60 @@ async fn upload_from_url_streams_a_served_png() {
         .await
         .unwrap();
     assert!(status.succeeded(), "{status:?}");
-    let after = env.client.get_image(&image.id).await.unwrap();
+    let origin = env
+        .client
+        .get_image(&first.id)
+        .await
+        .unwrap()
+        .origin_url()
+        .unwrap()
+        .to_owned();
+
+    // A local sandbox's own media is the one loopback source allowed.
+    let second = create(&env, &prints.id, "URL-2", vec![]).await;
+    let upload_id = env
+        .client
+        .upload_from_url(&second.id, &origin, None)
+        .await
+        .unwrap();
+    let status = env
+        .client
+        .wait_for_processing(&upload_id, Duration::from_secs(30))
+        .await
+        .unwrap();
+    assert!(status.succeeded(), "{status:?}");
+    let after = env.client.get_image(&second.id).await.unwrap();
     assert!(
         after.origin_url().unwrap().contains("sun"),
         "{:?}",
         after.header_data.preview
     );
 
-    // Without Content-Length the body is still streamed through.
-    let upload_id = env
-        .client
-        .upload_from_url(&image.id, &format!("{base}/chunked/b.png"), None)
-        .await
-        .unwrap();
-    let status = env
-        .client
-        .wait_for_processing(&upload_id, Duration::from_secs(30))
-        .await
-        .unwrap();
-    assert!(status.succeeded(), "{status:?}");
-    assert_eq!(seen.lock().unwrap().len(), 2);
-
-    // A source that answers 404 is reported with the source URL, never sent on.
-    let (missing, _) = common::tiny_server(|_| common::Reply {
-        status: 404,
-        ..common::Reply::ok("gone")
-    })
-    .await;
-    let before = env.controls.requests_seen("/image/upload");
+    // Anything else on loopback is refused before it is asked for anything.
+    let (elsewhere, seen) =
+        common::tiny_server(move |_| common::Reply::ok(common::png(8, 8))).await;
+    let uploads_before = env.controls.requests_seen("/image/upload");
     let err = env
         .client
-        .upload_from_url(&image.id, &format!("{missing}/x.png?token=SECRET"), None)
+        .upload_from_url(&second.id, &format!("{elsewhere}/x.png"), None)
         .await
         .unwrap_err();
-    assert_eq!(err.kind(), "not_found", "{err}");
+    assert_eq!(err.kind(), "invalid_input", "{err}");
+    assert!(seen.lock().unwrap().is_empty());
+
+    // A source that answers 404 is reported by its status, without its query, never sent on.
+    let missing = format!(
+        "{}/media/storage/sandbox/{}/1/x.png?token=SECRET",
+        env.sandbox.public_api_url(),
+        second.id
+    );
+    let err = env
+        .client
+        .upload_from_url(&second.id, &missing, None)
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), "io", "{err}");
+    assert!(err.to_string().contains("404"), "{err}");
     assert!(!err.to_string().contains("SECRET"), "{err}");
-    assert_eq!(env.controls.requests_seen("/image/upload"), before);
+    assert_eq!(env.controls.requests_seen("/image/upload"), uploads_before);
 }

@@ -54,9 +54,14 @@ async fn rotated_refresh_token_is_handed_over_and_used_from_then_on() {
     let client = common::client_for(&env.sandbox, RetryPolicy::fast())
         .on_refresh_token_rotated(move |s| sink.lock().unwrap().push(s.expose().to_owned()));
     client.folders().await.unwrap();
-    // The 1 s token is kept for half its life, so this forces a second refresh with the new token.
-    tokio::time::sleep(Duration::from_millis(700)).await;
-    client.folders().await.unwrap();
+    // The 1 s token is kept for half its life; calls made after that refresh it again, with the
+    // rotated refresh token. Poll until that second rotation happens (deadline: 10 s).
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while rotated.lock().unwrap().len() < 2 {
+        assert!(Instant::now() < deadline, "no second refresh within 10 s");
+        client.folders().await.unwrap();
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     let seen = rotated.lock().unwrap().clone();
     assert_eq!(seen.len(), 2, "{} rotations", seen.len());
     assert_ne!(seen[0], seen[1]);
