@@ -76,15 +76,26 @@ impl Call {
     }
 }
 
+/// An answer: its body as read (whole and capped for a success; for an error only the first
+/// bytes, which are wanted for the message).
+struct Answer {
+    status: StatusCode,
+    headers: HeaderMap,
+    body: std::result::Result<Bytes, ReadError>,
+}
+
+/// What one call has used up so far, and the access token it sends.
+struct Tries {
+    token: crate::Secret,
+    throttled: usize,
+    transient: usize,
+    reauthorised: bool,
+}
+
 /// How one attempt ended.
 enum Exchange {
-    /// The answer's head arrived; its body as read (whole and capped for a success, the
-    /// first bytes for an error, which are only wanted for the message).
-    Answered {
-        status: StatusCode,
-        headers: HeaderMap,
-        body: std::result::Result<Bytes, ReadError>,
-    },
+    /// The answer's head arrived.
+    Answered(Answer),
     /// No answer: the request failed (before or after it may have reached the server).
     Failed(reqwest::Error),
     /// An upload ran out of time.
@@ -143,138 +154,156 @@ impl Http {
 
     /// Sends `call` until it succeeds or fails for good; returns the success body.
     pub(crate) async fn send(&self, call: Call) -> Result<Bytes> {
-        let mut throttled = 0usize;
-        let mut transient = 0usize;
-        let mut reauthorised = false;
-        let mut token = self.auth.access_token().await?;
+        let mut tries = Tries {
+            token: self.auth.access_token().await?,
+            throttled: 0,
+            transient: 0,
+            reauthorised: false,
+        };
         loop {
             self.wait_for_rate_limit().await;
             // Only an upload's body is watched (stall and answer timeouts, how far it got).
             let watch = BodyWatch::new();
             let upload = matches!(call.body, Body::Multipart(_)).then_some(&*watch);
-            let request = self.build(&call, &token, &watch).await?;
-            let (status, headers, body) = match self.exchange(request, upload).await {
-                Exchange::Answered {
-                    status,
-                    headers,
-                    body,
-                } => (status, headers, body),
+            let request = self.build(&call, &tries.token, &watch).await?;
+            let next = match self.exchange(request, upload).await {
+                Exchange::Answered(answer) => {
+                    self.remember_rate_limit(&answer.headers);
+                    tracing::debug!(method = %call.method, path = call.url.path(), status = answer.status.as_u16(), "response");
+                    self.on_answer(&call, upload, answer, &mut tries).await?
+                }
                 Exchange::Expired(expired) => return Err(self.expired(&call, upload, expired)),
-                Exchange::Failed(e) => {
-                    // Our own body stopped it (file changed, source failed): say that.
-                    if let Some(own) = upload.and_then(BodyWatch::take_failure) {
-                        return Err(own);
+                Exchange::Failed(e) => self.on_failure(&call, upload, e, &mut tries).await?,
+            };
+            if let Some(body) = next {
+                return Ok(body);
+            }
+        }
+    }
+
+    /// No answer came. `Ok(None)`: retry.
+    async fn on_failure(
+        &self,
+        call: &Call,
+        upload: Option<&BodyWatch>,
+        e: reqwest::Error,
+        tries: &mut Tries,
+    ) -> Result<Option<Bytes>> {
+        // Our own body stopped it (file changed, source failed): say that.
+        if let Some(own) = upload.and_then(BodyWatch::take_failure) {
+            return Err(own);
+        }
+        // A refused connection never reached the server, so even a create may retry.
+        let may_repeat = e.is_connect() || call.repeat == Repeat::Safe;
+        if may_repeat && self.back_off(&mut tries.transient).await {
+            tracing::debug!(method = %call.method, path = call.url.path(), "network error, retried");
+            return Ok(None);
+        }
+        let message = describe_reqwest(&e);
+        Err(if may_repeat {
+            self.transport(call, message)
+        } else {
+            self.unsafe_failure(call, upload, message)
+        })
+    }
+
+    /// An answer came. `Ok(Some(body))`: done; `Ok(None)`: retry.
+    async fn on_answer(
+        &self,
+        call: &Call,
+        upload: Option<&BodyWatch>,
+        answer: Answer,
+        tries: &mut Tries,
+    ) -> Result<Option<Bytes>> {
+        let Answer {
+            status,
+            headers,
+            body,
+        } = answer;
+        if status == StatusCode::UNAUTHORIZED {
+            if tries.reauthorised {
+                return Err(Error::Auth(
+                    "BeProduct rejected a freshly issued access token (401). The account may have lost API access; reconnect the BeProduct account.".into(),
+                ));
+            }
+            tries.reauthorised = true;
+            tries.token = self.auth.refresh_after_rejection(&tries.token).await?;
+            return Ok(None);
+        }
+        if status == StatusCode::TOO_MANY_REQUESTS {
+            let body = body.unwrap_or_default();
+            let wait = server_named_wait(&headers, &body).unwrap_or_else(|| {
+                self.retry
+                    .step(&self.retry.throttle_ladder, tries.throttled)
+            });
+            if tries.throttled >= self.retry.throttle_ladder.len()
+                || wait > self.retry.max_server_wait
+            {
+                return Err(Error::Throttled { retry_after: wait });
+            }
+            tracing::debug!(
+                wait_ms = wait.as_millis() as u64,
+                "throttled (429), waiting"
+            );
+            tokio::time::sleep(wait).await;
+            tries.throttled += 1;
+            return Ok(None);
+        }
+        if status.is_success() {
+            return match body {
+                Ok(bytes) => Ok(Some(bytes)),
+                Err(ReadError::TooLarge) => Err(Error::decode(
+                    "$",
+                    format!(
+                        "the answer to {} {} is larger than {}, the most the client reads",
+                        call.method,
+                        url_for_errors(&call.url),
+                        size_text(JSON_CAP)
+                    ),
+                )),
+                Err(ReadError::Failed(e)) => {
+                    let message = format!("the answer could not be read: {}", describe_reqwest(&e));
+                    if call.repeat == Repeat::Unsafe {
+                        return Err(self.outcome_unknown(call, message));
                     }
-                    // A refused connection never reached the server, so even a create may retry.
-                    let never_sent = e.is_connect();
-                    let may_repeat = never_sent || call.repeat == Repeat::Safe;
-                    if may_repeat && transient < self.retry.transient_backoff.len() {
-                        tracing::debug!(method = %call.method, path = call.url.path(), "network error, retrying");
-                        self.back_off(&mut transient).await;
-                        continue;
+                    if self.back_off(&mut tries.transient).await {
+                        return Ok(None);
                     }
-                    let message = describe_reqwest(&e);
-                    return Err(if may_repeat {
-                        self.transport(&call, message)
-                    } else {
-                        self.unsafe_failure(&call, upload, message)
-                    });
+                    Err(self.transport(call, message))
                 }
             };
-            self.remember_rate_limit(&headers);
-            tracing::debug!(method = %call.method, path = call.url.path(), status = status.as_u16(), "response");
+        }
 
-            if status == StatusCode::UNAUTHORIZED {
-                if reauthorised {
-                    return Err(Error::Auth(
-                        "BeProduct rejected a freshly issued access token (401). The account may have lost API access; reconnect the BeProduct account.".into(),
-                    ));
-                }
-                reauthorised = true;
-                token = self.auth.refresh_after_rejection(&token).await?;
-                continue;
-            }
-            if status == StatusCode::TOO_MANY_REQUESTS {
-                let body = body.unwrap_or_default();
-                let wait = server_named_wait(&headers, &body)
-                    .unwrap_or_else(|| self.retry.step(&self.retry.throttle_ladder, throttled));
-                if throttled >= self.retry.throttle_ladder.len()
-                    || wait > self.retry.max_server_wait
-                {
-                    return Err(Error::Throttled { retry_after: wait });
-                }
-                tracing::debug!(
-                    wait_ms = wait.as_millis() as u64,
-                    "throttled (429), waiting"
-                );
-                tokio::time::sleep(wait).await;
-                throttled += 1;
-                continue;
-            }
-            if status.is_success() {
-                match body {
-                    Ok(bytes) => return Ok(bytes),
-                    Err(ReadError::TooLarge) => {
-                        return Err(Error::decode(
-                            "$",
-                            format!(
-                                "the answer to {} {} is larger than {}, the most the client reads",
-                                call.method,
-                                url_for_errors(&call.url),
-                                size_text(JSON_CAP)
-                            ),
-                        ))
-                    }
-                    Err(ReadError::Failed(e)) => {
-                        let message =
-                            format!("the answer could not be read: {}", describe_reqwest(&e));
-                        if call.repeat == Repeat::Unsafe {
-                            return Err(self.outcome_unknown(&call, message));
-                        }
-                        if transient < self.retry.transient_backoff.len() {
-                            tracing::debug!(%message, "retrying");
-                            self.back_off(&mut transient).await;
-                            continue;
-                        }
-                        return Err(self.transport(&call, message));
-                    }
-                }
-            }
-
-            // An error answer: its body only matters for the message.
-            let body = body.unwrap_or_default();
-            let mut message = server_message(&body);
-            if status == StatusCode::PAYLOAD_TOO_LARGE {
-                return Err(Error::TooLarge {
-                    size: None,
-                    message,
-                });
-            }
-            if status.is_redirection() {
-                message = redirect_refusal(&headers, &call.url);
-            }
-            if !status.is_client_error() {
-                if call.repeat == Repeat::Unsafe {
-                    let message = format!("HTTP {}: {message}", status.as_u16());
-                    return Err(self.unsafe_failure(&call, upload, message));
-                }
-                if matches!(status.as_u16(), 502..=504)
-                    && transient < self.retry.transient_backoff.len()
-                {
-                    self.back_off(&mut transient).await;
-                    continue;
-                }
-            }
-            if status == StatusCode::NOT_FOUND && body.is_empty() {
-                message.push_str(" (a 404 without a body usually means a wrong company domain)");
-            }
-            return Err(Error::Api {
-                status: status.as_u16(),
+        // An error answer: its body only matters for the message.
+        let body = body.unwrap_or_default();
+        let mut message = server_message(&body);
+        if status == StatusCode::PAYLOAD_TOO_LARGE {
+            return Err(Error::TooLarge {
+                size: None,
                 message,
-                method: call.method.to_string(),
-                url: url_for_errors(&call.url),
             });
         }
+        if status.is_redirection() {
+            message = redirect_refusal(&headers, &call.url);
+        }
+        if !status.is_client_error() {
+            if call.repeat == Repeat::Unsafe {
+                let message = format!("HTTP {}: {message}", status.as_u16());
+                return Err(self.unsafe_failure(call, upload, message));
+            }
+            if matches!(status.as_u16(), 502..=504) && self.back_off(&mut tries.transient).await {
+                return Ok(None);
+            }
+        }
+        if status == StatusCode::NOT_FOUND && body.is_empty() {
+            message.push_str(" (a 404 without a body usually means a wrong company domain)");
+        }
+        Err(Error::Api {
+            status: status.as_u16(),
+            message,
+            method: call.method.to_string(),
+            url: url_for_errors(&call.url),
+        })
     }
 
     async fn build(
@@ -327,11 +356,11 @@ impl Http {
                     .await
                     .map_err(ReadError::Failed)
             };
-            Exchange::Answered {
+            Exchange::Answered(Answer {
                 status,
                 headers,
                 body,
-            }
+            })
         };
         let Some(watch) = watch else {
             return work.await;
@@ -344,9 +373,14 @@ impl Http {
         }
     }
 
-    async fn back_off(&self, transient: &mut usize) {
+    /// Waits the next transient back-off step and counts it; `false` when none is left.
+    async fn back_off(&self, transient: &mut usize) -> bool {
+        if *transient >= self.retry.transient_backoff.len() {
+            return false;
+        }
         tokio::time::sleep(self.retry.step(&self.retry.transient_backoff, *transient)).await;
         *transient += 1;
+        true
     }
 
     async fn wait_for_rate_limit(&self) {

@@ -1,5 +1,7 @@
-//! Streaming multipart bodies: from a file on disk or from an http(s) URL. Nothing is held in
-//! memory whole; each chunk is counted for the progress callback as it goes out.
+//! Streaming multipart bodies: from a file on disk or from an http(s) URL (see `source`).
+//! Nothing is held in memory whole; each chunk is counted for the progress callback as it goes
+//! out, and passes through the attempt's `BodyWatch`, which times stalls and records why the
+//! body stopped when it stopped on our side (the file changed, the source failed).
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

@@ -306,6 +306,43 @@ async fn upload_file_with_progress_then_processing_sets_the_preview() {
 }
 
 #[tokio::test]
+async fn a_checked_upload_of_a_changed_file_stops_before_its_last_byte() {
+    let env = common::start(|c| c.seed = beproduct_sandbox::Seed::Empty).await;
+    let prints = common::folder(&env.client, "Prints").await;
+    let image = create(&env, &prints.id, "CHK-1", vec![]).await;
+    let path = env.dir.path().join("art.png");
+    let bytes = common::png(300, 200);
+    std::fs::write(&path, &bytes).unwrap();
+    let queued_sha = {
+        use sha2::Digest;
+        hex::encode(sha2::Sha256::digest(&bytes))
+    };
+    // The file changes after it was queued (same size, other content).
+    let mut changed = bytes.clone();
+    *changed.last_mut().unwrap() ^= 0xFF;
+    std::fs::write(&path, &changed).unwrap();
+
+    let err = env
+        .client
+        .upload_file_checked(&image.id, &path, &queued_sha, None)
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), "file_changed", "{err}");
+    let after = env.client.get_image(&image.id).await.unwrap();
+    assert!(
+        after.origin_url().is_none(),
+        "nothing was stored: {after:?}"
+    );
+
+    // The unchanged content goes through.
+    std::fs::write(&path, &bytes).unwrap();
+    env.client
+        .upload_file_checked(&image.id, &path, &queued_sha, None)
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
 async fn corrupt_file_gives_a_processing_error_with_the_server_message() {
     let env = common::start(|_| {}).await;
     let prints = common::folder(&env.client, "Prints").await;
