@@ -107,7 +107,6 @@ impl SourceFetcher {
         let guard = Guard {
             shown,
             max,
-            declared: len,
             deadline,
             limit: self.limits.deadline,
             watch: watch.clone(),
@@ -195,7 +194,6 @@ fn broke_off(shown: &str, e: &reqwest::Error) -> Error {
 struct Guard {
     shown: String,
     max: u64,
-    declared: Option<u64>,
     deadline: Instant,
     /// The whole download's time limit (`deadline` is when it runs out).
     limit: Duration,
@@ -204,8 +202,7 @@ struct Guard {
 
 impl Guard {
     /// `head` then the rest of the body; ends in an error (recorded in the watch) when the
-    /// source breaks off, passes the size limit, ends short of its declared length, or misses
-    /// the deadline.
+    /// source breaks off, passes the size limit or misses the deadline.
     fn stream(
         self,
         head: Bytes,
@@ -249,17 +246,9 @@ impl Guard {
                     st.guard
                         .fail(too_large(&st.guard.shown, st.guard.max, None))
                 }
+                // A body shorter than its Content-Length ends in an error here too (hyper).
                 Some(Err(e)) => st.guard.fail(broke_off(&st.guard.shown, &e)),
-                None => match st.guard.declared {
-                    Some(declared) if declared != st.seen => st.guard.fail(Error::Io {
-                        path: st.guard.shown.clone(),
-                        message: format!(
-                            "the download ended after {} of {declared} bytes",
-                            st.seen
-                        ),
-                    }),
-                    _ => return None,
-                },
+                None => return None,
             };
             st.over = true;
             Some((Err(failure), st))
