@@ -48,8 +48,8 @@ fn resume_args(journal: &Path) -> Vec<&OsStr> {
         OsStr::new("--resume"),
         OsStr::new("--concurrency"),
         OsStr::new("2"),
-        OsStr::new("--settle-secs"),
-        OsStr::new("2"),
+        OsStr::new("--processing-secs"),
+        OsStr::new("10"),
     ]
 }
 
@@ -84,8 +84,8 @@ async fn kill_9_at_three_points_then_resume_lands_every_file_once() {
         OsStr::new(&folder),
         OsStr::new("--concurrency"),
         OsStr::new("2"),
-        OsStr::new("--settle-secs"),
-        OsStr::new("2"),
+        OsStr::new("--processing-secs"),
+        OsStr::new("10"),
         batch.as_os_str(),
     ]));
     wait_for(

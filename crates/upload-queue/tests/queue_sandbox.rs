@@ -16,7 +16,7 @@ impl Env {
 
     fn queue_config(&self) -> QueueConfig {
         let mut c = QueueConfig::new(self.journal());
-        c.upload_settle = Duration::from_secs(3);
+        c.processing_timeout = Duration::from_secs(10);
         c.offline_probe_max = Duration::from_secs(2);
         c
     }
@@ -374,7 +374,7 @@ async fn cancel_and_retry() {
     assert_eq!(state_of(&queue, &ids[2]), JobState::Cancelled);
     let failed = state_of(&queue, &ids[3]);
     assert!(
-        matches!(&failed, JobState::Failed { reason } if reason.contains("could not process")),
+        matches!(&failed, JobState::Failed { reason, .. } if reason.contains("could not process")),
         "{failed:?}"
     );
 

@@ -22,6 +22,12 @@ impl JournalLock {
     /// is what `fs4`/`fd-lock` wrap; it is stable since Rust 1.89.)
     pub fn acquire(journal: &Path) -> Result<JournalLock> {
         let path = lock_path(journal);
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).map_err(|e| Error::JournalPath {
+                path: journal.to_path_buf(),
+                message: format!("cannot create its folder: {e}"),
+            })?;
+        }
         let file = OpenOptions::new()
             .create(true)
             .truncate(false)
