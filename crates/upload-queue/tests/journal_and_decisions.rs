@@ -215,8 +215,20 @@ async fn an_upload_that_does_not_show_in_time_waits_for_the_user() {
     assert!(queue.wait_until_idle(Duration::from_secs(30)).await);
     assert_eq!(queue.job(&id).unwrap().state, JobState::Done);
     assert_eq!(controls.requests_seen("/image/upload"), 1);
+    queue.shutdown().await;
+}
 
-    // An upload dropped before the server handled it never shows: the user sends it again.
+/// An upload dropped before the server handled it never shows: after the watch it waits,
+/// and is sent again only when the user says so.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lost_upload_that_never_shows_is_sent_again_only_when_the_user_says_so() {
+    let env = start(|_| {}).await;
+    let queue = Queue::open(config(&env, Duration::from_secs(1)))
+        .await
+        .unwrap();
+    queue.set_client(env.client());
+    let controls = env.sandbox.controls();
+    let client = env.client();
     controls.fail_next(1, "/image/upload", FaultKind::DropBeforeHandling);
     let lost = png(&env, "lost.png", 4);
     let report = queue
@@ -226,6 +238,11 @@ async fn an_upload_that_does_not_show_in_time_waits_for_the_user() {
     let lost_id = report.accepted[0].id.clone();
     assert!(queue.wait_until_idle(Duration::from_secs(30)).await);
     assert_eq!(queue.job(&lost_id).unwrap().state, JobState::MayHaveLanded);
+    assert_eq!(
+        controls.requests_seen("/image/upload"),
+        1,
+        "not resent by itself"
+    );
     assert!(queue.send_anyway(&lost_id).is_err(), "only for duplicates");
     queue.send_again(&lost_id).unwrap();
     assert!(queue.wait_until_idle(Duration::from_secs(30)).await);
@@ -238,6 +255,7 @@ async fn an_upload_that_does_not_show_in_time_waits_for_the_user() {
         .files
         .map_or(0, |f| f.len());
     assert_eq!(files, 1);
+    assert_eq!(controls.requests_seen("/image/upload"), 2);
     queue.shutdown().await;
 }
 
@@ -353,5 +371,6 @@ async fn bp_upload_resume_exits_0_only_when_every_file_of_the_journal_landed() {
         2,
         "the poster is not resent, the icon not sent twice"
     );
+    assert!(out.contains("failed     a-poster.jpg"), "{out}");
     assert_eq!(env.sandbox.controls().count_images(Some(&env.folder_id)), 2);
 }

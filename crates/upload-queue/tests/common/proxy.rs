@@ -24,7 +24,8 @@ use tokio::sync::Notify;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OverLimit {
-    /// Answer 413 Payload Too Large once the limit is passed.
+    /// Read the body to its end, then answer 413 Payload Too Large (so the client always
+    /// gets the answer; an early answer may be lost in a reset, like `Reset`).
     Status413,
     /// Close the connection once the limit is passed, without an answer.
     Reset,
@@ -163,29 +164,26 @@ async fn handle(
     };
     let (parts, mut incoming) = req.into_parts();
     let mut body = Vec::new();
+    let mut received = 0u64;
     while let Some(frame) = incoming.frame().await {
         let Ok(frame) = frame else {
             return Ok(answer(400, "{\"message\":\"body not readable\"}"));
         };
         if let Some(data) = frame.data_ref() {
-            body.extend_from_slice(data);
-        }
-        if let Some((max, how)) = limit {
-            if body.len() as u64 > max {
-                match how {
-                    OverLimit::Status413 => {
-                        let mut r = answer(413, "{\"message\":\"Request Entity Too Large\"}");
-                        r.headers_mut()
-                            .insert("connection", "close".parse().unwrap());
-                        return Ok(r);
-                    }
-                    OverLimit::Reset => {
-                        kill.notify_one();
-                        std::future::pending::<()>().await;
-                    }
-                }
+            received += data.len() as u64;
+            if limit.is_none_or(|(max, _)| received <= max) {
+                body.extend_from_slice(data);
             }
         }
+        if let Some((max, OverLimit::Reset)) = limit {
+            if received > max {
+                kill.notify_one();
+                std::future::pending::<()>().await;
+            }
+        }
+    }
+    if limit.is_some_and(|(max, _)| received > max) {
+        return Ok(answer(413, "{\"message\":\"Request Entity Too Large\"}"));
     }
     let mut forward = shared
         .client

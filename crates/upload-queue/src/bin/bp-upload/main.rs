@@ -125,10 +125,11 @@ async fn run(args: Args) -> Result<bool, Fatal> {
     } else {
         ours.iter().filter_map(|id| queue.job(id)).collect()
     };
-    let landed = counted
-        .iter()
-        .filter(|j| matches!(j.state, JobState::Done | JobState::Duplicate))
-        .count();
+    let landed_state = |j: &JobSummary| matches!(j.state, JobState::Done | JobState::Duplicate);
+    for job in counted.iter().filter(|j| !landed_state(j)) {
+        reporter.list(job);
+    }
+    let landed = counted.iter().filter(|j| landed_state(j)).count();
     let not_landed = refused + counted.len() - landed;
     queue.shutdown().await;
     let why = if not_landed > 0 {

@@ -22,6 +22,17 @@ impl Reporter {
         self.names.insert(job.id.clone(), job.file_name.clone());
     }
 
+    /// Prints the job's state line unless this run already did (a file left failed by an
+    /// earlier run still gets its reason listed).
+    pub fn list(&mut self, job: &JobSummary) {
+        let state = job.state.name();
+        if self.last_state.insert(job.id.clone(), state) != Some(state) {
+            if let Some(line) = state_line(job) {
+                println!("{line}");
+            }
+        }
+    }
+
     pub fn event(&mut self, event: &QueueEvent) {
         match event {
             QueueEvent::JobChanged { job, .. } => {
