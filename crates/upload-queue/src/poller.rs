@@ -46,6 +46,9 @@ struct Timer {
 
 enum Polled {
     Done(Option<Box<ImageHeader>>),
+    /// Processing failed: sending the same file again cannot help.
+    Refused(String),
+    /// The server lost track of the upload; sending it again may.
     Failed(String),
     Pending,
     Offline(String),
@@ -161,7 +164,7 @@ fn sync_timers(
 async fn poll_once(client: &Client, watch: &Watch, image_id: Option<String>) -> Polled {
     let result = match watch {
         Watch::Status { upload_id } => match client.processing_status(upload_id).await {
-            Ok(s) if s.finished && s.error_occured => Ok(Polled::Failed(format!(
+            Ok(s) if s.finished && s.error_occured => Ok(Polled::Refused(format!(
                 "the server could not process the file: {}",
                 s.message.as_deref().unwrap_or("no reason given")
             ))),
@@ -244,7 +247,8 @@ fn apply(inner: &Arc<Inner>, timers: &mut HashMap<String, Timer>, job_id: &str, 
     }
     let outcome = match polled {
         Polled::Done(header) => Some((JobState::Done, false, header.map(|h| *h))),
-        Polled::Failed(reason) => Some((JobState::refused(reason), true, None)),
+        Polled::Refused(reason) => Some((JobState::refused(reason), true, None)),
+        Polled::Failed(reason) => Some((JobState::failed(reason), true, None)),
         Polled::Error(reason) if timer.errors >= MAX_POLL_ERRORS => Some((
             JobState::failed(format!(
                 "checking the processing status kept failing: {reason}; Retry checks again"
@@ -252,7 +256,9 @@ fn apply(inner: &Arc<Inner>, timers: &mut HashMap<String, Timer>, job_id: &str, 
             false,
             None,
         )),
-        Polled::Pending | Polled::Error(_) | Polled::Wait(_) => match &timer.watch {
+        // Only the server's own "not yet" ends a watch: time spent throttled or failing
+        // to ask says nothing about how long processing takes.
+        Polled::Pending => match &timer.watch {
             Watch::Landing { until, .. } if now >= *until => {
                 Some((JobState::MayHaveLanded, false, None))
             }
@@ -270,6 +276,7 @@ fn apply(inner: &Arc<Inner>, timers: &mut HashMap<String, Timer>, job_id: &str, 
             }
             _ => None,
         },
+        Polled::Error(_) | Polled::Wait(_) => None,
         Polled::Offline(reason) => {
             inner.pause(Trouble::Offline, reason);
             None
