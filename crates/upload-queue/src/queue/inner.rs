@@ -29,7 +29,7 @@ pub(crate) struct Inner {
     pub config: QueueConfig,
     pub journal: Journal,
     /// Held while the queue is open (`shutdown` lets it go).
-    pub lock: Mutex<Option<JournalLock>>,
+    pub journal_lock: Mutex<Option<JournalLock>>,
     /// Set when the journal found at open was unusable and moved aside.
     pub notice: Option<JournalNotice>,
     pub state: Mutex<State>,

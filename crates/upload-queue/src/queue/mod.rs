@@ -56,7 +56,7 @@ impl Queue {
             concurrency: AtomicUsize::new(config.concurrency),
             config,
             journal: opened.journal,
-            lock: Mutex::new(Some(lock)),
+            journal_lock: Mutex::new(Some(lock)),
             notice: opened.notice,
             state: Mutex::new(state),
             events,
@@ -195,7 +195,7 @@ impl Queue {
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
         self.inner
-            .lock
+            .journal_lock
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .take();

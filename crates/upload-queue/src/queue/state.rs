@@ -133,10 +133,11 @@ impl State {
     }
 
     pub fn insert(&mut self, job: Job) {
+        let id = job.rec.id.clone();
         self.totals.add(&job.tally(self.server.as_deref()));
-        self.order.push(job.rec.id.clone());
-        if let Some(old) = self.jobs.insert(job.rec.id.clone(), job) {
-            self.totals.remove(&old.tally(self.server.as_deref()));
+        match self.jobs.insert(id.clone(), job) {
+            Some(old) => self.totals.remove(&old.tally(self.server.as_deref())),
+            None => self.order.push(id),
         }
     }
 

@@ -77,7 +77,7 @@ async fn run(args: Args) -> Result<bool, Fatal> {
     let mut refused = 0usize;
 
     if args.resume {
-        let picked_up = resume(&queue, args.send_again).await?;
+        let picked_up = resume(&queue).await?;
         println!(
             "resuming   {} unfinished file(s) from the journal",
             picked_up.len()
@@ -99,24 +99,25 @@ async fn run(args: Args) -> Result<bool, Fatal> {
         refused = enqueue(&queue, &args.paths, &folder_id, &mut reporter, &mut ours).await?;
     }
 
-    let mut last_totals = Instant::now();
-    while !queue.wait_until_idle(Duration::ZERO).await {
-        tokio::select! {
-            event = events.recv() => match event {
-                Ok(e) => reporter.event(&e),
-                // Too many events at once: only progress lines were skipped.
-                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
-                Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
-            },
-            _ = tokio::time::sleep(Duration::from_millis(250)) => {}
+    drain(&queue, &mut events, &mut reporter).await;
+    if args.send_again {
+        // Checked again above and still not on BeProduct: the user said to send them.
+        let undecided: Vec<String> = queue
+            .jobs()
+            .into_iter()
+            .filter(|j| j.state == JobState::MayHaveLanded)
+            .map(|j| j.id)
+            .collect();
+        if !undecided.is_empty() {
+            println!(
+                "sending    {} file(s) again that still do not show on BeProduct",
+                undecided.len()
+            );
+            for id in &undecided {
+                queue.send_again(id)?;
+            }
+            drain(&queue, &mut events, &mut reporter).await;
         }
-        if last_totals.elapsed() >= report::TOTALS_EVERY {
-            last_totals = Instant::now();
-            println!("{}", report::totals_line(&queue.totals()));
-        }
-    }
-    while let Ok(e) = events.try_recv() {
-        reporter.event(&e);
     }
 
     // With --resume the whole journal counts; otherwise the files of this run.
@@ -141,18 +142,44 @@ async fn run(args: Args) -> Result<bool, Fatal> {
     Ok(not_landed == 0)
 }
 
+/// Prints events until the queue is idle, with a summary line every few seconds.
+async fn drain(
+    queue: &Queue,
+    events: &mut tokio::sync::broadcast::Receiver<upload_queue::QueueEvent>,
+    reporter: &mut Reporter,
+) {
+    let mut last_totals = Instant::now();
+    while !queue.wait_until_idle(Duration::ZERO).await {
+        tokio::select! {
+            event = events.recv() => match event {
+                Ok(e) => reporter.event(&e),
+                // Too many events at once: only progress lines were skipped.
+                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
+                Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
+            },
+            _ = tokio::time::sleep(Duration::from_millis(250)) => {}
+        }
+        if last_totals.elapsed() >= report::TOTALS_EVERY {
+            last_totals = Instant::now();
+            println!("{}", report::totals_line(&queue.totals()));
+        }
+    }
+    while let Ok(e) = events.try_recv() {
+        reporter.event(&e);
+    }
+}
+
 /// Picks up what the journal holds unfinished, as the app's Resume, Retry and Check again
 /// would: interrupted jobs (checking first what they left on the server), failed jobs that
-/// sending again may cure, and files that may have landed (checked again, or with
-/// `send_again` sent again). Returns the jobs picked up.
-async fn resume(queue: &Queue, send_again: bool) -> Result<Vec<JobSummary>, Fatal> {
+/// sending again may cure, and files that may have landed (checked again). Returns the
+/// jobs picked up.
+async fn resume(queue: &Queue) -> Result<Vec<JobSummary>, Fatal> {
     let mut picked_up = queue.resume_interrupted().await?;
     for job in queue.jobs() {
         let again = match &job.state {
             JobState::Failed {
                 permanent: false, ..
             } => queue.retry(&job.id).await?,
-            JobState::MayHaveLanded if send_again => queue.send_again(&job.id)?,
             JobState::MayHaveLanded => queue.check_again(&job.id)?,
             _ => continue,
         };
