@@ -142,7 +142,10 @@ pub fn queue_error(e: upload_queue::Error) -> AppError {
         E::UnknownJob(_) | E::WrongState { .. } | E::InvalidInput(_) => {
             AppError::invalid_input(e.to_string())
         }
-        E::Journal(_) | E::JournalPath { .. } | E::JournalTooNew { .. } => AppError::Io {
+        E::Journal(_)
+        | E::JournalPath { .. }
+        | E::JournalTooNew { .. }
+        | E::JournalInUse { .. } => AppError::Io {
             message: e.to_string(),
             detail: "upload journal".into(),
         },

@@ -13,7 +13,11 @@ pub enum Error {
     #[error("cannot use the upload journal at {path}: {message}")]
     JournalPath { path: PathBuf, message: String },
 
-    /// The journal was written by a newer version of the app.
+    /// Another process (another app window, a `bp-upload` run) has the journal open.
+    #[error("the upload journal {} is in use by another process (the app or a bp-upload run); close it or wait until it is done, or use another journal.", path.display())]
+    JournalInUse { path: PathBuf },
+
+    /// The journal was written by a newer version of the app (it is then moved aside).
     #[error("the upload journal has schema version {found}, newer than this app understands ({supported}). Update the app.")]
     JournalTooNew { found: i64, supported: i64 },
 

@@ -2,6 +2,7 @@
 //! forward them to the UI unchanged. Every job event carries the batch totals.
 
 use crate::job::{JobId, JobState, JobSummary};
+use beproduct::ImageHeader;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -16,10 +17,13 @@ pub enum QueueEvent {
         jobs: Vec<JobSummary>,
         totals: BatchTotals,
     },
-    /// A job's state (or ids) changed; carries the whole job.
+    /// A job's state (or ids) changed; carries the whole job. `image` is the image's header
+    /// as the server has it now, set only on the transition to Done (so the UI needs no
+    /// request per finished upload); otherwise null.
     JobChanged {
         job: Box<JobSummary>,
         totals: BatchTotals,
+        image: Option<Box<ImageHeader>>,
     },
     /// Byte progress of an upload, at most ~10 per second per job.
     Progress {
@@ -34,7 +38,14 @@ pub enum QueueEvent {
         job_ids: Vec<JobId>,
         totals: BatchTotals,
     },
-    /// The server cannot be reached; the queue waits and probes by itself.
+    /// A client for another server (or the first client) was set: which jobs wait for their
+    /// server changed (`waitingForServer`); reload the list with `jobs()`.
+    ServerChanged {
+        server_key: String,
+        totals: BatchTotals,
+    },
+    /// Nothing new starts: the server cannot be reached, sign-in was refused, or the journal
+    /// cannot be written. The queue probes by itself (back-off) and sends `resumed`.
     Paused {
         reason: String,
     },
@@ -42,8 +53,8 @@ pub enum QueueEvent {
 }
 
 /// Counts per state and bytes for an overall progress bar. Bytes count the jobs that
-/// are or will be sent (queued … done); failed, cancelled, duplicate and changed
-/// jobs are left out so the bar can reach 100 %.
+/// are or will be sent (queued … done, and may-have-landed); failed, cancelled, duplicate
+/// and changed jobs are left out so the bar can reach 100 %.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct BatchTotals {
@@ -58,50 +69,135 @@ pub struct BatchTotals {
     pub cancelled: u32,
     pub duplicate: u32,
     pub changed: u32,
+    pub may_have_landed: u32,
     /// Jobs found unfinished at open, waiting for resume or discard.
     pub interrupted: u32,
+    /// Unfinished jobs of another server than the current client's (see `JobSummary`).
+    pub waiting_for_server: u32,
     pub bytes_total: u64,
     pub bytes_sent: u64,
     pub paused: bool,
+    /// Unfinished jobs not on hold (interrupted): while any, the queue is not idle.
+    #[serde(skip)]
+    pub(crate) busy: u32,
+}
+
+/// What one job adds to the totals. The queue keeps running totals: a change takes the
+/// job's old tally off and adds the new one, so an event costs the same in any batch size.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Tally {
+    pub state: StateSlot,
+    pub interrupted: bool,
+    pub waiting_for_server: bool,
+    pub bytes_total: u64,
+    pub bytes_sent: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum StateSlot {
+    Queued,
+    Checking,
+    Creating,
+    Uploading,
+    Processing,
+    Done,
+    Failed,
+    Cancelled,
+    Duplicate,
+    Changed,
+    MayHaveLanded,
+}
+
+impl Tally {
+    pub fn of(
+        state: &JobState,
+        interrupted: bool,
+        waiting_for_server: bool,
+        size: u64,
+        bytes_sent: u64,
+    ) -> Tally {
+        let slot = match state {
+            JobState::Queued => StateSlot::Queued,
+            JobState::Checking => StateSlot::Checking,
+            JobState::Creating => StateSlot::Creating,
+            JobState::Uploading => StateSlot::Uploading,
+            JobState::Processing => StateSlot::Processing,
+            JobState::Done => StateSlot::Done,
+            JobState::Failed { .. } => StateSlot::Failed,
+            JobState::Cancelled => StateSlot::Cancelled,
+            JobState::Duplicate => StateSlot::Duplicate,
+            JobState::Changed => StateSlot::Changed,
+            JobState::MayHaveLanded => StateSlot::MayHaveLanded,
+        };
+        let (bytes_total, bytes_sent) = match slot {
+            StateSlot::Queued | StateSlot::Checking | StateSlot::Creating => (size, 0),
+            StateSlot::Uploading => (size, bytes_sent.min(size)),
+            StateSlot::Processing | StateSlot::Done | StateSlot::MayHaveLanded => (size, size),
+            _ => (0, 0),
+        };
+        Tally {
+            state: slot,
+            interrupted,
+            waiting_for_server: waiting_for_server && !state.is_finished(),
+            bytes_total,
+            bytes_sent,
+        }
+    }
+
+    fn busy(&self) -> bool {
+        !self.interrupted
+            && matches!(
+                self.state,
+                StateSlot::Queued
+                    | StateSlot::Checking
+                    | StateSlot::Creating
+                    | StateSlot::Uploading
+                    | StateSlot::Processing
+            )
+    }
 }
 
 impl BatchTotals {
-    pub fn add(&mut self, job: &JobSummary) {
+    fn counter(&mut self, slot: StateSlot) -> &mut u32 {
+        match slot {
+            StateSlot::Queued => &mut self.queued,
+            StateSlot::Checking => &mut self.checking,
+            StateSlot::Creating => &mut self.creating,
+            StateSlot::Uploading => &mut self.uploading,
+            StateSlot::Processing => &mut self.processing,
+            StateSlot::Done => &mut self.done,
+            StateSlot::Failed => &mut self.failed,
+            StateSlot::Cancelled => &mut self.cancelled,
+            StateSlot::Duplicate => &mut self.duplicate,
+            StateSlot::Changed => &mut self.changed,
+            StateSlot::MayHaveLanded => &mut self.may_have_landed,
+        }
+    }
+
+    pub(crate) fn add(&mut self, t: &Tally) {
         self.total += 1;
-        if job.interrupted {
-            self.interrupted += 1;
-        }
-        let counter = match job.state {
-            JobState::Queued => &mut self.queued,
-            JobState::Checking => &mut self.checking,
-            JobState::Creating => &mut self.creating,
-            JobState::Uploading => &mut self.uploading,
-            JobState::Processing => &mut self.processing,
-            JobState::Done => &mut self.done,
-            JobState::Failed { .. } => &mut self.failed,
-            JobState::Cancelled => &mut self.cancelled,
-            JobState::Duplicate => &mut self.duplicate,
-            JobState::Changed => &mut self.changed,
-        };
-        *counter += 1;
-        let size = job.size_for_totals();
-        match job.state {
-            JobState::Queued | JobState::Checking | JobState::Creating => self.bytes_total += size,
-            JobState::Uploading => {
-                self.bytes_total += size;
-                self.bytes_sent += job.bytes_sent.min(size);
-            }
-            JobState::Processing | JobState::Done => {
-                self.bytes_total += size;
-                self.bytes_sent += size;
-            }
-            _ => {}
-        }
+        *self.counter(t.state) += 1;
+        self.interrupted += u32::from(t.interrupted);
+        self.waiting_for_server += u32::from(t.waiting_for_server);
+        self.busy += u32::from(t.busy());
+        self.bytes_total += t.bytes_total;
+        self.bytes_sent += t.bytes_sent;
+    }
+
+    /// Takes off a tally added earlier (the counts cannot go below zero by construction).
+    pub(crate) fn remove(&mut self, t: &Tally) {
+        self.total -= 1;
+        *self.counter(t.state) -= 1;
+        self.interrupted -= u32::from(t.interrupted);
+        self.waiting_for_server -= u32::from(t.waiting_for_server);
+        self.busy -= u32::from(t.busy());
+        self.bytes_total -= t.bytes_total;
+        self.bytes_sent -= t.bytes_sent;
     }
 
     /// Jobs that still have work to do (not counting interrupted ones on hold).
     pub fn active(&self) -> u32 {
-        self.queued + self.checking + self.creating + self.uploading + self.processing
+        self.busy
     }
 }
 
@@ -127,29 +223,35 @@ mod tests {
             header_name: Some("front print".into()),
             size: Some(2048),
             sha256: Some("ab".into()),
-            state: JobState::Failed {
-                reason: "no".into(),
-            },
+            state: JobState::failed("no"),
             image_id: None,
             upload_id: None,
             bytes_sent: 0,
             bytes_per_sec: None,
             duplicate_of: None,
             interrupted: false,
+            server_key: Some("http://127.0.0.1:9/api/sandbox/".into()),
+            waiting_for_server: false,
             attempts: 1,
             created_at_ms: 1,
             updated_at_ms: 2,
         };
         let mut totals = BatchTotals::default();
-        totals.add(&job);
+        totals.add(&Tally::of(&job.state, false, false, 2048, 0));
         let event = QueueEvent::JobChanged {
             job: Box::new(job),
             totals,
+            image: None,
         };
         let v = serde_json::to_value(&event).unwrap();
         assert_eq!(v["type"], "jobChanged");
         assert_eq!(v["job"]["fileName"], "front print.png");
-        assert_eq!(v["job"]["state"], json!({"kind": "failed", "reason": "no"}));
+        assert_eq!(
+            v["job"]["state"],
+            json!({"kind": "failed", "reason": "no", "permanent": false})
+        );
+        assert_eq!(v["job"]["waitingForServer"], false);
+        assert_eq!(v["image"], json!(null));
         assert_eq!(
             v["job"]["target"],
             json!({"kind": "newImage", "folderId": "f1"})

@@ -54,7 +54,7 @@ impl JobRequest {
 }
 
 /// Lifecycle: Queued → [Checking] → [Creating] → Uploading → Processing → Done,
-/// or one of the end states Failed / Cancelled / Duplicate / Changed.
+/// or one of the end states Failed / Cancelled / Duplicate / Changed / MayHaveLanded.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "camelCase")]
 pub enum JobState {
@@ -68,15 +68,39 @@ pub enum JobState {
     Done,
     Failed {
         reason: String,
+        /// Sending the same file again cannot help (too large, refused by the server, cannot
+        /// be processed); `bp-upload --resume` leaves such jobs alone.
+        #[serde(default)]
+        permanent: bool,
     },
     Cancelled,
     /// Same content (SHA-256) as another job for the same target; not sent unless `send_anyway`.
     Duplicate,
     /// The file changed on disk after it was queued; not sent.
     Changed,
+    /// The upload's answer was lost and the file did not show on the image while the server
+    /// could still have been processing it. Not sent again by itself: the user decides with
+    /// `Queue::check_again` or `Queue::send_again`.
+    MayHaveLanded,
 }
 
 impl JobState {
+    /// A failure that Retry may overcome (transient trouble, a server not answering).
+    pub fn failed(reason: impl Into<String>) -> JobState {
+        JobState::Failed {
+            reason: reason.into(),
+            permanent: false,
+        }
+    }
+
+    /// A failure that sending the same file again cannot overcome.
+    pub fn refused(reason: impl Into<String>) -> JobState {
+        JobState::Failed {
+            reason: reason.into(),
+            permanent: true,
+        }
+    }
+
     pub fn name(&self) -> &'static str {
         match self {
             JobState::Queued => "queued",
@@ -89,11 +113,12 @@ impl JobState {
             JobState::Cancelled => "cancelled",
             JobState::Duplicate => "duplicate",
             JobState::Changed => "changed",
+            JobState::MayHaveLanded => "mayHaveLanded",
         }
     }
 
     /// Rebuilds a state from its journal columns.
-    pub fn from_parts(name: &str, reason: Option<String>) -> Option<JobState> {
+    pub fn from_parts(name: &str, reason: Option<String>, permanent: bool) -> Option<JobState> {
         Some(match name {
             "queued" => JobState::Queued,
             "checking" => JobState::Checking,
@@ -103,19 +128,31 @@ impl JobState {
             "done" => JobState::Done,
             "failed" => JobState::Failed {
                 reason: reason.unwrap_or_else(|| "failed (no reason recorded)".into()),
+                permanent,
             },
             "cancelled" => JobState::Cancelled,
             "duplicate" => JobState::Duplicate,
             "changed" => JobState::Changed,
+            "mayHaveLanded" => JobState::MayHaveLanded,
             _ => return None,
         })
     }
 
     pub fn reason(&self) -> Option<&str> {
         match self {
-            JobState::Failed { reason } => Some(reason),
+            JobState::Failed { reason, .. } => Some(reason),
             _ => None,
         }
+    }
+
+    pub fn is_permanent_failure(&self) -> bool {
+        matches!(
+            self,
+            JobState::Failed {
+                permanent: true,
+                ..
+            }
+        )
     }
 
     /// Nothing more will happen to the job without a user action.
@@ -127,6 +164,7 @@ impl JobState {
                 | JobState::Cancelled
                 | JobState::Duplicate
                 | JobState::Changed
+                | JobState::MayHaveLanded
         )
     }
 
@@ -167,14 +205,14 @@ pub struct JobSummary {
     /// Found unfinished in the journal when the queue was opened; waits for
     /// `resume_interrupted` or `discard_interrupted`.
     pub interrupted: bool,
+    /// The server (and company) the job belongs to (`beproduct::Client::server_key`); `None`
+    /// until a client first runs it.
+    pub server_key: Option<String>,
+    /// The job belongs to another server than the current client's: it waits, untouched,
+    /// until that server's client is set again.
+    pub waiting_for_server: bool,
     pub attempts: u32,
     /// Milliseconds since the Unix epoch.
     pub created_at_ms: i64,
     pub updated_at_ms: i64,
-}
-
-impl JobSummary {
-    pub fn size_for_totals(&self) -> u64 {
-        self.size.unwrap_or(0)
-    }
 }

@@ -11,7 +11,7 @@ use upload_queue::{expand_paths, JobRequest, JobState, Queue, QueueConfig, Targe
 
 fn queue_config(env: &Env) -> QueueConfig {
     let mut c = QueueConfig::new(env.dir.path().join("app-data/uploads.sqlite"));
-    c.upload_settle = Duration::from_secs(3);
+    c.processing_timeout = Duration::from_secs(10);
     c
 }
 

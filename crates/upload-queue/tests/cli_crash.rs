@@ -48,8 +48,8 @@ fn resume_args(journal: &Path) -> Vec<&OsStr> {
         OsStr::new("--resume"),
         OsStr::new("--concurrency"),
         OsStr::new("2"),
-        OsStr::new("--settle-secs"),
-        OsStr::new("2"),
+        OsStr::new("--processing-secs"),
+        OsStr::new("10"),
     ]
 }
 
@@ -84,8 +84,8 @@ async fn kill_9_at_three_points_then_resume_lands_every_file_once() {
         OsStr::new(&folder),
         OsStr::new("--concurrency"),
         OsStr::new("2"),
-        OsStr::new("--settle-secs"),
-        OsStr::new("2"),
+        OsStr::new("--processing-secs"),
+        OsStr::new("10"),
         batch.as_os_str(),
     ]));
     wait_for(
@@ -158,7 +158,15 @@ async fn kill_9_at_three_points_then_resume_lands_every_file_once() {
 
     // The last run finishes the batch by itself.
     let mut last = Running::spawn(env.bp_upload(&resume_args(&journal)));
-    let code = last.finish(Duration::from_secs(90)).await;
+    let mut code = last.finish(Duration::from_secs(90)).await;
+    if code == 1 && last.lines().iter().any(|l| l.starts_with("unsure")) {
+        // A small file's only chunk was on its way at a kill: it may have landed, and the
+        // tool says so instead of sending it again. The user then does what it says.
+        let mut args = resume_args(&journal);
+        args.push(OsStr::new("--send-again"));
+        last = Running::spawn(env.bp_upload(&args));
+        code = last.finish(Duration::from_secs(90)).await;
+    }
     let output = last.lines();
     assert_eq!(code, 0, "output:\n{}", output.join("\n"));
     assert!(

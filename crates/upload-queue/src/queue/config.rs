@@ -13,14 +13,15 @@ pub struct QueueConfig {
     pub concurrency: usize,
     /// Files over this are rejected at enqueue. Default 50 MB.
     pub max_file_bytes: u64,
-    /// How long an upload whose answer was lost is watched for on the server before it is
-    /// judged lost and sent again (see `recovery`). Default 60 s.
-    pub upload_settle: Duration,
-    /// A job still processing after this fails (Retry polls again). Default 15 min.
+    /// The longest the server may take to process a file. A job still processing after
+    /// this fails (Retry polls again); an upload whose answer was lost is watched for this
+    /// long on the image (servers show a file only once processed) before it waits for the
+    /// user as "may have landed". Default 15 min.
     pub processing_timeout: Duration,
     /// Longest wait between probes while the server is unreachable. Default 30 s.
     pub offline_probe_max: Duration,
-    /// Retries of transient failures (lost answers, 5xx, throttling) per run of a job. Default 8.
+    /// Retries of transient failures (lost create answers, 5xx, throttling) per run of a
+    /// job. Default 8.
     pub max_attempts: u32,
 }
 
@@ -30,7 +31,6 @@ impl QueueConfig {
             journal_path: journal_path.into(),
             concurrency: 3,
             max_file_bytes: DEFAULT_MAX_FILE_BYTES,
-            upload_settle: Duration::from_secs(60),
             processing_timeout: Duration::from_secs(15 * 60),
             offline_probe_max: Duration::from_secs(30),
             max_attempts: 8,

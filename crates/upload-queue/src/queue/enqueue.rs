@@ -6,11 +6,13 @@ use super::naming::{file_name_of, stem_of, suffixed_number};
 use super::{Job, Queue};
 use crate::error::{Error, Result};
 use crate::events::QueueEvent;
+use crate::expand::{expand_paths, Skipped};
 use crate::job::{JobRequest, JobState, JobSummary, Source, Target};
 use crate::journal::{now_ms, JobRecord};
 use crate::preflight;
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
 use std::sync::atomic::Ordering;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -27,6 +29,19 @@ pub struct EnqueueReport {
     pub batch_id: String,
     pub accepted: Vec<JobSummary>,
     pub rejected: Vec<Rejected>,
+}
+
+/// What `enqueue_paths` did with dropped files and folders.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PathsReport {
+    pub batch_id: String,
+    pub accepted: Vec<JobSummary>,
+    /// Files refused at enqueue (empty, not an image, too large, unreadable…).
+    pub rejected: Vec<Rejected>,
+    /// Left out while expanding: non-images inside folders, folder loops, unreadable
+    /// paths. A path named directly (not found inside a folder) is listed here too.
+    pub skipped: Vec<Skipped>,
 }
 
 fn source_text(source: &Source) -> String {
@@ -53,6 +68,26 @@ fn target_problem(target: &Target) -> Option<String> {
 }
 
 impl Queue {
+    /// Expands dropped files and folders (off the async threads) and enqueues every image
+    /// found for `target`: the one way the app and `bp-upload` turn a drop into jobs.
+    pub async fn enqueue_paths(&self, paths: Vec<PathBuf>, target: Target) -> Result<PathsReport> {
+        let expanded = tokio::task::spawn_blocking(move || expand_paths(&paths))
+            .await
+            .map_err(|e| Error::InvalidInput(format!("walking the folders stopped: {e}")))?;
+        let requests = expanded
+            .files
+            .into_iter()
+            .map(|file| JobRequest::file(file, target.clone()))
+            .collect();
+        let report = self.enqueue(requests).await?;
+        Ok(PathsReport {
+            batch_id: report.batch_id,
+            accepted: report.accepted,
+            rejected: report.rejected,
+            skipped: expanded.skipped,
+        })
+    }
+
     /// Checks each request (the rest of the batch goes on when one fails), journals the
     /// accepted ones in one transaction and starts them. Local files are hashed here.
     pub async fn enqueue(&self, requests: Vec<JobRequest>) -> Result<EnqueueReport> {
@@ -86,6 +121,10 @@ impl Queue {
         .map_err(|e| Error::InvalidInput(format!("checking the files stopped: {e}")))?;
 
         let batch_id = uuid::Uuid::new_v4().to_string();
+        // Jobs belong to the server whose folder or image was chosen: the current client's.
+        // Without a client, the first client that proves the target is on its server
+        // adopts them (`worker::adopt`).
+        let server_key = self.inner.lock().server.clone();
         let mut seq = self.inner.journal.next_seq()?;
         let now = now_ms();
         let mut rejected = Vec::new();
@@ -166,6 +205,9 @@ impl Queue {
                 pre_upload: None,
                 upload_sent: false,
                 upload_id: None,
+                body_sent: false,
+                watch_until_ms: None,
+                server_key: server_key.clone(),
                 attempts: 0,
                 cleared: false,
                 created_at_ms: now,
@@ -178,16 +220,9 @@ impl Queue {
             let mut st = self.inner.lock();
             let mut accepted = Vec::with_capacity(records.len());
             for rec in records {
-                let job = Job {
-                    rec,
-                    interrupted: false,
-                    bytes_sent: 0,
-                    bytes_per_sec: None,
-                    task: None,
-                };
-                accepted.push(job.summary());
-                st.order.push(job.rec.id.clone());
-                st.jobs.insert(job.rec.id.clone(), job);
+                let job = Job::new(rec, false);
+                accepted.push(st.summary(&job));
+                st.insert(job);
             }
             (accepted, st.totals(self.inner.is_paused()))
         };

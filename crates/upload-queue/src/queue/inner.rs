@@ -1,27 +1,45 @@
 //! The core shared by the `Queue` handle, the dispatcher, the workers and the poller:
-//! the job list, the journal-first update, events, and the offline pause with its probe.
+//! the job list, the journal-first update, events, and the pause with its probe.
 
 use super::{Job, QueueConfig, State};
 use crate::error::{Error, Result};
 use crate::events::{BatchTotals, QueueEvent};
 use crate::job::JobState;
-use crate::journal::{now_ms, JobRecord, Journal};
-use beproduct::Client;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use crate::journal::{now_ms, JobRecord, Journal, JournalLock, JournalNotice};
+use beproduct::{Client, ErrorKind, ImageHeader};
+use std::collections::HashSet;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 use std::time::Duration;
 use tokio::sync::{broadcast, watch, Notify};
 use tokio::task::AbortHandle;
 
+/// Why the queue paused; the probe checks the matching thing before resuming.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Trouble {
+    /// The server did not answer.
+    Offline,
+    /// The token endpoint refused the credentials; waits for a working client.
+    SignIn,
+    /// A journal write failed (disk full, locked, read-only).
+    Journal,
+}
+
 pub(crate) struct Inner {
     pub config: QueueConfig,
     pub journal: Journal,
+    /// Held while the queue is open (`shutdown` lets it go).
+    pub journal_lock: Mutex<Option<JournalLock>>,
+    /// Set when the journal found at open was unusable and moved aside.
+    pub notice: Option<JournalNotice>,
     pub state: Mutex<State>,
     pub events: broadcast::Sender<QueueEvent>,
     /// Wakes the dispatcher (new work, a free slot, a resumed connection).
     pub dispatch: Notify,
     /// Wakes the poller (a job entered Processing, connection back).
     pub poll: Notify,
+    /// Wakes the probe of a pause (a new client was set).
+    pub probe: Notify,
     /// Bumped on every change; `wait_until_idle` watches it.
     pub changes: watch::Sender<u64>,
     pub client: RwLock<Option<Client>>,
@@ -29,6 +47,11 @@ pub(crate) struct Inner {
     pub paused: AtomicBool,
     pub shut_down: AtomicBool,
     pub tasks: Mutex<Vec<AbortHandle>>,
+    /// Numbers worker runs (see `state::Task`).
+    pub next_run: AtomicU64,
+    /// (server key, folder or image id) pairs proven to exist on that server, so jobs
+    /// without a server are adopted with one request per target, not per job.
+    pub adopted: Mutex<HashSet<(String, String)>>,
 }
 
 impl Inner {
@@ -63,90 +86,158 @@ impl Inner {
 
     /// Changes a job, writes it to the journal, then publishes it. The journal write comes
     /// first: callers only go on to the network once this returned Ok.
-    pub fn update(&self, id: &str, f: impl FnOnce(&mut Job)) -> Result<JobRecord> {
+    pub fn update(self: &Arc<Self>, id: &str, f: impl FnOnce(&mut Job)) -> Result<JobRecord> {
         self.update_if(id, |_| true, f)
     }
 
     /// A worker's update: refused (`Error::Stopped`) once the job was cancelled, so a
     /// worker that is still finishing a step cannot overwrite the user's decision.
-    pub fn update_running(&self, id: &str, f: impl FnOnce(&mut Job)) -> Result<JobRecord> {
+    pub fn update_running(
+        self: &Arc<Self>,
+        id: &str,
+        f: impl FnOnce(&mut Job),
+    ) -> Result<JobRecord> {
         self.update_if(id, |j| j.task.is_some(), f)
     }
 
-    pub fn set_running_state(&self, id: &str, state: JobState) -> Result<JobRecord> {
+    pub fn set_running_state(self: &Arc<Self>, id: &str, state: JobState) -> Result<JobRecord> {
         self.update_running(id, |j| j.rec.state = state)
     }
 
     pub fn update_if(
-        &self,
+        self: &Arc<Self>,
         id: &str,
         guard: impl FnOnce(&Job) -> bool,
         f: impl FnOnce(&mut Job),
     ) -> Result<JobRecord> {
-        let (summary, rec, totals) = {
+        self.transition(id, guard, f, None)
+    }
+
+    /// `guard` and the change run under one lock with the journal write, so what the guard
+    /// saw is what is changed. A failed write leaves the job as it was and pauses the queue.
+    /// `image` travels with the event (set on the transition to Done).
+    pub fn transition(
+        self: &Arc<Self>,
+        id: &str,
+        guard: impl FnOnce(&Job) -> bool,
+        f: impl FnOnce(&mut Job),
+        image: Option<ImageHeader>,
+    ) -> Result<JobRecord> {
+        let written = {
             let mut st = self.lock();
-            let job = st
-                .jobs
-                .get_mut(id)
-                .ok_or_else(|| Error::UnknownJob(id.to_owned()))?;
-            if !guard(job) {
-                return Err(Error::Stopped(id.to_owned()));
-            }
-            let before = job.rec.clone();
-            f(job);
-            job.rec.updated_at_ms = now_ms();
-            if let Err(e) = self.journal.save(&job.rec) {
-                job.rec = before;
-                return Err(e);
-            }
-            if !matches!(job.rec.state, JobState::Uploading) {
-                job.bytes_per_sec = None;
-            }
-            let summary = job.summary();
-            let rec = job.rec.clone();
-            (summary, rec, st.totals(self.is_paused()))
+            let journal = &self.journal;
+            let outcome = st
+                .change(id, |job| {
+                    if !guard(job) {
+                        return Err(Error::Stopped(id.to_owned()));
+                    }
+                    let before = job.rec.clone();
+                    f(job);
+                    job.rec.updated_at_ms = now_ms();
+                    if let Err(e) = journal.save(&job.rec) {
+                        job.rec = before;
+                        return Err(e);
+                    }
+                    if !matches!(job.rec.state, JobState::Uploading) {
+                        job.bytes_per_sec = None;
+                    }
+                    Ok(job.rec.clone())
+                })
+                .unwrap_or_else(|| Err(Error::UnknownJob(id.to_owned())));
+            outcome.map(|rec| {
+                let summary = st.summary(&st.jobs[id]);
+                (rec, summary, st.totals(self.is_paused()))
+            })
         };
-        self.emit(QueueEvent::JobChanged {
-            job: Box::new(summary),
-            totals,
-        });
-        Ok(rec)
+        match written {
+            Ok((rec, summary, totals)) => {
+                self.emit(QueueEvent::JobChanged {
+                    job: Box::new(summary),
+                    totals,
+                    image: image.map(Box::new),
+                });
+                Ok(rec)
+            }
+            Err(e) => {
+                if matches!(e, Error::Journal(_)) {
+                    self.pause(Trouble::Journal, journal_pause_reason(&e));
+                }
+                Err(e)
+            }
+        }
     }
 
-    pub fn set_state(&self, id: &str, state: JobState) -> Result<JobRecord> {
-        self.update(id, |j| j.rec.state = state)
+    /// A worker stopped because the journal refused a write: the job goes back to the
+    /// queue in memory only (the journal keeps its last written step and markers, which is
+    /// what a later run checks), and runs again once the journal can be written.
+    pub fn requeue_in_memory(&self, id: &str) {
+        let published = {
+            let mut st = self.lock();
+            st.change(id, |j| {
+                if j.rec.state.holds_slot() {
+                    j.rec.state = JobState::Queued;
+                }
+            });
+            st.jobs
+                .get(id)
+                .map(|j| (st.summary(j), st.totals(self.is_paused())))
+        };
+        if let Some((summary, totals)) = published {
+            self.emit(QueueEvent::JobChanged {
+                job: Box::new(summary),
+                totals,
+                image: None,
+            });
+        }
     }
 
-    /// The server is unreachable: stop starting work and probe until it answers.
-    pub fn go_offline(self: &Arc<Self>, reason: String) {
+    /// The upload body's last byte is about to go out. Journaled first; if the journal
+    /// refuses, memory still says so (the safe side: a lost answer is then checked, never
+    /// taken as proof that nothing landed) and the queue pauses.
+    pub fn mark_body_sent(self: &Arc<Self>, id: &str) {
+        let failed = {
+            let mut st = self.lock();
+            let journal = &self.journal;
+            st.change(id, |j| {
+                if j.rec.body_sent {
+                    return None;
+                }
+                j.rec.body_sent = true;
+                journal.save(&j.rec).err()
+            })
+            .flatten()
+        };
+        if let Some(e) = failed {
+            self.pause(Trouble::Journal, journal_pause_reason(&e));
+        }
+    }
+
+    /// Stop starting work and probe (with back-off) until `trouble` is over.
+    pub fn pause(self: &Arc<Self>, trouble: Trouble, reason: String) {
         if self.paused.swap(true, Ordering::SeqCst) {
             return;
         }
         tracing::warn!("upload queue paused: {reason}");
         self.emit(QueueEvent::Paused { reason });
         let inner = self.clone();
-        let handle = tokio::spawn(async move { inner.probe_until_online().await });
+        let handle = tokio::spawn(async move { inner.probe_until_fixed(trouble).await });
         self.tasks
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .push(handle.abort_handle());
     }
 
-    async fn probe_until_online(self: Arc<Self>) {
+    async fn probe_until_fixed(self: Arc<Self>, trouble: Trouble) {
         let mut wait = Duration::from_secs(1);
         loop {
-            tokio::time::sleep(wait).await;
+            tokio::select! {
+                _ = tokio::time::sleep(wait) => {}
+                _ = self.probe.notified() => {}
+            }
             if self.shut_down.load(Ordering::SeqCst) {
                 return;
             }
-            let reachable = match self.client() {
-                Some(c) => match c.folders().await {
-                    Ok(_) => true,
-                    Err(e) => e.kind() != beproduct::ErrorKind::Transport,
-                },
-                None => false,
-            };
-            if reachable {
+            if self.trouble_is_over(trouble).await {
                 self.paused.store(false, Ordering::SeqCst);
                 self.emit(QueueEvent::Resumed);
                 self.dispatch.notify_one();
@@ -156,4 +247,24 @@ impl Inner {
             wait = (wait * 2).min(self.config.offline_probe_max);
         }
     }
+
+    async fn trouble_is_over(&self, trouble: Trouble) -> bool {
+        match trouble {
+            Trouble::Journal => self.journal.probe().is_ok(),
+            Trouble::Offline | Trouble::SignIn => match self.client() {
+                Some(c) => match c.folders().await {
+                    Ok(_) => true,
+                    Err(e) => !matches!(
+                        e.kind(),
+                        ErrorKind::Transport | ErrorKind::Auth | ErrorKind::Throttled
+                    ),
+                },
+                None => false,
+            },
+        }
+    }
+}
+
+fn journal_pause_reason(e: &Error) -> String {
+    format!("{e} Nothing new is sent until it can be written again; the queue retries by itself.")
 }

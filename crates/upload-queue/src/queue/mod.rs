@@ -10,18 +10,18 @@ mod naming;
 mod state;
 
 pub use config::QueueConfig;
-pub use enqueue::{EnqueueReport, Rejected};
-pub(crate) use inner::Inner;
+pub use enqueue::{EnqueueReport, PathsReport, Rejected};
+pub(crate) use inner::{Inner, Trouble};
 pub(crate) use naming::suffixed_number;
-pub(crate) use state::{Job, State};
+pub(crate) use state::{Job, State, Task};
 
 use crate::error::{Error, Result};
 use crate::events::{BatchTotals, QueueEvent};
 use crate::job::JobSummary;
-use crate::journal::Journal;
+use crate::journal::{Journal, JournalLock, JournalNotice};
 use crate::{poller, worker};
 use beproduct::Client;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 use tokio::sync::{broadcast, watch, Notify};
@@ -36,41 +36,40 @@ pub struct Queue {
 impl Queue {
     /// Opens (or creates) the journal and starts the queue's tasks. Jobs left unfinished
     /// by an earlier run are held as `interrupted()` until resumed or discarded.
+    /// Only one queue (in any process) can have a journal open: a second gets
+    /// `Error::JournalInUse`. A journal that cannot be read is moved aside and a new one
+    /// started (`journal_notice()` says where the old one is).
     /// Must be called inside a Tokio runtime.
     pub async fn open(config: QueueConfig) -> Result<Queue> {
         if config.concurrency == 0 {
             return Err(Error::InvalidInput("concurrency must be at least 1".into()));
         }
-        let journal = Journal::open(&config.journal_path)?;
+        let lock = JournalLock::acquire(&config.journal_path)?;
+        let opened = Journal::open(&config.journal_path)?;
         let mut state = State::default();
-        for rec in journal.load_visible()? {
+        for rec in opened.visible {
             let interrupted = !rec.state.is_finished();
-            state.order.push(rec.id.clone());
-            state.jobs.insert(
-                rec.id.clone(),
-                Job {
-                    rec,
-                    interrupted,
-                    bytes_sent: 0,
-                    bytes_per_sec: None,
-                    task: None,
-                },
-            );
+            state.insert(Job::new(rec, interrupted));
         }
         let (events, _) = broadcast::channel(4096);
         let inner = Arc::new(Inner {
             concurrency: AtomicUsize::new(config.concurrency),
             config,
-            journal,
+            journal: opened.journal,
+            journal_lock: Mutex::new(Some(lock)),
+            notice: opened.notice,
             state: Mutex::new(state),
             events,
             dispatch: Notify::new(),
             poll: Notify::new(),
+            probe: Notify::new(),
             changes: watch::channel(0).0,
             client: RwLock::new(None),
             paused: AtomicBool::new(false),
             shut_down: AtomicBool::new(false),
             tasks: Mutex::new(Vec::new()),
+            next_run: AtomicU64::new(0),
+            adopted: Mutex::new(Default::default()),
         });
         let dispatcher = tokio::spawn(worker::dispatcher(inner.clone()));
         let poller = tokio::spawn(poller::run(inner.clone()));
@@ -82,16 +81,37 @@ impl Queue {
         Ok(Queue { inner })
     }
 
+    /// Set when the journal found at `open` could not be read: it was moved aside (the
+    /// notice says where and why) and the queue started with a new one. Show it to the user.
+    pub fn journal_notice(&self) -> Option<JournalNotice> {
+        self.inner.notice.clone()
+    }
+
     /// Events: job changes, progress, pauses. A receiver that lags gets `Lagged`; reload with `jobs()`.
     pub fn subscribe(&self) -> broadcast::Receiver<QueueEvent> {
         self.inner.events.subscribe()
     }
 
     /// The client to upload with (set again after re-connecting; running jobs keep theirs).
+    /// Jobs run and are checked only with a client of their own server
+    /// (`Client::server_key`); the others wait (`waitingForServer`) until it is set again.
     pub fn set_client(&self, client: Client) {
+        let key = client.server_key().to_owned();
         *self.inner.client.write().unwrap_or_else(|p| p.into_inner()) = Some(client);
+        let changed = {
+            let mut st = self.inner.lock();
+            st.set_server(&key)
+                .then(|| st.totals(self.inner.is_paused()))
+        };
+        if let Some(totals) = changed {
+            self.inner.emit(QueueEvent::ServerChanged {
+                server_key: key,
+                totals,
+            });
+        }
         self.inner.dispatch.notify_one();
         self.inner.poll.notify_one();
+        self.inner.probe.notify_one();
     }
 
     pub fn set_concurrency(&self, n: usize) -> Result<()> {
@@ -109,12 +129,13 @@ impl Queue {
         st.order
             .iter()
             .filter_map(|id| st.jobs.get(id))
-            .map(Job::summary)
+            .map(|j| st.summary(j))
             .collect()
     }
 
     pub fn job(&self, id: &str) -> Option<JobSummary> {
-        self.inner.lock().jobs.get(id).map(Job::summary)
+        let st = self.inner.lock();
+        st.jobs.get(id).map(|j| st.summary(j))
     }
 
     pub fn totals(&self) -> BatchTotals {
@@ -127,13 +148,7 @@ impl Queue {
         let deadline = Instant::now() + timeout;
         let mut changes = self.inner.changes.subscribe();
         loop {
-            let busy = {
-                let st = self.inner.lock();
-                st.jobs
-                    .values()
-                    .any(|j| !j.interrupted && !j.rec.state.is_finished())
-            };
-            if !busy {
+            if self.inner.totals().active() == 0 {
                 return true;
             }
             let left = deadline.saturating_duration_since(Instant::now());
@@ -147,12 +162,16 @@ impl Queue {
     }
 
     /// Stops the queue: running transfers are aborted and nothing new starts. The journal
-    /// keeps every job, so `open` on the same journal offers them as interrupted.
+    /// keeps every job, so `open` on the same journal offers them as interrupted; its lock
+    /// is let go here.
     pub async fn shutdown(&self) {
         self.inner.shut_down.store(true, Ordering::SeqCst);
         let handles: Vec<AbortHandle> = {
             let mut st = self.inner.lock();
-            st.jobs.values_mut().filter_map(|j| j.task.take()).collect()
+            st.jobs
+                .values_mut()
+                .filter_map(|j| j.task.take().map(|t| t.handle))
+                .collect()
         };
         let background: Vec<AbortHandle> = self
             .inner
@@ -175,5 +194,10 @@ impl Queue {
             }
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
+        self.inner
+            .journal_lock
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take();
     }
 }

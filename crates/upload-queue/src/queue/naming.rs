@@ -28,13 +28,9 @@ pub(crate) fn file_name_of(source: &Source) -> String {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| path.display().to_string()),
-        Source::Url { url } => url
-            .split(['?', '#'])
-            .next()
-            .and_then(|u| u.trim_end_matches('/').rsplit('/').next())
-            .filter(|s| !s.is_empty() && !s.contains(':'))
-            .unwrap_or("upload")
-            .to_owned(),
+        // The client's one rule (percent-decoded last segment), so the name shown, the
+        // number given and the name the server stores agree.
+        Source::Url { url } => beproduct::url_file_name(url),
     }
 }
 
@@ -49,12 +45,13 @@ mod tests {
         assert_eq!(stem_of(""), "image");
         assert_eq!(suffixed_number("logo", "0123456789abcdef"), "logo-01234567");
         let url = Source::Url {
-            url: "https://cdn.example/a/b/print.jpg?sig=1".into(),
+            url: "https://cdn.example/a/b/front%20print.jpg?sig=1".into(),
         };
-        assert_eq!(file_name_of(&url), "print.jpg");
+        assert_eq!(file_name_of(&url), "front print.jpg");
+        assert_eq!(stem_of(&file_name_of(&url)), "front print");
         let bare = Source::Url {
             url: "https://cdn.example/".into(),
         };
-        assert_eq!(file_name_of(&bare), "cdn.example");
+        assert_eq!(file_name_of(&bare), "upload");
     }
 }

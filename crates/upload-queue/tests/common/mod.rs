@@ -2,6 +2,8 @@
 //! for it, real image files, and the `bp-upload` binary with the sandbox's credentials.
 #![allow(dead_code)] // each test binary uses a different part
 
+pub mod proxy;
+
 use beproduct::{Client, Config, RetryPolicy};
 use beproduct_sandbox::{Sandbox, SandboxConfig, Seed};
 use std::path::{Path, PathBuf};
@@ -38,15 +40,26 @@ pub fn client_for(sandbox: &Sandbox) -> Client {
 }
 
 pub fn client_with(sandbox: &Sandbox, policy: RetryPolicy) -> Client {
+    client_at(sandbox, &sandbox.public_api_url(), policy)
+}
+
+/// A client for the sandbox's account whose API requests go to `api_url` (a proxy in
+/// front of it). Its server key is the sandbox's, as it works on the sandbox's data.
+pub fn client_at(sandbox: &Sandbox, api_url: &str, policy: RetryPolicy) -> Client {
+    let direct = format!(
+        "{}/api/sandbox/",
+        sandbox.public_api_url().trim_end_matches('/')
+    );
     let config = Config::new(
         "sandbox",
         "sandbox-client",
         "sandbox-secret",
         "sandbox-refresh-token",
     )
-    .with_api_url(sandbox.public_api_url())
+    .with_api_url(api_url)
     .with_token_url(sandbox.token_url())
-    .with_retry_policy(policy);
+    .with_retry_policy(policy)
+    .with_server_key(direct);
     Client::new(config).unwrap()
 }
 
@@ -178,6 +191,7 @@ pub async fn wait_for(what: &str, timeout: Duration, mut check: impl FnMut() -> 
 pub struct Running {
     pub child: Child,
     pub output: Arc<Mutex<Vec<String>>>,
+    readers: Vec<std::thread::JoinHandle<()>>,
 }
 
 impl Running {
@@ -188,10 +202,12 @@ impl Running {
             .spawn()
             .expect("bp-upload starts");
         let output = Arc::new(Mutex::new(Vec::new()));
-        for stream in [
+        let readers = [
             Box::new(child.stdout.take().unwrap()) as Box<dyn std::io::Read + Send>,
             Box::new(child.stderr.take().unwrap()),
-        ] {
+        ]
+        .into_iter()
+        .map(|stream| {
             let output = output.clone();
             std::thread::spawn(move || {
                 use std::io::BufRead;
@@ -199,9 +215,14 @@ impl Running {
                     let Ok(line) = line else { break };
                     output.lock().unwrap().push(line);
                 }
-            });
+            })
+        })
+        .collect();
+        Running {
+            child,
+            output,
+            readers,
         }
-        Running { child, output }
     }
 
     pub fn lines(&self) -> Vec<String> {
@@ -213,8 +234,10 @@ impl Running {
         let deadline = Instant::now() + timeout;
         loop {
             if let Some(status) = self.child.try_wait().unwrap() {
-                // Let the reader threads drain the pipes.
-                tokio::time::sleep(Duration::from_millis(50)).await;
+                // The pipes close with the process: the readers end once they are drained.
+                for reader in self.readers.drain(..) {
+                    let _ = reader.join();
+                }
                 return status.code().unwrap_or(-1);
             }
             if Instant::now() >= deadline {

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 pub const USAGE: &str = "\
-Usage: bp-upload --journal PATH [--folder ID] [--resume] [--concurrency N] [--settle-secs N] [PATH...]
+Usage: bp-upload --journal PATH [--folder ID] [--resume [--send-again]] [--concurrency N] [--processing-secs N] [PATH...]
 
 Uploads image files (and the images inside folders) into a BeProduct image folder, one new
 image per file, numbered after the file name. Every step is written to the journal first, so
@@ -13,26 +13,33 @@ anything twice.
 
   --journal PATH      the upload journal (SQLite); created if missing. Keep one per batch or reuse.
   --folder ID         the BeProduct image folder to create the images in (needed with PATHs)
-  --resume            also finish the jobs an earlier run left unfinished in the journal
+  --resume            also finish what the journal holds unfinished: interrupted jobs, failed
+                      ones that may succeed now, and files that may have landed (checked
+                      again first)
+  --send-again        with --resume: files that may have landed and still do not show on
+                      BeProduct are sent again (only after you looked: they may be on their way)
   --concurrency N     uploads at once, 1-16 (default 3)
-  --settle-secs N     how long an upload whose answer was lost is watched for on the server
-                      before it is sent again (default 60)
+  --processing-secs N the longest BeProduct may take to process a file (default 900): an upload
+                      whose answer was lost is watched for this long before it is reported as
+                      'may have landed' (never sent again by itself)
   -h, --help          this text
 
 Credentials come from the environment: BEPRODUCT_COMPANY_DOMAIN, BEPRODUCT_CLIENT_ID,
 BEPRODUCT_CLIENT_SECRET, BEPRODUCT_REFRESH_TOKEN, and optionally BEPRODUCT_API_URL and
 BEPRODUCT_TOKEN_URL.
 
-Exit status: 0 when every file landed (or was already uploaded before), 1 when some file was
-not uploaded (each is listed with the reason), 2 when the command could not run at all.";
+Exit status: 0 when every file landed (or was already uploaded before; with --resume: every
+file of the journal), 1 when some file was not uploaded (each is listed with the reason),
+2 when the command could not run at all (bad options, credentials, a journal in use).";
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Args {
     pub journal: PathBuf,
     pub folder: Option<String>,
     pub resume: bool,
+    pub send_again: bool,
     pub concurrency: usize,
-    pub settle: Option<Duration>,
+    pub processing: Option<Duration>,
     pub paths: Vec<PathBuf>,
 }
 
@@ -47,8 +54,9 @@ pub fn parse(args: impl IntoIterator<Item = std::ffi::OsString>) -> Result<Parse
     let mut journal = None;
     let mut folder = None;
     let mut resume = false;
+    let mut send_again = false;
     let mut concurrency = 3usize;
-    let mut settle = None;
+    let mut processing = None;
     let mut paths = Vec::new();
     let mut only_paths = false;
     let mut args = args.into_iter();
@@ -84,6 +92,7 @@ pub fn parse(args: impl IntoIterator<Item = std::ffi::OsString>) -> Result<Parse
                 folder = Some(id);
             }
             "--resume" => resume = true,
+            "--send-again" => send_again = true,
             "--concurrency" => {
                 let v = value("a number")?;
                 concurrency = v
@@ -94,12 +103,14 @@ pub fn parse(args: impl IntoIterator<Item = std::ffi::OsString>) -> Result<Parse
                         format!("--concurrency must be a whole number from 1 to 16, not '{v}'")
                     })?;
             }
-            "--settle-secs" => {
+            "--processing-secs" => {
                 let v = value("a number of seconds")?;
-                let secs: u64 = v.parse().map_err(|_| {
-                    format!("--settle-secs must be a whole number of seconds, not '{v}'")
+                let secs: u64 = v.parse().ok().filter(|s| *s > 0).ok_or_else(|| {
+                    format!(
+                        "--processing-secs must be a whole number of seconds above 0, not '{v}'"
+                    )
                 })?;
-                settle = Some(Duration::from_secs(secs));
+                processing = Some(Duration::from_secs(secs));
             }
             other => return Err(format!("unknown option {other}")),
         }
@@ -108,6 +119,11 @@ pub fn parse(args: impl IntoIterator<Item = std::ffi::OsString>) -> Result<Parse
         journal.ok_or("--journal PATH is required (the file that records the uploads)")?;
     if paths.is_empty() && !resume {
         return Err("nothing to do: name files or folders to upload, or --resume".into());
+    }
+    if send_again && !resume {
+        return Err(
+            "--send-again goes with --resume (it decides about files of the journal)".into(),
+        );
     }
     if !paths.is_empty() && folder.is_none() {
         return Err(
@@ -118,8 +134,9 @@ pub fn parse(args: impl IntoIterator<Item = std::ffi::OsString>) -> Result<Parse
         journal,
         folder,
         resume,
+        send_again,
         concurrency,
-        settle,
+        processing,
         paths,
     }))
 }
@@ -142,7 +159,7 @@ mod tests {
             "--concurrency",
             "5",
             "dir",
-            "--settle-secs=3",
+            "--processing-secs=3",
             "--",
             "--odd-name.png",
         ])
@@ -155,20 +172,24 @@ mod tests {
             Some("3fa85f64-5717-4562-b3fc-2c963f66afa6")
         );
         assert_eq!(a.concurrency, 5);
-        assert_eq!(a.settle, Some(Duration::from_secs(3)));
-        assert!(!a.resume);
+        assert_eq!(a.processing, Some(Duration::from_secs(3)));
+        assert!(!a.resume && !a.send_again);
         let names: Vec<_> = a.paths.iter().map(|p| p.to_str().unwrap()).collect();
         assert_eq!(names, ["a.jpg", "dir", "--odd-name.png"]);
-        assert_eq!(run(&["--resume", "--journal", "j"]).unwrap(), {
-            Parsed::Run(Args {
-                journal: "j".into(),
-                folder: None,
-                resume: true,
-                concurrency: 3,
-                settle: None,
-                paths: vec![],
-            })
-        });
+        assert_eq!(
+            run(&["--resume", "--journal", "j", "--send-again"]).unwrap(),
+            {
+                Parsed::Run(Args {
+                    journal: "j".into(),
+                    folder: None,
+                    resume: true,
+                    send_again: true,
+                    concurrency: 3,
+                    processing: None,
+                    paths: vec![],
+                })
+            }
+        );
         assert_eq!(run(&["-h"]).unwrap(), Parsed::Help);
     }
 
@@ -192,6 +213,14 @@ mod tests {
             .unwrap_err()
             .contains("1 to 16"));
         assert!(run(&["--journal"]).unwrap_err().contains("needs"));
+        assert!(run(&["--journal", "j", "--send-again", "a.jpg"])
+            .unwrap_err()
+            .contains("goes with --resume"));
+        assert!(
+            run(&["--journal", "j", "--resume", "--processing-secs", "0"])
+                .unwrap_err()
+                .contains("above 0")
+        );
         assert!(run(&["--journal", "j", "--bogus"])
             .unwrap_err()
             .contains("unknown option --bogus"));

@@ -11,7 +11,7 @@ use std::collections::HashSet;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
-use upload_queue::{expand_paths, JobRequest, JobState, Queue, QueueConfig, Target};
+use upload_queue::{JobState, JobSummary, Queue, QueueConfig, Target};
 
 /// Why a run stopped early; printed as `bp-upload: {message}` with exit status 2.
 struct Fatal(String);
@@ -54,16 +54,20 @@ fn main() -> ExitCode {
     }
 }
 
-/// Runs the batch; `Ok(true)` when every file of this run landed.
+/// Runs the batch; `Ok(true)` when every file of this run landed (with `--resume`: every
+/// file of the journal).
 async fn run(args: Args) -> Result<bool, Fatal> {
     let client = credentials::client_from_env().map_err(Fatal)?;
     check_connection(&client, args.folder.as_deref()).await?;
     let mut config = QueueConfig::new(&args.journal);
     config.concurrency = args.concurrency;
-    if let Some(settle) = args.settle {
-        config.upload_settle = settle;
+    if let Some(processing) = args.processing {
+        config.processing_timeout = processing;
     }
     let queue = Queue::open(config).await?;
+    if let Some(notice) = queue.journal_notice() {
+        println!("note       {notice}");
+    }
     let mut events = queue.subscribe();
     queue.set_client(client);
 
@@ -72,22 +76,22 @@ async fn run(args: Args) -> Result<bool, Fatal> {
     // Files named on the command line that were refused before queueing.
     let mut refused = 0usize;
 
-    let held = queue.interrupted();
     if args.resume {
-        let resumed = queue.resume_interrupted().await?;
+        let picked_up = resume(&queue).await?;
         println!(
             "resuming   {} unfinished file(s) from the journal",
-            resumed.len()
+            picked_up.len()
         );
-        for job in resumed {
-            reporter.remember(&job);
-            ours.push(job.id);
+        for job in &picked_up {
+            reporter.remember(job);
         }
-    } else if !held.is_empty() {
-        println!(
-            "note       {} unfinished file(s) from an earlier run stay in the journal; run again with --resume to finish them",
-            held.len()
-        );
+    } else {
+        let held = queue.interrupted().len();
+        if held > 0 {
+            println!(
+                "note       {held} unfinished file(s) from an earlier run stay in the journal; run again with --resume to finish them"
+            );
+        }
     }
 
     if !args.paths.is_empty() {
@@ -95,6 +99,55 @@ async fn run(args: Args) -> Result<bool, Fatal> {
         refused = enqueue(&queue, &args.paths, &folder_id, &mut reporter, &mut ours).await?;
     }
 
+    drain(&queue, &mut events, &mut reporter).await;
+    if args.send_again {
+        // Checked again above and still not on BeProduct: the user said to send them.
+        let undecided: Vec<String> = queue
+            .jobs()
+            .into_iter()
+            .filter(|j| j.state == JobState::MayHaveLanded)
+            .map(|j| j.id)
+            .collect();
+        if !undecided.is_empty() {
+            println!(
+                "sending    {} file(s) again that still do not show on BeProduct",
+                undecided.len()
+            );
+            for id in &undecided {
+                queue.send_again(id)?;
+            }
+            drain(&queue, &mut events, &mut reporter).await;
+        }
+    }
+
+    // With --resume the whole journal counts; otherwise the files of this run.
+    let counted: Vec<JobSummary> = if args.resume {
+        queue.jobs()
+    } else {
+        ours.iter().filter_map(|id| queue.job(id)).collect()
+    };
+    let landed_state = |j: &JobSummary| matches!(j.state, JobState::Done | JobState::Duplicate);
+    for job in counted.iter().filter(|j| !landed_state(j)) {
+        reporter.list(job);
+    }
+    let landed = counted.iter().filter(|j| landed_state(j)).count();
+    let not_landed = refused + counted.len() - landed;
+    queue.shutdown().await;
+    let why = if not_landed > 0 {
+        " (the reasons are listed above)"
+    } else {
+        ""
+    };
+    println!("finished   {landed} file(s) uploaded, {not_landed} not uploaded{why}");
+    Ok(not_landed == 0)
+}
+
+/// Prints events until the queue is idle, with a summary line every few seconds.
+async fn drain(
+    queue: &Queue,
+    events: &mut tokio::sync::broadcast::Receiver<upload_queue::QueueEvent>,
+    reporter: &mut Reporter,
+) {
     let mut last_totals = Instant::now();
     while !queue.wait_until_idle(Duration::ZERO).await {
         tokio::select! {
@@ -114,22 +167,25 @@ async fn run(args: Args) -> Result<bool, Fatal> {
     while let Ok(e) = events.try_recv() {
         reporter.event(&e);
     }
+}
 
-    let (mut landed, mut not_landed) = (0usize, refused);
-    for id in &ours {
-        match queue.job(id).map(|j| j.state) {
-            Some(JobState::Done | JobState::Duplicate) => landed += 1,
-            _ => not_landed += 1,
-        }
+/// Picks up what the journal holds unfinished, as the app's Resume, Retry and Check again
+/// would: interrupted jobs (checking first what they left on the server), failed jobs that
+/// sending again may cure, and files that may have landed (checked again). Returns the
+/// jobs picked up.
+async fn resume(queue: &Queue) -> Result<Vec<JobSummary>, Fatal> {
+    let mut picked_up = queue.resume_interrupted().await?;
+    for job in queue.jobs() {
+        let again = match &job.state {
+            JobState::Failed {
+                permanent: false, ..
+            } => queue.retry(&job.id).await?,
+            JobState::MayHaveLanded => queue.check_again(&job.id)?,
+            _ => continue,
+        };
+        picked_up.push(again);
     }
-    queue.shutdown().await;
-    let why = if not_landed > 0 {
-        " (the reasons are listed above)"
-    } else {
-        ""
-    };
-    println!("finished   {landed} file(s) uploaded, {not_landed} not uploaded{why}");
-    Ok(not_landed == 0)
+    Ok(picked_up)
 }
 
 /// One request before anything is queued, so wrong credentials, a wrong URL or a wrong
@@ -164,24 +220,18 @@ async fn enqueue(
 ) -> Result<usize, Fatal> {
     let started = Instant::now();
     let named: HashSet<&PathBuf> = paths.iter().collect();
-    let expanded = expand_paths(paths);
+    let target = Target::NewImage {
+        folder_id: folder_id.to_owned(),
+    };
+    let report = queue.enqueue_paths(paths.to_vec(), target).await?;
     let mut refused = 0;
-    for skipped in &expanded.skipped {
+    for skipped in &report.skipped {
         // Inside folders, non-images are expected and only listed.
         let explicit = named.contains(&skipped.path);
         refused += usize::from(explicit);
         let label = if explicit { "not sent " } else { "skipped  " };
         println!("{label}  {}", skipped.reason);
     }
-    let target = Target::NewImage {
-        folder_id: folder_id.to_owned(),
-    };
-    let requests = expanded
-        .files
-        .iter()
-        .map(|p| JobRequest::file(p, target.clone()))
-        .collect();
-    let report = queue.enqueue(requests).await?;
     for rejected in &report.rejected {
         refused += 1;
         println!("not sent   {}", rejected.reason);

@@ -22,6 +22,17 @@ impl Reporter {
         self.names.insert(job.id.clone(), job.file_name.clone());
     }
 
+    /// Prints the job's state line unless this run already did (a file left failed by an
+    /// earlier run still gets its reason listed).
+    pub fn list(&mut self, job: &JobSummary) {
+        let state = job.state.name();
+        if self.last_state.insert(job.id.clone(), state) != Some(state) {
+            if let Some(line) = state_line(job) {
+                println!("{line}");
+            }
+        }
+    }
+
     pub fn event(&mut self, event: &QueueEvent) {
         match event {
             QueueEvent::JobChanged { job, .. } => {
@@ -57,7 +68,9 @@ impl Reporter {
                 println!("paused     {reason}; retrying by itself")
             }
             QueueEvent::Resumed => println!("resumed    the server answers again"),
-            QueueEvent::JobsAdded { .. } | QueueEvent::JobsRemoved { .. } => {}
+            QueueEvent::JobsAdded { .. }
+            | QueueEvent::JobsRemoved { .. }
+            | QueueEvent::ServerChanged { .. } => {}
         }
     }
 }
@@ -77,7 +90,10 @@ pub fn state_line(job: &JobSummary) -> Option<String> {
             "done       {name} -> image {}",
             job.header_number.as_deref().unwrap_or("?")
         ),
-        JobState::Failed { reason } => format!("failed     {name}: {reason}"),
+        JobState::Failed { reason, .. } => format!("failed     {name}: {reason}"),
+        JobState::MayHaveLanded => format!(
+            "unsure     {name}: sent, but its answer was lost and it does not show on BeProduct yet; it may have landed. Run with --resume to check again (add --send-again to send it if it still does not show)."
+        ),
         JobState::Changed => format!(
             "changed    {name}: the file changed on disk since it was queued; not sent. Run it again as a new upload."
         ),
@@ -91,13 +107,14 @@ pub fn state_line(job: &JobSummary) -> Option<String> {
 
 pub fn totals_line(t: &BatchTotals) -> String {
     format!(
-        "progress   {} of {} done, {} queued, {} uploading, {} processing, {} failed ({} of {})",
+        "progress   {} of {} done, {} queued, {} uploading, {} processing, {} failed, {} unsure ({} of {})",
         t.done,
         t.total,
         t.queued,
         t.checking + t.creating + t.uploading,
         t.processing,
         t.failed + t.changed + t.cancelled,
+        t.may_have_landed,
         format_size(t.bytes_sent),
         format_size(t.bytes_total),
     )

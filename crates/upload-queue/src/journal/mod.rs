@@ -6,47 +6,18 @@
 //! and a resend would then make a duplicate image. The cost is one fsync per step, a
 //! few per file, which is nothing next to an upload.
 
-use crate::error::{Error, Result};
+mod lock;
+mod open;
+mod schema;
+
+pub use lock::JournalLock;
+pub use open::JournalNotice;
+
+use crate::error::Result;
 use crate::job::{JobState, Source, Target};
 use rusqlite::{params, Connection, OptionalExtension, Row};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Mutex;
-
-const SCHEMA_VERSION: i64 = 1;
-
-const MIGRATION_1: &str = "
-CREATE TABLE jobs (
-    id             TEXT PRIMARY KEY,
-    seq            INTEGER NOT NULL,
-    batch_id       TEXT NOT NULL,
-    source_kind    TEXT NOT NULL,          -- 'path' | 'url'
-    source         TEXT NOT NULL,
-    target_kind    TEXT NOT NULL,          -- 'version' | 'newImage'
-    target_id      TEXT NOT NULL,          -- image id or folder id
-    file_name      TEXT NOT NULL,
-    header_number  TEXT,
-    header_name    TEXT,
-    size           INTEGER,
-    mtime_ns       INTEGER,
-    sha256         TEXT,
-    state          TEXT NOT NULL,
-    reason         TEXT,
-    duplicate_of   TEXT,
-    send_anyway    INTEGER NOT NULL DEFAULT 0,
-    image_id       TEXT,
-    create_sent    INTEGER NOT NULL DEFAULT 0, -- a create may be on the server, no image id yet
-    pre_upload     TEXT,                       -- the image as it was before our upload (JSON)
-    upload_sent    INTEGER NOT NULL DEFAULT 0, -- an upload may be on the server, no upload id yet
-    upload_id      TEXT,
-    attempts       INTEGER NOT NULL DEFAULT 0,
-    cleared        INTEGER NOT NULL DEFAULT 0, -- hidden from the list, kept for duplicate checks
-    created_at_ms  INTEGER NOT NULL,
-    updated_at_ms  INTEGER NOT NULL
-);
-CREATE INDEX jobs_by_sha ON jobs(sha256);
-CREATE INDEX jobs_by_number ON jobs(header_number);
-CREATE INDEX jobs_by_state ON jobs(state, cleared);
-";
 
 /// A job as persisted. The queue keeps one in memory per job and saves it whole.
 #[derive(Debug, Clone, PartialEq)]
@@ -70,6 +41,13 @@ pub struct JobRecord {
     pub pre_upload: Option<String>,
     pub upload_sent: bool,
     pub upload_id: Option<String>,
+    /// The upload's last byte was handed to the network (journaled before it went): while
+    /// false, an upload whose answer never came cannot have reached the server whole.
+    pub body_sent: bool,
+    /// A lost upload answer is watched for on the image until then (ms since the epoch).
+    pub watch_until_ms: Option<i64>,
+    /// The server this job belongs to (`Client::server_key`).
+    pub server_key: Option<String>,
     pub attempts: u32,
     pub cleared: bool,
     pub created_at_ms: i64,
@@ -121,8 +99,9 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<JobRecord> {
     };
     let state_name: String = row.get("state")?;
     let reason: Option<String> = row.get("reason")?;
-    let state = JobState::from_parts(&state_name, reason).unwrap_or(JobState::Failed {
-        reason: format!("the journal holds an unknown state '{state_name}'"),
+    let permanent: bool = row.get("permanent")?;
+    let state = JobState::from_parts(&state_name, reason, permanent).unwrap_or_else(|| {
+        JobState::failed(format!("the journal holds an unknown state '{state_name}'"))
     });
     Ok(JobRecord {
         id: row.get("id")?,
@@ -144,6 +123,9 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<JobRecord> {
         pre_upload: row.get("pre_upload")?,
         upload_sent: row.get("upload_sent")?,
         upload_id: row.get("upload_id")?,
+        body_sent: row.get("body_sent")?,
+        watch_until_ms: row.get("watch_until_ms")?,
+        server_key: row.get("server_key")?,
         attempts: row.get("attempts")?,
         cleared: row.get("cleared")?,
         created_at_ms: row.get("created_at_ms")?,
@@ -155,9 +137,9 @@ const UPSERT: &str = "
 INSERT INTO jobs (id, seq, batch_id, source_kind, source, target_kind, target_id, file_name,
     header_number, header_name, size, mtime_ns, sha256, state, reason, duplicate_of, send_anyway,
     image_id, create_sent, pre_upload, upload_sent, upload_id, attempts, cleared,
-    created_at_ms, updated_at_ms)
+    created_at_ms, updated_at_ms, permanent, body_sent, watch_until_ms, server_key)
 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19,
-    ?20, ?21, ?22, ?23, ?24, ?25, ?26)
+    ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30)
 ON CONFLICT(id) DO UPDATE SET
     header_number = excluded.header_number, header_name = excluded.header_name,
     size = excluded.size, mtime_ns = excluded.mtime_ns, sha256 = excluded.sha256,
@@ -165,7 +147,9 @@ ON CONFLICT(id) DO UPDATE SET
     send_anyway = excluded.send_anyway, image_id = excluded.image_id,
     create_sent = excluded.create_sent, pre_upload = excluded.pre_upload,
     upload_sent = excluded.upload_sent, upload_id = excluded.upload_id,
-    attempts = excluded.attempts, cleared = excluded.cleared, updated_at_ms = excluded.updated_at_ms
+    attempts = excluded.attempts, cleared = excluded.cleared, updated_at_ms = excluded.updated_at_ms,
+    permanent = excluded.permanent, body_sent = excluded.body_sent,
+    watch_until_ms = excluded.watch_until_ms, server_key = excluded.server_key
 ";
 
 fn write(conn: &Connection, r: &JobRecord) -> rusqlite::Result<()> {
@@ -198,39 +182,15 @@ fn write(conn: &Connection, r: &JobRecord) -> rusqlite::Result<()> {
         r.cleared,
         r.created_at_ms,
         r.updated_at_ms,
+        r.state.is_permanent_failure(),
+        r.body_sent,
+        r.watch_until_ms,
+        r.server_key,
     ])?;
     Ok(())
 }
 
 impl Journal {
-    pub fn open(path: &Path) -> Result<Journal> {
-        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent).map_err(|e| Error::JournalPath {
-                path: path.to_path_buf(),
-                message: format!("cannot create its folder: {e}"),
-            })?;
-        }
-        let conn = Connection::open(path)?;
-        conn.pragma_update(None, "journal_mode", "WAL")?;
-        conn.pragma_update(None, "synchronous", "FULL")?;
-        conn.busy_timeout(std::time::Duration::from_secs(5))?;
-        let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-        if version > SCHEMA_VERSION {
-            return Err(Error::JournalTooNew {
-                found: version,
-                supported: SCHEMA_VERSION,
-            });
-        }
-        if version < 1 {
-            conn.execute_batch(&format!(
-                "BEGIN; {MIGRATION_1} PRAGMA user_version = 1; COMMIT;"
-            ))?;
-        }
-        Ok(Journal {
-            conn: Mutex::new(conn),
-        })
-    }
-
     fn conn(&self) -> std::sync::MutexGuard<'_, Connection> {
         // A panic while holding the lock leaves the connection usable; keep going.
         self.conn.lock().unwrap_or_else(|p| p.into_inner())
@@ -259,6 +219,17 @@ impl Journal {
         let mut stmt = conn.prepare("SELECT * FROM jobs WHERE cleared = 0 ORDER BY seq")?;
         let rows = stmt.query_map([], from_row)?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    /// A small real write, to learn whether the journal can be written again.
+    pub fn probe(&self) -> Result<()> {
+        self.conn()
+            .prepare_cached(
+                "INSERT INTO health (id, probed_at_ms) VALUES (1, ?1)
+                 ON CONFLICT(id) DO UPDATE SET probed_at_ms = excluded.probed_at_ms",
+            )?
+            .execute([now_ms()])?;
+        Ok(())
     }
 
     pub fn next_seq(&self) -> Result<i64> {
@@ -331,6 +302,9 @@ mod tests {
             pre_upload: None,
             upload_sent: false,
             upload_id: None,
+            body_sent: false,
+            watch_until_ms: None,
+            server_key: Some("k1".into()),
             attempts: 0,
             cleared: false,
             created_at_ms: 1,
@@ -350,15 +324,15 @@ mod tests {
         let path = dir.path().join("data/journal.sqlite");
         let mut a = record("a", 1, "h1", folder("f1"));
         {
-            let j = Journal::open(&path).unwrap();
+            let j = Journal::open(&path).unwrap().journal;
             j.save(&a).unwrap();
             a.create_sent = true;
-            a.state = JobState::Failed {
-                reason: "server said no".into(),
-            };
+            a.state = JobState::refused("server said no");
+            a.body_sent = true;
+            a.watch_until_ms = Some(77);
             j.save(&a).unwrap();
         }
-        let j = Journal::open(&path).unwrap();
+        let j = Journal::open(&path).unwrap().journal;
         assert_eq!(j.load_visible().unwrap(), vec![a]);
         assert_eq!(j.next_seq().unwrap(), 2);
         let mode: String = j
@@ -371,13 +345,13 @@ mod tests {
     #[test]
     fn finds_same_content_for_the_same_target_only() {
         let dir = tempfile::tempdir().unwrap();
-        let j = Journal::open(&dir.path().join("j.sqlite")).unwrap();
+        let j = Journal::open(&dir.path().join("j.sqlite")).unwrap().journal;
         let mut done = record("a", 1, "h1", folder("f1"));
         done.state = JobState::Done;
         done.image_id = Some("img-1".into());
         done.cleared = true;
         let mut failed = record("b", 2, "h2", folder("f1"));
-        failed.state = JobState::Failed { reason: "x".into() };
+        failed.state = JobState::failed("x");
         j.save_all([&done, &failed]).unwrap();
 
         assert_eq!(

@@ -1,0 +1,254 @@
+//! A reverse proxy in front of the sandbox (real HTTP on 127.0.0.1 both ways) that
+//! behaves like the parts of a real network between the app and BeProduct:
+//! * a load balancer that answers 500 after the server behind it acted;
+//! * media URLs signed anew on every answer (`?se=…&sig=…`), as real storage does;
+//! * a body size limit on uploads, answered with 413 or by resetting the connection
+//!   mid-body (what real front ends do over their limit).
+//!
+//! Everything else is passed through unchanged.
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper::body::Incoming;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper::{Request, Response, StatusCode};
+use hyper_util::rt::TokioIo;
+use std::collections::HashMap;
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use tokio::net::TcpListener;
+use tokio::sync::Notify;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OverLimit {
+    /// Read the body to its end, then answer 413 Payload Too Large (so the client always
+    /// gets the answer; an early answer may be lost in a reset, like `Reset`).
+    Status413,
+    /// Close the connection once the limit is passed, without an answer.
+    Reset,
+}
+
+#[derive(Default)]
+struct Rules {
+    /// (path substring, status, how many more): forwarded, then answered with `status`.
+    status_after: Vec<(String, u16, u32)>,
+    sign_media: bool,
+    upload_limit: Option<(u64, OverLimit)>,
+    seen: HashMap<String, u64>,
+}
+
+struct Shared {
+    upstream: String,
+    client: reqwest::Client,
+    rules: Mutex<Rules>,
+    signatures: AtomicU64,
+}
+
+pub struct Proxy {
+    pub addr: SocketAddr,
+    shared: Arc<Shared>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Proxy {
+    /// Listens on 127.0.0.1 (a free port) and forwards to `upstream` (e.g. the sandbox's
+    /// `public_api_url()`).
+    pub async fn start(upstream: &str) -> Proxy {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let shared = Arc::new(Shared {
+            upstream: upstream.trim_end_matches('/').to_owned(),
+            client: reqwest::Client::new(),
+            rules: Mutex::new(Rules::default()),
+            signatures: AtomicU64::new(0),
+        });
+        let accepting = shared.clone();
+        let task = tokio::spawn(async move {
+            loop {
+                let Ok((stream, _)) = listener.accept().await else {
+                    return;
+                };
+                let shared = accepting.clone();
+                tokio::spawn(async move {
+                    // Dropping the connection future closes the socket mid-request.
+                    let kill = Arc::new(Notify::new());
+                    let service = {
+                        let kill = kill.clone();
+                        service_fn(move |req| handle(req, shared.clone(), kill.clone()))
+                    };
+                    let connection =
+                        http1::Builder::new().serve_connection(TokioIo::new(stream), service);
+                    tokio::select! {
+                        _ = connection => {}
+                        _ = kill.notified() => {}
+                    }
+                });
+            }
+        });
+        Proxy { addr, shared, task }
+    }
+
+    /// The URL to give the client as its API URL.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    fn rules(&self) -> std::sync::MutexGuard<'_, Rules> {
+        self.shared.rules.lock().unwrap()
+    }
+
+    /// The next `n` requests whose path contains `path_substring` (case-insensitive) reach
+    /// the server, which acts on them; their answer is replaced by `status`.
+    pub fn status_after(&self, n: u32, path_substring: &str, status: u16) {
+        self.rules()
+            .status_after
+            .push((path_substring.to_ascii_lowercase(), status, n));
+    }
+
+    /// Media URLs in answers carry a signature query that differs on every answer.
+    pub fn sign_media(&self, on: bool) {
+        self.rules().sign_media = on;
+    }
+
+    /// Upload bodies past `max_bytes` are refused the way `how` says.
+    pub fn limit_uploads(&self, max_bytes: u64, how: OverLimit) {
+        self.rules().upload_limit = Some((max_bytes, how));
+    }
+
+    /// Requests seen whose path contains `path_substring` (case-insensitive).
+    pub fn seen(&self, path_substring: &str) -> u64 {
+        let needle = path_substring.to_ascii_lowercase();
+        self.rules()
+            .seen
+            .iter()
+            .filter(|(path, _)| path.contains(&needle))
+            .map(|(_, n)| n)
+            .sum()
+    }
+}
+
+impl Drop for Proxy {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+fn answer(status: u16, body: impl Into<Bytes>) -> Response<Full<Bytes>> {
+    Response::builder()
+        .status(status)
+        .header("content-type", "application/json")
+        .body(Full::new(body.into()))
+        .unwrap()
+}
+
+async fn handle(
+    req: Request<Incoming>,
+    shared: Arc<Shared>,
+    kill: Arc<Notify>,
+) -> Result<Response<Full<Bytes>>, Infallible> {
+    let path = req
+        .uri()
+        .path_and_query()
+        .map(|p| p.as_str().to_owned())
+        .unwrap_or_else(|| "/".into());
+    let lower = path.to_ascii_lowercase();
+    let limit = {
+        let mut rules = shared.rules.lock().unwrap();
+        *rules.seen.entry(lower.clone()).or_default() += 1;
+        rules
+            .upload_limit
+            .filter(|_| lower.contains("/image/upload"))
+    };
+    let (parts, mut incoming) = req.into_parts();
+    let mut body = Vec::new();
+    let mut received = 0u64;
+    while let Some(frame) = incoming.frame().await {
+        let Ok(frame) = frame else {
+            return Ok(answer(400, "{\"message\":\"body not readable\"}"));
+        };
+        if let Some(data) = frame.data_ref() {
+            received += data.len() as u64;
+            if limit.is_none_or(|(max, _)| received <= max) {
+                body.extend_from_slice(data);
+            }
+        }
+        if let Some((max, OverLimit::Reset)) = limit {
+            if received > max {
+                kill.notify_one();
+                std::future::pending::<()>().await;
+            }
+        }
+    }
+    if limit.is_some_and(|(max, _)| received > max) {
+        return Ok(answer(413, "{\"message\":\"Request Entity Too Large\"}"));
+    }
+    let mut forward = shared
+        .client
+        .request(parts.method.clone(), format!("{}{path}", shared.upstream))
+        .body(body);
+    for (name, value) in &parts.headers {
+        if !matches!(name.as_str(), "host" | "content-length" | "connection") {
+            forward = forward.header(name, value);
+        }
+    }
+    let upstream = match forward.send().await {
+        Ok(r) => r,
+        Err(e) => return Ok(answer(502, format!("{{\"message\":\"upstream: {e}\"}}"))),
+    };
+    let status = upstream.status().as_u16();
+    let headers = upstream.headers().clone();
+    let bytes = upstream.bytes().await.unwrap_or_default();
+    let (replace, sign) = {
+        let mut rules = shared.rules.lock().unwrap();
+        let replace = rules
+            .status_after
+            .iter_mut()
+            .find(|(needle, _, left)| *left > 0 && lower.contains(needle.as_str()))
+            .map(|rule| {
+                rule.2 -= 1;
+                rule.1
+            });
+        (replace, rules.sign_media)
+    };
+    if let Some(status) = replace {
+        // The server acted; the answer it gave is lost behind this one.
+        return Ok(answer(status, "{\"message\":\"Internal Server Error\"}"));
+    }
+    let bytes = if sign {
+        sign_media_urls(&bytes, &shared.signatures).unwrap_or(bytes)
+    } else {
+        bytes
+    };
+    let mut response = Response::builder().status(StatusCode::from_u16(status).unwrap());
+    for (name, value) in &headers {
+        if !matches!(
+            name.as_str(),
+            "content-length" | "transfer-encoding" | "connection"
+        ) {
+            response = response.header(name, value);
+        }
+    }
+    Ok(response.body(Full::new(bytes)).unwrap())
+}
+
+/// Appends a fresh signature to every media URL in a JSON answer.
+fn sign_media_urls(body: &[u8], counter: &AtomicU64) -> Option<Bytes> {
+    fn walk(value: &mut serde_json::Value, counter: &AtomicU64) {
+        match value {
+            serde_json::Value::String(s) if s.contains("/media/") => {
+                let n = counter.fetch_add(1, Ordering::Relaxed);
+                let sep = if s.contains('?') { '&' } else { '?' };
+                s.push_str(&format!("{sep}se=2030-01-01&sig=s{n:08}"));
+            }
+            serde_json::Value::Array(items) => items.iter_mut().for_each(|v| walk(v, counter)),
+            serde_json::Value::Object(map) => map.values_mut().for_each(|v| walk(v, counter)),
+            _ => {}
+        }
+    }
+    let mut json: serde_json::Value = serde_json::from_slice(body).ok()?;
+    walk(&mut json, counter);
+    Some(Bytes::from(serde_json::to_vec(&json).ok()?))
+}

@@ -1,0 +1,395 @@
+//! What a real network does that loopback does not, against the real sandbox (behind a
+//! proxy where the sandbox cannot show it yet): 5xx after the server acted, lost answers
+//! while processing is slow, signed media URLs, files changed after queueing, size limits
+//! answered with 413 or a reset mid-body, another server's client, and cancel/retry races.
+//! Nothing may be lost and nothing may land twice.
+
+mod common;
+
+use beproduct::RetryPolicy;
+use beproduct_sandbox::FaultKind;
+use common::proxy::{OverLimit, Proxy};
+use common::{start, wait_for, write_noise_jpeg, write_png, Env};
+use std::path::PathBuf;
+use std::time::Duration;
+use upload_queue::{JobRequest, JobState, Queue, QueueConfig, Target};
+
+/// `watch`: how long a lost upload answer is watched for on the image (the longest the
+/// server may take to process a file).
+fn config(env: &Env, watch: Duration) -> QueueConfig {
+    let mut c = QueueConfig::new(env.dir.path().join("app-data/uploads.sqlite"));
+    c.processing_timeout = watch;
+    c.offline_probe_max = Duration::from_secs(2);
+    c
+}
+
+fn new_image(env: &Env) -> Target {
+    Target::NewImage {
+        folder_id: env.folder_id.clone(),
+    }
+}
+
+fn png(env: &Env, name: &str, seed: u32) -> PathBuf {
+    let path = env.file(name);
+    write_png(&path, seed);
+    path
+}
+
+async fn files_on(env: &Env, image_id: &str) -> usize {
+    let header = env.client().get_image(image_id).await.unwrap();
+    header.files.map_or(0, |f| f.len())
+}
+
+fn state_of(queue: &Queue, id: &str) -> JobState {
+    queue.job(id).unwrap().state
+}
+
+/// A queue whose client talks to the sandbox through `proxy`.
+async fn open_via(env: &Env, proxy: &Proxy, watch: Duration) -> Queue {
+    let queue = Queue::open(config(env, watch)).await.unwrap();
+    queue.set_client(common::client_at(
+        &env.sandbox,
+        &proxy.url(),
+        RetryPolicy::fast(),
+    ));
+    queue
+}
+
+async fn image_with_one_file(env: &Env) -> String {
+    let client = env.client();
+    let header = client
+        .create_image(
+            &env.folder_id,
+            &[beproduct::FieldUpdate::new("header_name", "Existing")],
+            false,
+        )
+        .await
+        .unwrap();
+    let first = png(env, "first-version.png", 900);
+    let upload = client.upload_file(&header.id, &first, None).await.unwrap();
+    let status = client
+        .wait_for_processing(&upload, Duration::from_secs(20))
+        .await
+        .unwrap();
+    assert!(status.finished && !status.error_occured, "{status:?}");
+    header.id
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_500_after_the_create_acted_makes_one_image_not_a_failure_or_a_second_image() {
+    let env = start(|_| {}).await;
+    let proxy = Proxy::start(&env.sandbox.public_api_url()).await;
+    proxy.status_after(1, "image/header/create", 500);
+    let queue = open_via(&env, &proxy, Duration::from_secs(10)).await;
+    let path = png(&env, "front.png", 1);
+    let report = queue
+        .enqueue(vec![JobRequest::file(&path, new_image(&env))])
+        .await
+        .unwrap();
+    let id = report.accepted[0].id.clone();
+    assert!(queue.wait_until_idle(Duration::from_secs(30)).await);
+    let job = queue.job(&id).unwrap();
+    assert_eq!(job.state, JobState::Done, "{job:#?}");
+    assert_eq!(
+        proxy.seen("image/header/create"),
+        1,
+        "the create is not sent twice"
+    );
+    assert_eq!(env.sandbox.controls().count_images(Some(&env.folder_id)), 1);
+    assert_eq!(files_on(&env, job.image_id.as_deref().unwrap()).await, 1);
+    queue.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_500_after_the_upload_acted_sends_the_file_once() {
+    let env = start(|_| {}).await;
+    let proxy = Proxy::start(&env.sandbox.public_api_url()).await;
+    proxy.status_after(1, "/image/upload", 500);
+    let queue = open_via(&env, &proxy, Duration::from_secs(10)).await;
+    let path = png(&env, "back.png", 2);
+    let report = queue
+        .enqueue(vec![JobRequest::file(&path, new_image(&env))])
+        .await
+        .unwrap();
+    let id = report.accepted[0].id.clone();
+    assert!(queue.wait_until_idle(Duration::from_secs(30)).await);
+    let job = queue.job(&id).unwrap();
+    assert_eq!(job.state, JobState::Done, "{job:#?}");
+    assert_eq!(
+        proxy.seen("/image/upload"),
+        1,
+        "the upload is not sent twice"
+    );
+    assert_eq!(files_on(&env, job.image_id.as_deref().unwrap()).await, 1);
+    queue.shutdown().await;
+}
+
+/// Processing takes 3 s, longer than a fixed short watch would last (the old 60 s watch
+/// against 15 min of processing, scaled down): the upload is watched until processing
+/// must have finished, and lands once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lost_upload_answer_while_processing_is_slow_is_watched_not_resent() {
+    let env = start(|c| c.processing_ms = 3000).await;
+    let queue = Queue::open(config(&env, Duration::from_secs(8)))
+        .await
+        .unwrap();
+    queue.set_client(env.client());
+    let controls = env.sandbox.controls();
+    controls.fail_next(1, "/image/upload", FaultKind::DropAfterHandling);
+    let path = png(&env, "slow.png", 3);
+    let report = queue
+        .enqueue(vec![JobRequest::file(&path, new_image(&env))])
+        .await
+        .unwrap();
+    let id = report.accepted[0].id.clone();
+    assert!(queue.wait_until_idle(Duration::from_secs(40)).await);
+    let job = queue.job(&id).unwrap();
+    assert_eq!(job.state, JobState::Done, "{job:#?}");
+    assert_eq!(controls.requests_seen("/image/upload"), 1);
+    assert_eq!(files_on(&env, job.image_id.as_deref().unwrap()).await, 1);
+    queue.shutdown().await;
+}
+
+/// Real servers sign media URLs anew on every answer. An upload whose answer was lost
+/// (the server dropped it unhandled) must not be judged landed because the image's
+/// origin URL came back with another signature.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_signature_on_the_origin_url_is_not_taken_for_a_landed_upload() {
+    let env = start(|_| {}).await;
+    let image_id = image_with_one_file(&env).await;
+    let proxy = Proxy::start(&env.sandbox.public_api_url()).await;
+    proxy.sign_media(true);
+    let queue = open_via(&env, &proxy, Duration::from_secs(2)).await;
+    env.sandbox
+        .controls()
+        .fail_next(1, "/image/upload", FaultKind::DropBeforeHandling);
+    let path = png(&env, "second-version.png", 4);
+    let target = Target::Version {
+        image_id: image_id.clone(),
+    };
+    let report = queue
+        .enqueue(vec![JobRequest::file(&path, target)])
+        .await
+        .unwrap();
+    let id = report.accepted[0].id.clone();
+    assert!(queue.wait_until_idle(Duration::from_secs(30)).await);
+    let state = state_of(&queue, &id);
+    assert_ne!(
+        state,
+        JobState::Done,
+        "nothing landed, yet the job says done"
+    );
+    assert_eq!(files_on(&env, &image_id).await, 1, "and nothing was resent");
+    queue.shutdown().await;
+}
+
+/// Same size, same modification time, other content: only the SHA-256 taken while
+/// streaming can tell, and the last chunk is withheld.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_file_changed_with_its_old_size_and_time_is_caught_while_streaming() {
+    let env = start(|_| {}).await;
+    let path = png(&env, "edited.png", 5);
+    let queue = Queue::open(config(&env, Duration::from_secs(10)))
+        .await
+        .unwrap();
+    // No client yet: the job waits while the file is edited.
+    let report = queue
+        .enqueue(vec![JobRequest::file(&path, new_image(&env))])
+        .await
+        .unwrap();
+    let id = report.accepted[0].id.clone();
+    let before = std::fs::metadata(&path).unwrap();
+    let mut bytes = std::fs::read(&path).unwrap();
+    let last = bytes.len() - 20; // inside the pixel data, not the PNG signature
+    bytes[last] ^= 0xff;
+    std::fs::write(&path, &bytes).unwrap();
+    let file = std::fs::File::options().write(true).open(&path).unwrap();
+    file.set_modified(before.modified().unwrap()).unwrap();
+    drop(file);
+    assert_eq!(std::fs::metadata(&path).unwrap().len(), before.len());
+
+    queue.set_client(env.client());
+    assert!(queue.wait_until_idle(Duration::from_secs(30)).await);
+    assert_eq!(
+        state_of(&queue, &id),
+        JobState::Changed,
+        "{:#?}",
+        queue.job(&id)
+    );
+    let image = queue.job(&id).unwrap().image_id;
+    if let Some(image) = image {
+        assert_eq!(
+            files_on(&env, &image).await,
+            0,
+            "the changed file never landed"
+        );
+    }
+    queue.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_413_fails_as_too_large_and_is_not_resent() {
+    let env = start(|_| {}).await;
+    let proxy = Proxy::start(&env.sandbox.public_api_url()).await;
+    proxy.limit_uploads(256 * 1024, OverLimit::Status413);
+    let queue = open_via(&env, &proxy, Duration::from_secs(10)).await;
+    let big = env.file("poster.jpg");
+    write_noise_jpeg(&big, 600, 1); // about 600 KB
+    let small = png(&env, "icon.png", 6);
+    let report = queue
+        .enqueue(vec![
+            JobRequest::file(&big, new_image(&env)),
+            JobRequest::file(&small, new_image(&env)),
+        ])
+        .await
+        .unwrap();
+    assert!(queue.wait_until_idle(Duration::from_secs(30)).await);
+    let big_job = queue.job(&report.accepted[0].id).unwrap();
+    match &big_job.state {
+        JobState::Failed { reason, .. } => {
+            assert!(reason.contains("too large for BeProduct"), "{reason}");
+            assert!(reason.contains("poster.jpg"), "{reason}");
+        }
+        other => panic!("expected a failure, got {other:?}"),
+    }
+    assert_eq!(
+        state_of(&queue, &report.accepted[1].id),
+        JobState::Done,
+        "the rest of the batch goes on"
+    );
+    assert_eq!(proxy.seen("/image/upload"), 2, "one try each, no resend");
+    queue.shutdown().await;
+}
+
+/// Front ends often reset an over-limit body instead of answering 413. A body cut off
+/// mid-way while the server answers everything else is tried a bounded number of times,
+/// then reported as too large.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn uploads_cut_off_mid_body_fail_as_too_large_after_a_bounded_number_of_tries() {
+    let env = start(|_| {}).await;
+    let proxy = Proxy::start(&env.sandbox.public_api_url()).await;
+    proxy.limit_uploads(1024 * 1024, OverLimit::Reset);
+    let queue = open_via(&env, &proxy, Duration::from_secs(10)).await;
+    let big = env.file("huge.jpg");
+    write_noise_jpeg(&big, 2400, 2); // about 9 MB: far more than socket buffers hold
+    let report = queue
+        .enqueue(vec![JobRequest::file(&big, new_image(&env))])
+        .await
+        .unwrap();
+    let id = report.accepted[0].id.clone();
+    assert!(queue.wait_until_idle(Duration::from_secs(60)).await);
+    let job = queue.job(&id).unwrap();
+    match &job.state {
+        JobState::Failed { reason, .. } => assert!(reason.contains("too large"), "{reason}"),
+        other => panic!("expected a failure, got {other:?}"),
+    }
+    assert_eq!(
+        proxy.seen("/image/upload"),
+        3,
+        "three cut-offs, then no more"
+    );
+    assert_eq!(files_on(&env, job.image_id.as_deref().unwrap()).await, 0);
+    queue.shutdown().await;
+}
+
+/// Jobs belong to the server they were queued for. A client for another server (say the
+/// built-in sandbox after a failed keychain read) neither runs nor checks them; they run
+/// once their own server's client is back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn jobs_wait_for_their_own_server() {
+    let env = start(|_| {}).await;
+    let other = start(|_| {}).await;
+    let queue = Queue::open(config(&env, Duration::from_secs(10)))
+        .await
+        .unwrap();
+    queue.set_client(env.client());
+    queue.set_concurrency(1).unwrap();
+    // Hold the job until the client switches: a first upload keeps the only slot busy.
+    env.sandbox.controls().set_latency_ms(300);
+    let first = png(&env, "first.png", 7);
+    let second = png(&env, "second.png", 8);
+    let report = queue
+        .enqueue(vec![
+            JobRequest::file(&first, new_image(&env)),
+            JobRequest::file(&second, new_image(&env)),
+        ])
+        .await
+        .unwrap();
+    queue.set_client(other.client());
+    assert!(
+        !queue.wait_until_idle(Duration::from_secs(2)).await,
+        "the second job waits for its server"
+    );
+    let other_controls = other.sandbox.controls();
+    assert_eq!(other_controls.requests_seen("image/header/create"), 0);
+    assert_eq!(other_controls.requests_seen("image/upload"), 0);
+    assert_eq!(other_controls.count_images(None), 0);
+
+    queue.set_client(env.client());
+    assert!(queue.wait_until_idle(Duration::from_secs(30)).await);
+    for job in &report.accepted {
+        assert_eq!(state_of(&queue, &job.id), JobState::Done);
+    }
+    assert_eq!(env.sandbox.controls().count_images(Some(&env.folder_id)), 2);
+    assert_eq!(other_controls.count_images(None), 0);
+    queue.shutdown().await;
+}
+
+/// Cancel a running job and retry it at once, again and again: the run that was
+/// cancelled ends late and must not take the new run's slot with it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cancel_then_retry_at_once_never_leaves_a_job_stuck() {
+    let env = start(|c| c.latency_ms = 100).await;
+    let queue = Queue::open(config(&env, Duration::from_secs(10)))
+        .await
+        .unwrap();
+    queue.set_client(env.client());
+    let path = png(&env, "flicker.png", 9);
+    let report = queue
+        .enqueue(vec![JobRequest::file(&path, new_image(&env))])
+        .await
+        .unwrap();
+    let id = report.accepted[0].id.clone();
+    for _ in 0..6 {
+        wait_for("the job to run", Duration::from_secs(20), || {
+            let state = state_of(&queue, &id);
+            state.holds_slot() || state == JobState::Done
+        })
+        .await;
+        if state_of(&queue, &id) == JobState::Done {
+            break;
+        }
+        if queue.cancel(&id).is_ok() {
+            queue.retry(&id).await.unwrap();
+        }
+    }
+    assert!(
+        queue.wait_until_idle(Duration::from_secs(30)).await,
+        "stuck: {:#?}",
+        queue.job(&id)
+    );
+    let job = queue.job(&id).unwrap();
+    assert_eq!(job.state, JobState::Done, "{job:#?}");
+    assert_eq!(env.sandbox.controls().count_images(Some(&env.folder_id)), 1);
+    assert_eq!(files_on(&env, job.image_id.as_deref().unwrap()).await, 1);
+    queue.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_url_name_is_decoded_before_it_becomes_the_number() {
+    let env = start(|_| {}).await;
+    let queue = Queue::open(config(&env, Duration::from_secs(10)))
+        .await
+        .unwrap();
+    let report = queue
+        .enqueue(vec![JobRequest::url(
+            "https://cdn.example/prints/front%20print.png?sig=abc",
+            new_image(&env),
+        )])
+        .await
+        .unwrap();
+    let job = &report.accepted[0];
+    assert_eq!(job.file_name, "front print.png");
+    assert_eq!(job.header_number.as_deref(), Some("front print"));
+    queue.shutdown().await;
+}
