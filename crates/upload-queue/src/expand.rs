@@ -1,7 +1,8 @@
 //! Turns what the user dropped (files and folders) into a list of image files,
 //! listing everything left out with the reason — nothing is skipped silently.
 
-use crate::preflight::{read_head, sniff, ACCEPTED_FORMATS};
+use crate::preflight::read_head;
+use beproduct::{sniff_image, ACCEPTED_IMAGE_FORMATS};
 use serde::Serialize;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -115,14 +116,14 @@ impl Walk {
                 return self.skip(path, format!("{name} is already in the list."));
             }
             match read_head(path) {
-                Ok(head) if sniff(&head).is_some() => self.files.push(path.to_path_buf()),
+                Ok(head) if sniff_image(&head).is_some() => self.files.push(path.to_path_buf()),
                 Ok(head) if head.is_empty() => {
                     self.skip(path, format!("{name} is empty (0 bytes); nothing to upload. Save or copy the image again."))
                 }
                 Ok(_) => self.skip(
                     path,
                     format!(
-                        "{name} is not an image by its content; accepted are {ACCEPTED_FORMATS}. Save it in one of these formats."
+                        "{name} is not an image by its content; accepted are {ACCEPTED_IMAGE_FORMATS}. Save it in one of these formats."
                     ),
                 ),
                 Err(e) => self.skip(

@@ -1,7 +1,9 @@
 //! Checks a local file before it is queued: readable, not empty, an image by its
-//! content, under the size limit; and records size, mtime and SHA-256.
+//! content (`beproduct::sniff_image`, the client's one rule), a JPEG that reaches its end
+//! marker, under the size limit; and records size, mtime and SHA-256.
 
 use crate::jpeg_end::JpegEnd;
+use beproduct::{sniff_image, ImageKind, ACCEPTED_IMAGE_FORMATS, SNIFF_LEN};
 use sha2::{Digest, Sha256};
 use std::fs::File;
 use std::io::Read;
@@ -11,71 +13,6 @@ use std::time::UNIX_EPOCH;
 /// Default per-file limit: 50 MB (MiB, as the sandbox's `max_upload_mb` counts it).
 pub const DEFAULT_MAX_FILE_BYTES: u64 = 50 * 1024 * 1024;
 const HASH_BUFFER: usize = 64 * 1024;
-
-/// Image formats recognised by their leading bytes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ImageKind {
-    Jpeg,
-    Png,
-    Gif,
-    WebP,
-    Tiff,
-    Bmp,
-    /// HEIC/HEIF (ISO-BMFF `ftyp` with a HEIF brand).
-    Heif,
-    Avif,
-    /// Photoshop document (`8BPS`): common in design work; the server renders the preview.
-    Psd,
-}
-
-pub const ACCEPTED_FORMATS: &str = "JPEG, PNG, GIF, WebP, TIFF, BMP, HEIC/HEIF, AVIF or PSD";
-
-/// Identifies the format from the first bytes (32 are enough for every kind above).
-pub fn sniff(head: &[u8]) -> Option<ImageKind> {
-    let starts = |magic: &[u8]| head.len() >= magic.len() && &head[..magic.len()] == magic;
-    if starts(&[0xFF, 0xD8, 0xFF]) {
-        return Some(ImageKind::Jpeg);
-    }
-    if starts(b"\x89PNG\r\n\x1a\n") {
-        return Some(ImageKind::Png);
-    }
-    if starts(b"GIF87a") || starts(b"GIF89a") {
-        return Some(ImageKind::Gif);
-    }
-    if head.len() >= 12 && &head[..4] == b"RIFF" && &head[8..12] == b"WEBP" {
-        return Some(ImageKind::WebP);
-    }
-    if starts(b"II*\0") || starts(b"MM\0*") {
-        return Some(ImageKind::Tiff);
-    }
-    if starts(b"BM") && head.len() >= 14 {
-        return Some(ImageKind::Bmp);
-    }
-    if starts(b"8BPS") {
-        return Some(ImageKind::Psd);
-    }
-    if head.len() >= 12 && &head[4..8] == b"ftyp" {
-        let brand = &head[8..12];
-        if brand == b"avif" || brand == b"avis" {
-            return Some(ImageKind::Avif);
-        }
-        if [
-            &b"heic"[..],
-            b"heix",
-            b"hevc",
-            b"hevx",
-            b"heim",
-            b"heis",
-            b"mif1",
-            b"msf1",
-        ]
-        .contains(&brand)
-        {
-            return Some(ImageKind::Heif);
-        }
-    }
-    None
-}
 
 /// "61.2 MB" (1 MB = 1024 × 1024 bytes, matching the limit's unit).
 pub fn format_size(bytes: u64) -> String {
@@ -170,7 +107,7 @@ pub fn check_file(path: &Path, max_bytes: u64) -> Result<FileFacts, String> {
             format_size(max_bytes)
         ));
     }
-    let mut head = [0u8; 32];
+    let mut head = [0u8; SNIFF_LEN];
     let mut file = File::open(path).map_err(|e| {
         format!("{name} cannot be opened ({e}). Check that you have permission to read it.")
     })?;
@@ -178,8 +115,8 @@ pub fn check_file(path: &Path, max_bytes: u64) -> Result<FileFacts, String> {
         read_up_to(&mut file, &mut head).map_err(|e| {
         format!("{name} cannot be read ({e}). Check that the disk or share is still there and try again.")
     })?;
-    let kind = sniff(&head[..n]).ok_or_else(|| {
-        format!("{name} is not an image by its content; accepted are {ACCEPTED_FORMATS}. Save it in one of these formats.")
+    let kind = sniff_image(&head[..n]).ok_or_else(|| {
+        format!("{name} is not an image by its content; accepted are {ACCEPTED_IMAGE_FORMATS}. Save it in one of these formats.")
     })?;
     let follow = (kind == ImageKind::Jpeg).then(JpegEnd::default);
     let (sha256, complete) =
@@ -201,7 +138,7 @@ pub fn check_file(path: &Path, max_bytes: u64) -> Result<FileFacts, String> {
 
 /// Reads the first bytes of a file for sniffing.
 pub fn read_head(path: &Path) -> std::io::Result<Vec<u8>> {
-    let mut head = [0u8; 32];
+    let mut head = [0u8; SNIFF_LEN];
     let n = read_up_to(&mut File::open(path)?, &mut head)?;
     Ok(head[..n].to_vec())
 }
@@ -222,25 +159,6 @@ fn read_up_to(file: &mut File, buf: &mut [u8]) -> std::io::Result<usize> {
 mod tests {
     use super::*;
     use std::io::Write;
-
-    #[test]
-    fn sniffs_the_common_formats() {
-        assert_eq!(sniff(&[0xFF, 0xD8, 0xFF, 0xE0]), Some(ImageKind::Jpeg));
-        assert_eq!(sniff(b"\x89PNG\r\n\x1a\n...."), Some(ImageKind::Png));
-        assert_eq!(sniff(b"GIF89a...."), Some(ImageKind::Gif));
-        assert_eq!(sniff(b"RIFF\x10\0\0\0WEBPVP8 "), Some(ImageKind::WebP));
-        assert_eq!(sniff(b"II*\0...."), Some(ImageKind::Tiff));
-        assert_eq!(
-            sniff(b"BM\x36\0\0\0\0\0\0\0\x36\0\0\0"),
-            Some(ImageKind::Bmp)
-        );
-        assert_eq!(sniff(b"\0\0\0\x18ftypheic\0\0\0\0"), Some(ImageKind::Heif));
-        assert_eq!(sniff(b"\0\0\0\x1cftypavif\0\0\0\0"), Some(ImageKind::Avif));
-        assert_eq!(sniff(b"8BPS\0\x01"), Some(ImageKind::Psd));
-        assert_eq!(sniff(b"hello, this is text"), None);
-        assert_eq!(sniff(b"\0\0\0\x18ftypmp42\0\0\0\0"), None);
-        assert_eq!(sniff(b""), None);
-    }
 
     #[test]
     fn sizes_read_like_the_limit_message() {

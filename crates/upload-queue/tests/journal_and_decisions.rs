@@ -218,18 +218,24 @@ async fn an_upload_that_does_not_show_in_time_waits_for_the_user() {
     queue.shutdown().await;
 }
 
-/// An upload dropped before the server handled it never shows: after the watch it waits,
-/// and is sent again only when the user says so.
+/// An upload whose whole body went out but that the server never got (a front end took it
+/// and lost it, no answer) never shows: after the watch it waits, and is sent again only
+/// when the user says so.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_lost_upload_that_never_shows_is_sent_again_only_when_the_user_says_so() {
     let env = start(|_| {}).await;
+    let proxy = Proxy::start(&env.sandbox.public_api_url()).await;
     let queue = Queue::open(config(&env, Duration::from_secs(1)))
         .await
         .unwrap();
-    queue.set_client(env.client());
+    queue.set_client(common::client_at(
+        &env.sandbox,
+        &proxy.url(),
+        beproduct::RetryPolicy::fast(),
+    ));
     let controls = env.sandbox.controls();
     let client = env.client();
-    controls.fail_next(1, "/image/upload", FaultKind::DropBeforeHandling);
+    proxy.lose_after_body(1, "/image/upload");
     let lost = png(&env, "lost.png", 4);
     let report = queue
         .enqueue(vec![JobRequest::file(&lost, new_image(&env))])
@@ -238,11 +244,8 @@ async fn a_lost_upload_that_never_shows_is_sent_again_only_when_the_user_says_so
     let lost_id = report.accepted[0].id.clone();
     assert!(queue.wait_until_idle(Duration::from_secs(30)).await);
     assert_eq!(queue.job(&lost_id).unwrap().state, JobState::MayHaveLanded);
-    assert_eq!(
-        controls.requests_seen("/image/upload"),
-        1,
-        "not resent by itself"
-    );
+    assert_eq!(proxy.seen("/image/upload"), 1, "not resent by itself");
+    assert_eq!(controls.requests_seen("/image/upload"), 0, "never reached");
     assert!(queue.send_anyway(&lost_id).is_err(), "only for duplicates");
     queue.send_again(&lost_id).unwrap();
     assert!(queue.wait_until_idle(Duration::from_secs(30)).await);
@@ -255,7 +258,8 @@ async fn a_lost_upload_that_never_shows_is_sent_again_only_when_the_user_says_so
         .files
         .map_or(0, |f| f.len());
     assert_eq!(files, 1);
-    assert_eq!(controls.requests_seen("/image/upload"), 2);
+    assert_eq!(proxy.seen("/image/upload"), 2);
+    assert_eq!(controls.requests_seen("/image/upload"), 1);
     queue.shutdown().await;
 }
 

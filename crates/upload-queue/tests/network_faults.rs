@@ -1,8 +1,8 @@
 //! What a real network does that loopback does not, against the real sandbox (behind a
 //! proxy where the sandbox cannot show it yet): 5xx after the server acted, lost answers
 //! while processing is slow, signed media URLs, files changed after queueing, size limits
-//! answered with 413 or a reset mid-body, another server's client, and cancel/retry races.
-//! Nothing may be lost and nothing may land twice.
+//! answered with 413 or a reset mid-body, a link that stalls, a refused sign-in, another
+//! server's client, and cancel/retry races. Nothing may be lost and nothing may land twice.
 
 mod common;
 
@@ -11,8 +11,9 @@ use beproduct_sandbox::FaultKind;
 use common::proxy::{OverLimit, Proxy};
 use common::{start, wait_for, write_noise_jpeg, write_png, Env};
 use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use upload_queue::{JobRequest, JobState, Queue, QueueConfig, Target};
+use upload_queue::{JobRequest, JobState, Queue, QueueConfig, QueueEvent, Target};
 
 /// `watch`: how long a lost upload answer is watched for on the image (the longest the
 /// server may take to process a file).
@@ -271,7 +272,7 @@ async fn uploads_cut_off_mid_body_fail_as_too_large_after_a_bounded_number_of_tr
     proxy.limit_uploads(1024 * 1024, OverLimit::Reset);
     let queue = open_via(&env, &proxy, Duration::from_secs(10)).await;
     let big = env.file("huge.jpg");
-    write_noise_jpeg(&big, 2400, 2); // about 9 MB: far more than socket buffers hold
+    write_noise_jpeg(&big, 2400, 2); // about 13 MB: far more than socket buffers hold
     let report = queue
         .enqueue(vec![JobRequest::file(&big, new_image(&env))])
         .await
@@ -289,6 +290,183 @@ async fn uploads_cut_off_mid_body_fail_as_too_large_after_a_bounded_number_of_tr
         "three cut-offs, then no more"
     );
     assert_eq!(files_on(&env, job.image_id.as_deref().unwrap()).await, 0);
+    queue.shutdown().await;
+}
+
+/// A link that stops taking bytes mid-body (past the client's stall timeout, here 1 s) is
+/// the network's trouble, not a size limit, however soon after the last byte it is
+/// reported: the queue pauses, sends again once the server answers, and never counts a
+/// stall towards "too large".
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stalling_link_pauses_the_queue_and_is_never_taken_for_too_large() {
+    let env = start(|_| {}).await;
+    let proxy = Proxy::start(&env.sandbox.public_api_url()).await;
+    proxy.stall_after(3, "/image/upload", 64 * 1024);
+    let queue = Queue::open(config(&env, Duration::from_secs(10)))
+        .await
+        .unwrap();
+    let policy = RetryPolicy {
+        stall_timeout: Duration::from_secs(1),
+        ..RetryPolicy::fast()
+    };
+    queue.set_client(common::client_at(&env.sandbox, &proxy.url(), policy));
+    let pauses = collect_pauses(&queue);
+    let big = env.file("huge.jpg");
+    write_noise_jpeg(&big, 2400, 3); // about 13 MB: far more than socket buffers hold
+    let report = queue
+        .enqueue(vec![JobRequest::file(&big, new_image(&env))])
+        .await
+        .unwrap();
+    let id = report.accepted[0].id.clone();
+    assert!(queue.wait_until_idle(Duration::from_secs(90)).await);
+    let job = queue.job(&id).unwrap();
+    assert_eq!(job.state, JobState::Done, "{job:#?}");
+    assert_eq!(
+        proxy.seen("/image/upload"),
+        4,
+        "three stalls, then it went through"
+    );
+    assert_eq!(files_on(&env, job.image_id.as_deref().unwrap()).await, 1);
+    let pauses = pauses.lock().unwrap().clone();
+    assert!(
+        pauses.len() >= 3 && pauses.iter().all(|p| p.contains("stopped taking data")),
+        "{pauses:#?}"
+    );
+    queue.shutdown().await;
+}
+
+/// The reasons of every `paused` event from now on.
+fn collect_pauses(queue: &Queue) -> Arc<Mutex<Vec<String>>> {
+    let pauses = Arc::new(Mutex::new(Vec::new()));
+    let mut events = queue.subscribe();
+    let seen = pauses.clone();
+    tokio::spawn(async move {
+        use tokio::sync::broadcast::error::RecvError;
+        loop {
+            match events.recv().await {
+                Ok(QueueEvent::Paused { reason }) => seen.lock().unwrap().push(reason),
+                Ok(_) | Err(RecvError::Lagged(_)) => {}
+                Err(RecvError::Closed) => return,
+            }
+        }
+    });
+    pauses
+}
+
+/// A sign-in the token endpoint refuses (the credentials are no longer valid) is not the
+/// files' fault: the queue pauses with the message, no job fails and nothing is sent, and
+/// it carries on by itself once a client that works is set.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_sign_in_pauses_the_queue_instead_of_failing_jobs() {
+    let env = start(|_| {}).await;
+    let queue = Queue::open(config(&env, Duration::from_secs(10)))
+        .await
+        .unwrap();
+    let pauses = collect_pauses(&queue);
+    queue.set_client(common::refused_client(&env.sandbox));
+    let report = queue
+        .enqueue(vec![
+            JobRequest::file(png(&env, "a.png", 31), new_image(&env)),
+            JobRequest::file(png(&env, "b.png", 32), new_image(&env)),
+        ])
+        .await
+        .unwrap();
+    wait_for("the queue to pause", Duration::from_secs(30), || {
+        queue.totals().paused
+            && report
+                .accepted
+                .iter()
+                .all(|j| state_of(&queue, &j.id) == JobState::Queued)
+    })
+    .await;
+    assert!(
+        !queue.wait_until_idle(Duration::from_secs(2)).await,
+        "stays paused while the sign-in is refused"
+    );
+    let totals = queue.totals();
+    assert_eq!((totals.failed, totals.queued), (0, 2), "{totals:?}");
+    let pauses = pauses.lock().unwrap().clone();
+    assert_eq!(pauses.len(), 1, "{pauses:#?}");
+    assert!(pauses[0].contains("reconnect"), "{}", pauses[0]);
+    let controls = env.sandbox.controls();
+    assert_eq!(controls.requests_seen("image/header/create"), 0);
+
+    queue.set_client(env.client());
+    assert!(queue.wait_until_idle(Duration::from_secs(30)).await);
+    for job in &report.accepted {
+        assert_eq!(state_of(&queue, &job.id), JobState::Done);
+    }
+    assert!(!queue.totals().paused);
+    assert_eq!(controls.count_images(Some(&env.folder_id)), 2);
+    queue.shutdown().await;
+}
+
+/// Jobs queued while no client was set have no server yet. A client takes them on only
+/// once their folder or image is found on its own server; a client of another server
+/// fails them, naming the target and the server, without sending anything. Retry with the
+/// right account connected uploads them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn jobs_without_a_server_are_not_adopted_by_a_server_without_their_target() {
+    let env = start(|_| {}).await;
+    let other = start(|_| {}).await;
+    let existing = image_with_one_file(&env).await;
+    let queue = Queue::open(config(&env, Duration::from_secs(10)))
+        .await
+        .unwrap();
+    let report = queue
+        .enqueue(vec![
+            JobRequest::file(png(&env, "new.png", 41), new_image(&env)),
+            JobRequest::file(
+                png(&env, "version.png", 42),
+                Target::Version {
+                    image_id: existing.clone(),
+                },
+            ),
+        ])
+        .await
+        .unwrap();
+    assert!(report.accepted.iter().all(|j| j.server_key.is_none()));
+
+    queue.set_client(other.client());
+    assert!(queue.wait_until_idle(Duration::from_secs(30)).await);
+    let targets = [
+        ("folder", env.folder_id.as_str()),
+        ("image", existing.as_str()),
+    ];
+    for (job, (what, target)) in report.accepted.iter().zip(targets) {
+        let job = queue.job(&job.id).unwrap();
+        match &job.state {
+            JobState::Failed { reason, permanent } => {
+                assert!(!permanent, "Retry may help");
+                let expected =
+                    format!("the {what} {target} is not on the connected BeProduct server");
+                assert!(reason.contains(&expected), "{reason}");
+                assert!(
+                    reason.contains("connect that account and Retry"),
+                    "{reason}"
+                );
+            }
+            other => panic!("expected a failure, got {other:?}"),
+        }
+        assert_eq!(job.server_key, None, "not taken on");
+    }
+    let other_controls = other.sandbox.controls();
+    assert_eq!(other_controls.requests_seen("image/header/create"), 0);
+    assert_eq!(other_controls.requests_seen("image/upload"), 0);
+
+    let client = env.client();
+    queue.set_client(client.clone());
+    assert_eq!(queue.retry_all_failed().await.unwrap(), 2);
+    assert!(queue.wait_until_idle(Duration::from_secs(30)).await);
+    for job in &report.accepted {
+        let job = queue.job(&job.id).unwrap();
+        assert_eq!(job.state, JobState::Done, "{job:#?}");
+        assert_eq!(job.server_key.as_deref(), Some(client.server_key()));
+    }
+    let new_image_id = queue.job(&report.accepted[0].id).unwrap().image_id.unwrap();
+    assert_eq!(files_on(&env, &new_image_id).await, 1);
+    assert_eq!(env.sandbox.controls().count_images(Some(&env.folder_id)), 2);
+    assert_eq!(other_controls.count_images(None), 0);
     queue.shutdown().await;
 }
 

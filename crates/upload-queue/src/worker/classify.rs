@@ -2,17 +2,17 @@
 //!
 //! Rules (the crate README's "Guarantees and rules"):
 //! * A create/upload marker is cleared only by proof the server did not act on THAT
-//!   request: a 4xx or 429 answer to it, input refused before sending, or an upload body
-//!   cut off before its last byte (journaled as `body_sent` before the last byte goes).
-//! * Any 5xx, a lost answer, an unreadable success and a transport error after sending keep
-//!   the marker: the next attempt checks first.
-//! * Too large (413) → failed for good, not resent. So is an upload cut off mid-body
-//!   `MAX_CUT_OFFS` times in a row while bytes were moving (not a stall) and the server
-//!   answered the fresh look at the image taken right before each send: real services
-//!   reset over-limit bodies instead of answering 413.
+//!   request, which the client's error says: a 4xx or 429 answer to it, a refused
+//!   connection or sign-in before it went out, input refused before sending, or
+//!   `SendInterrupted` (the upload body was cut off before its last byte, so the server
+//!   cannot have the whole file).
+//! * `OutcomeUnknown` (any 5xx, a lost or late answer, a transport error after sending) and
+//!   an unreadable success keep the marker: the next attempt checks first.
+//! * Too large (413) → failed for good, not resent. So is an upload cut off mid-body (not a
+//!   stall) `MAX_CUT_OFFS` times in a row while the server answered the fresh look at the
+//!   image taken right before each send: real services reset over-limit bodies instead of
+//!   answering 413. A stall is the network's fault: the queue pauses as offline.
 
-use super::progress::BodySnapshot;
-use super::steps::Marker;
 use crate::job::JobState;
 use crate::journal::JobRecord;
 use crate::preflight::format_size;
@@ -22,9 +22,6 @@ use std::time::Duration;
 
 /// Uploads of one job cut off mid-body in a row before it is judged too large.
 pub(crate) const MAX_CUT_OFFS: u32 = 3;
-/// A body whose last byte went out longer ago than this when it failed was stalled (a
-/// network problem), not cut off by the server.
-const STALL_GAP: Duration = Duration::from_secs(5);
 
 pub(crate) enum Next {
     /// Try again (after checking, if the marker says the server may have acted).
@@ -51,21 +48,13 @@ fn judged(next: Next, may_have_acted: bool) -> Judgement {
     }
 }
 
-pub(crate) fn classify(
-    e: &Error,
-    marker: Marker,
-    body: Option<&BodySnapshot>,
-    rec: &JobRecord,
-    cut_offs_before: u32,
-) -> Judgement {
-    // The last byte never went out: the server cannot have the file, whatever it said.
-    if let (Marker::Upload, Some(body)) = (marker, body) {
-        if !body.complete && body.sent > 0 && is_cut(e) {
-            return cut_off(e, body, rec, cut_offs_before);
-        }
-    }
-    let body_incomplete = matches!(marker, Marker::Upload) && body.is_some_and(|b| !b.complete);
+/// `cut_offs_before`: this job's uploads cut off mid-body in a row so far.
+pub(crate) fn classify(e: &Error, rec: &JobRecord, cut_offs_before: u32) -> Judgement {
     match e {
+        Error::SendInterrupted { stalled: true, .. } => {
+            judged(Next::Pause(Trouble::Offline, e.to_string()), false)
+        }
+        Error::SendInterrupted { sent, .. } => cut_off(*sent, rec, cut_offs_before),
         Error::Throttled { retry_after } => judged(
             Next::Retry((*retry_after).min(Duration::from_secs(60))),
             false,
@@ -82,36 +71,28 @@ pub(crate) fn classify(
         Error::InvalidInput(_) => judged(Next::Fail(JobState::refused(e.to_string())), false),
         // The local file cannot be read now; it may be readable later.
         Error::Io { .. } => judged(Next::Fail(JobState::failed(e.to_string())), false),
+        // The client reports a 5xx to a create/upload as OutcomeUnknown; a 5xx to a lookup
+        // is retried like one, and kept as "may have acted" should it ever answer a create.
         Error::Api { status, .. } if *status >= 500 => {
-            judged(Next::Retry(Duration::from_millis(500)), !body_incomplete)
+            judged(Next::Retry(Duration::from_millis(500)), true)
         }
         Error::Api { .. } => judged(Next::Fail(JobState::refused(e.to_string())), false),
         Error::OutcomeUnknown { .. } | Error::Decode { .. } => {
-            judged(Next::Retry(Duration::ZERO), !body_incomplete)
+            judged(Next::Retry(Duration::ZERO), true)
         }
-        // A refused connection, or a body that stopped before its last byte: the request
-        // did not land whole. A create's transport error is checked anyway (cheap, safe).
-        Error::Transport { .. } => judged(
-            Next::Pause(Trouble::Offline, e.to_string()),
-            !body_incomplete,
-        ),
+        // For a create or upload the client says Transport only when the request never went
+        // out (a refused connection, an unreachable sign-in); after sending it says
+        // OutcomeUnknown or SendInterrupted.
+        Error::Transport { .. } => judged(Next::Pause(Trouble::Offline, e.to_string()), false),
     }
 }
 
-/// Errors an upload cut off mid-body shows as (today a lost or unreadable answer or a
-/// transport error; a server error sent before reading the whole body).
-fn is_cut(e: &Error) -> bool {
-    matches!(
-        e,
-        Error::OutcomeUnknown { .. } | Error::Transport { .. } | Error::Api { status: 500.., .. }
-    )
-}
-
-fn cut_off(e: &Error, body: &BodySnapshot, rec: &JobRecord, before: u32) -> Judgement {
-    let moving = body.since_last_byte < STALL_GAP;
-    if !moving {
-        // A stall: the network, not the server. Nothing landed; wait for the connection.
-        return judged(Next::Pause(Trouble::Offline, e.to_string()), false);
+/// An upload cut off before its last byte while bytes were moving: nothing landed. Sent
+/// again at once, until it was cut off `MAX_CUT_OFFS` times in a row.
+fn cut_off(sent: u64, rec: &JobRecord, before: u32) -> Judgement {
+    if sent == 0 {
+        // Refused before any of the file went: a server error, not a size limit.
+        return judged(Next::Retry(Duration::from_millis(500)), false);
     }
     let count = before + 1;
     let next = if count >= MAX_CUT_OFFS {
@@ -121,7 +102,7 @@ fn cut_off(e: &Error, body: &BodySnapshot, rec: &JobRecord, before: u32) -> Judg
              Save a smaller version and add it again.",
             rec.file_name,
             rec.size.map_or("size unknown".into(), format_size),
-            format_size(body.sent),
+            format_size(sent),
         )))
     } else {
         Next::Retry(Duration::from_millis(500))

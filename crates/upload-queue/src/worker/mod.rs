@@ -130,26 +130,23 @@ async fn process(inner: &Arc<Inner>, client: &Client, id: &str) -> crate::Result
                 _ => steps::upload_step(inner, client, &rec).await,
             }
         };
-        let (error, marker, body) = match step {
+        let (error, marker) = match step {
             Ok(Step::Continue) => continue,
             Ok(Step::Finished) => return Ok(()),
             Err(StepError::Journal(e)) => return Err(e),
-            Err(StepError::Server {
-                error,
-                marker,
-                body,
-            }) => (error, marker, body),
+            Err(StepError::Server { error, marker }) => (error, marker),
         };
         let cut_offs = inner.lock().jobs.get(id).map_or(0, |j| j.cut_offs);
-        let judged = classify(&error, marker, body.as_ref(), &rec, cut_offs);
+        let judged = classify(&error, &rec, cut_offs);
         inner.update_running(id, |j| {
-            if !judged.may_have_acted {
+            match (marker, judged.may_have_acted) {
                 // Proof the server did not act on that request: it may go again unchecked.
-                match marker {
-                    Marker::Create => j.rec.create_sent = false,
-                    Marker::Upload => j.rec.upload_sent = false,
-                    Marker::None => {}
-                }
+                (Marker::Create, false) => j.rec.create_sent = false,
+                (Marker::Upload, false) => j.rec.upload_sent = false,
+                // The client's word that the whole body may have gone out, whatever the
+                // meter journaled: the next run checks before sending again.
+                (Marker::Upload, true) => j.rec.body_sent = true,
+                (Marker::Create, true) | (Marker::None, _) => {}
             }
             if judged.cut_off {
                 j.cut_offs += 1;

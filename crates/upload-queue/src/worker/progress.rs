@@ -1,7 +1,8 @@
 //! The client's progress callback for one upload: byte counts and speed for the events
 //! (at most one per `PROGRESS_EVERY`), and the journal note that the body's last byte
-//! is going out. The callback runs before each chunk is handed to the network, so a
-//! journal without that note proves the server never received the whole file.
+//! is going out. The callback runs before each chunk is handed to the network, so after a
+//! crash a journal without that note proves the server never received the whole file.
+//! (While the process lives, the client's error says it: `Error::SendInterrupted`.)
 
 use crate::events::QueueEvent;
 use crate::queue::Inner;
@@ -12,28 +13,15 @@ use std::time::{Duration, Instant};
 /// Progress events per job are at least this far apart (≈10 per second).
 const PROGRESS_EVERY: Duration = Duration::from_millis(100);
 
-/// What had gone out of a body when its request failed.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct BodySnapshot {
-    /// The last byte was handed to the network (or the length is unknown: assume so).
-    pub complete: bool,
-    pub sent: u64,
-    pub since_last_byte: Duration,
-}
-
 struct Meter {
     started: Instant,
     last_emit: Option<Instant>,
-    last_byte_at: Instant,
     last_bytes: u64,
-    sent: u64,
     speed: Option<f64>,
 }
 
-/// Shared between the callback and the step that reads it after the request ended.
-#[derive(Clone)]
 pub(crate) struct BodyMeter {
-    meter: Arc<Mutex<Meter>>,
+    meter: Mutex<Meter>,
     inner: Arc<Inner>,
     id: String,
 }
@@ -41,14 +29,12 @@ pub(crate) struct BodyMeter {
 impl BodyMeter {
     pub fn new(inner: Arc<Inner>, id: String) -> BodyMeter {
         BodyMeter {
-            meter: Arc::new(Mutex::new(Meter {
+            meter: Mutex::new(Meter {
                 started: Instant::now(),
                 last_emit: None,
-                last_byte_at: Instant::now(),
                 last_bytes: 0,
-                sent: 0,
                 speed: None,
-            })),
+            }),
             inner,
             id,
         }
@@ -58,24 +44,8 @@ impl BodyMeter {
         self.meter.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    pub fn snapshot(&self) -> BodySnapshot {
-        let m = self.lock();
-        let complete = self
-            .inner
-            .lock()
-            .jobs
-            .get(&self.id)
-            .is_none_or(|j| j.rec.body_sent);
-        BodySnapshot {
-            complete,
-            sent: m.sent,
-            since_last_byte: m.last_byte_at.elapsed(),
-        }
-    }
-
-    pub fn callback(&self) -> ProgressFn {
-        let this = self.clone();
-        Arc::new(move |sent: u64, total: Option<u64>| this.on_bytes(sent, total))
+    pub fn callback(self) -> ProgressFn {
+        Arc::new(move |sent: u64, total: Option<u64>| self.on_bytes(sent, total))
     }
 
     fn on_bytes(&self, sent: u64, total: Option<u64>) {
@@ -87,8 +57,6 @@ impl BodyMeter {
         }
         let mut m = self.lock();
         let now = Instant::now();
-        m.last_byte_at = now;
-        m.sent = sent;
         if sent < m.last_bytes {
             // The client restarted the body (a retry): start counting again.
             m.last_bytes = 0;

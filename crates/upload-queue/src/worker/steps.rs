@@ -2,7 +2,7 @@
 //! (after checking whether an earlier create landed) and sending its file (after checking
 //! whether an earlier upload landed). Each journals before it sends.
 
-use super::progress::{BodyMeter, BodySnapshot};
+use super::progress::BodyMeter;
 use crate::job::{JobState, Source, Target};
 use crate::journal::{now_ms, JobRecord};
 use crate::queue::{suffixed_number, Inner};
@@ -29,8 +29,6 @@ pub(crate) enum StepError {
     Server {
         error: beproduct::Error,
         marker: Marker,
-        /// For an upload: how much of the body had gone out.
-        body: Option<BodySnapshot>,
     },
 }
 
@@ -41,11 +39,7 @@ impl From<crate::Error> for StepError {
 }
 
 fn server(marker: Marker) -> impl Fn(beproduct::Error) -> StepError {
-    move |error| StepError::Server {
-        error,
-        marker,
-        body: None,
-    }
+    move |error| StepError::Server { error, marker }
 }
 
 /// A job without a server (journaled before servers were recorded, or queued while no
@@ -213,8 +207,7 @@ pub(crate) async fn upload_step(
         j.rec.watch_until_ms = None;
         j.bytes_sent = 0;
     })?;
-    let meter = BodyMeter::new(inner.clone(), id.clone());
-    let progress = Some(meter.callback());
+    let progress = Some(BodyMeter::new(inner.clone(), id.clone()).callback());
     let sent = match (&rec.source, &rec.sha256) {
         (Source::Path { path }, Some(sha)) => {
             client
@@ -224,11 +217,7 @@ pub(crate) async fn upload_step(
         (Source::Path { path }, None) => client.upload_file(&image_id, path, progress).await,
         (Source::Url { url }, _) => client.upload_from_url(&image_id, url, progress).await,
     };
-    let upload_id = sent.map_err(|error| StepError::Server {
-        error,
-        marker: Marker::Upload,
-        body: Some(meter.snapshot()),
-    })?;
+    let upload_id = sent.map_err(server(Marker::Upload))?;
     // Unguarded: the upload id is journaled even if the job was cancelled meanwhile
     // (a retry then polls instead of uploading again).
     inner.update(id, |j| {

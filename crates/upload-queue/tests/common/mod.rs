@@ -46,6 +46,26 @@ pub fn client_with(sandbox: &Sandbox, policy: RetryPolicy) -> Client {
 /// A client for the sandbox's account whose API requests go to `api_url` (a proxy in
 /// front of it). Its server key is the sandbox's, as it works on the sandbox's data.
 pub fn client_at(sandbox: &Sandbox, api_url: &str, policy: RetryPolicy) -> Client {
+    client_signing_in_with(sandbox, api_url, "sandbox-secret", policy)
+}
+
+/// A client for the sandbox whose client secret is wrong: its token endpoint refuses the
+/// sign-in (`invalid_client`), as when an account's API access was revoked.
+pub fn refused_client(sandbox: &Sandbox) -> Client {
+    client_signing_in_with(
+        sandbox,
+        &sandbox.public_api_url(),
+        "revoked-secret",
+        RetryPolicy::fast(),
+    )
+}
+
+fn client_signing_in_with(
+    sandbox: &Sandbox,
+    api_url: &str,
+    client_secret: &str,
+    policy: RetryPolicy,
+) -> Client {
     let direct = format!(
         "{}/api/sandbox/",
         sandbox.public_api_url().trim_end_matches('/')
@@ -53,7 +73,7 @@ pub fn client_at(sandbox: &Sandbox, api_url: &str, policy: RetryPolicy) -> Clien
     let config = Config::new(
         "sandbox",
         "sandbox-client",
-        "sandbox-secret",
+        client_secret,
         "sandbox-refresh-token",
     )
     .with_api_url(api_url)

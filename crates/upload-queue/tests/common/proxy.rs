@@ -3,7 +3,10 @@
 //! * a load balancer that answers 500 after the server behind it acted;
 //! * media URLs signed anew on every answer (`?se=…&sig=…`), as real storage does;
 //! * a body size limit on uploads, answered with 413 or by resetting the connection
-//!   mid-body (what real front ends do over their limit).
+//!   mid-body (what real front ends do over their limit);
+//! * a front end that takes a whole request and loses it (nothing reaches the server, no
+//!   answer comes back);
+//! * a link that stalls mid-body (the connection stops taking bytes but stays open).
 //!
 //! Everything else is passed through unchanged.
 
@@ -19,6 +22,7 @@ use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::sync::Notify;
 
@@ -31,8 +35,24 @@ pub enum OverLimit {
     Reset,
 }
 
+/// What happens to a request instead of being forwarded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Hold {
+    /// Read the body to its end, then close the connection without an answer.
+    LoseAfterBody,
+    /// Read this many body bytes, then read no more; the connection stays open until the
+    /// client gives up (closed after `STALL_HOLD` at the latest).
+    StallAfter(u64),
+}
+
+/// How long a stalled connection is held open at most (the client's stall timeout in the
+/// tests is far shorter).
+const STALL_HOLD: Duration = Duration::from_secs(60);
+
 #[derive(Default)]
 struct Rules {
+    /// (path substring, what to do, how many more).
+    holds: Vec<(String, Hold, u32)>,
     /// (path substring, status, how many more): forwarded, then answered with `status`.
     status_after: Vec<(String, u16, u32)>,
     sign_media: bool,
@@ -118,6 +138,24 @@ impl Proxy {
         self.rules().upload_limit = Some((max_bytes, how));
     }
 
+    /// The next `n` requests whose path contains `path_substring` are read to their end,
+    /// then the connection closes: the server never sees them and no answer comes back.
+    pub fn lose_after_body(&self, n: u32, path_substring: &str) {
+        self.hold(n, path_substring, Hold::LoseAfterBody);
+    }
+
+    /// The next `n` requests whose path contains `path_substring` stall: after
+    /// `after_bytes` of the body the proxy reads no more, so the client's sending stops.
+    pub fn stall_after(&self, n: u32, path_substring: &str, after_bytes: u64) {
+        self.hold(n, path_substring, Hold::StallAfter(after_bytes));
+    }
+
+    fn hold(&self, n: u32, path_substring: &str, hold: Hold) {
+        self.rules()
+            .holds
+            .push((path_substring.to_ascii_lowercase(), hold, n));
+    }
+
     /// Requests seen whose path contains `path_substring` (case-insensitive).
     pub fn seen(&self, path_substring: &str) -> u64 {
         let needle = path_substring.to_ascii_lowercase();
@@ -155,12 +193,21 @@ async fn handle(
         .map(|p| p.as_str().to_owned())
         .unwrap_or_else(|| "/".into());
     let lower = path.to_ascii_lowercase();
-    let limit = {
+    let (limit, hold) = {
         let mut rules = shared.rules.lock().unwrap();
         *rules.seen.entry(lower.clone()).or_default() += 1;
-        rules
+        let hold = rules
+            .holds
+            .iter_mut()
+            .find(|(needle, _, left)| *left > 0 && lower.contains(needle.as_str()))
+            .map(|rule| {
+                rule.2 -= 1;
+                rule.1
+            });
+        let limit = rules
             .upload_limit
-            .filter(|_| lower.contains("/image/upload"))
+            .filter(|_| lower.contains("/image/upload"));
+        (limit, hold)
     };
     let (parts, mut incoming) = req.into_parts();
     let mut body = Vec::new();
@@ -181,6 +228,17 @@ async fn handle(
                 std::future::pending::<()>().await;
             }
         }
+        if let Some(Hold::StallAfter(max)) = hold {
+            if received >= max {
+                tokio::time::sleep(STALL_HOLD).await;
+                kill.notify_one();
+                std::future::pending::<()>().await;
+            }
+        }
+    }
+    if hold == Some(Hold::LoseAfterBody) {
+        kill.notify_one();
+        std::future::pending::<()>().await;
     }
     if limit.is_some_and(|(max, _)| received > max) {
         return Ok(answer(413, "{\"message\":\"Request Entity Too Large\"}"));
