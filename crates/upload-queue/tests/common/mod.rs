@@ -115,7 +115,7 @@ impl Env {
     }
 
     /// Images in the test folder, each checked to hold exactly one file; returns
-    /// (header number, header name, file name from the origin URL) sorted by number.
+    /// (header number, header name, file name from the origin URL's path) sorted by number.
     pub async fn images_with_one_file(&self, ids: &[String]) -> Vec<(String, String, String)> {
         let client = self.client();
         let mut out = Vec::new();
@@ -129,12 +129,13 @@ impl Env {
                 header.header_number,
                 files.len()
             );
-            let url = files[0].as_str().unwrap_or_default();
-            let last = url.rsplit('/').next().unwrap_or_default();
+            // The path's last segment: a signed URL's query is not part of the name.
+            let url = url::Url::parse(files[0].as_str().unwrap_or_default()).unwrap();
+            let last = url.path_segments().and_then(|mut s| s.next_back());
             out.push((
                 header.header_number.clone(),
                 header.header_name.clone(),
-                percent_decode(last),
+                percent_decode(last.unwrap_or_default()),
             ));
         }
         out.sort();
