@@ -5,8 +5,8 @@
 #
 # Usage: bash scripts/bundle.sh [--debug | --record] [extra tauri build args, e.g. --config '{...}']
 #   (none)    release build, as the release workflow makes it; bundles in <target>/release/bundle/
-#   --debug   package the debug build instead (the test command's bundle stage): it reuses the
-#             test build's compiled dependencies; bundles in <target>/debug/bundle/
+#   --debug   package the debug build instead (the test command's bundle stage): it reuses what
+#             `cargo build --workspace --all-targets` compiled; bundles in <target>/debug/bundle/
 #   --record  release build, then write the bundle sizes and the build time into BENCHMARKS.md
 #             (the section between <!-- bundle:release --> and <!-- /bundle:release -->)
 # Honours CARGO_TARGET_DIR (default <repo>/target).
@@ -104,10 +104,18 @@ version="$(workspace_version)"
 
 target_dir="${CARGO_TARGET_DIR:-$REPO_ROOT/target}"
 profile_args=()
-[ "$PROFILE" = debug ] && profile_args=(--debug)
+cargo_args=()
+if [ "$PROFILE" = debug ]; then
+  profile_args=(--debug)
+  # tauri build runs `cargo build --bins --features tauri/custom-protocol` for the app alone,
+  # which resolves its dependencies' features differently from the workspace build and so
+  # recompiles about 40 of them (gtk, webkit2gtk, reqwest, image, ...). Selecting the same
+  # packages and targets as the test build leaves only tauri, tauri-macros and the app to compile.
+  cargo_args=(-- --workspace --all-targets)
+fi
 say "building $PROFILE bundles ($BUNDLES) of BeProduct Images $version into $target_dir"
 # The CLI finds src-tauri/tauri.conf.json itself; --ci skips interactive prompts.
-node_modules/.bin/tauri build "${profile_args[@]}" --ci --bundles "$BUNDLES" "$@"
+node_modules/.bin/tauri build "${profile_args[@]}" --ci --bundles "$BUNDLES" "$@" "${cargo_args[@]}"
 
 report_bundles "$target_dir/$PROFILE/bundle" "$version"
 took="$(elapsed_since "$started")"
