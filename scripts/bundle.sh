@@ -79,7 +79,7 @@ $(date -u +%Y-%m-%d), $(nproc) cores, load average at the end $(cut -d' ' -f1-3 
 | installed size of the \`.deb\` | $(mib "$((installed_kib * 1024))") MiB |
 | \`.rpm\` | $(mib "$(stat -c %s "$rpm")") MiB |
 | the app binary (\`target/release/beproduct-images\`) | $(mib "$(stat -c %s "$binary")") MiB |
-| time of this run (release build + bundling) | $took s |
+| time of this run (release build + bundling; mostly what cargo had to compile) | $took s |
 
 <!-- /bundle:release -->
 EOF
