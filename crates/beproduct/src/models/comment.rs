@@ -30,7 +30,12 @@ impl<'de> Deserialize<'de> for Comment {
         let mut map = Extra::deserialize(d)?;
         // A known key that is null says nothing; dropping it keeps `extra` free of keys the
         // canonical form writes itself.
-        for key in ["id"].iter().chain(&BODY_KEYS).chain(&AUTHOR_KEYS).chain(&DATE_KEYS) {
+        for key in ["id"]
+            .iter()
+            .chain(&BODY_KEYS)
+            .chain(&AUTHOR_KEYS)
+            .chain(&DATE_KEYS)
+        {
             if map.get(*key).is_some_and(Value::is_null) {
                 map.remove(*key);
             }
