@@ -72,9 +72,8 @@ impl Directory {
     }
 
     pub async fn partners(&self) -> Result<Arc<[DirectoryCompany]>> {
-        let client = &self.client;
         self.partners
-            .get(self.ttl, || client.directory_companies())
+            .get(self.ttl, || self.client.directory_companies())
             .await
     }
 
