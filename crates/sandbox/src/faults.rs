@@ -16,7 +16,7 @@ use rand::Rng;
 use serde_json::json;
 
 use crate::app::AppState;
-use crate::auth;
+use crate::{auth, throttle};
 
 /// A fault injected on purpose by a test.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,17 +32,100 @@ pub enum FaultKind {
     DropBeforeHandling,
     /// Handle the request (e.g. create the image), then close the connection without answering.
     DropAfterHandling,
+    /// Handle the request, then answer `status` (a 5xx, e.g. 500) instead of the real answer,
+    /// like a load balancer that fails after the server acted.
+    StatusAfterHandling { status: u16 },
+}
+
+/// `Status503`, `Status429[=RETRY_AFTER_SECS]`, `DropBeforeHandling`, `DropAfterHandling` or
+/// `StatusAfterHandling[=5xx]` (default 500), case-insensitive.
+impl std::str::FromStr for FaultKind {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let (name, value) = match s.split_once('=') {
+            Some((n, v)) => (n, Some(v.trim())),
+            None => (s, None),
+        };
+        let number = |what: &str| -> Result<Option<u64>, String> {
+            value
+                .map(|v| {
+                    v.parse::<u64>()
+                        .map_err(|_| format!("{what} must be a whole number; got '{v}'"))
+                })
+                .transpose()
+        };
+        let plain = |kind: FaultKind| match value {
+            None => Ok(kind),
+            Some(_) => Err(format!("the fault kind '{name}' takes no '=' value")),
+        };
+        match name.trim().to_ascii_lowercase().as_str() {
+            "status503" => plain(FaultKind::Status503),
+            "dropbeforehandling" => plain(FaultKind::DropBeforeHandling),
+            "dropafterhandling" => plain(FaultKind::DropAfterHandling),
+            "status429" => Ok(FaultKind::Status429 {
+                retry_after_secs: number("the Retry-After seconds")?,
+                body_retry_after: None,
+            }),
+            "statusafterhandling" => match number("the status")?.unwrap_or(500) {
+                status @ 500..=599 => Ok(FaultKind::StatusAfterHandling {
+                    status: status as u16,
+                }),
+                other => Err(format!(
+                    "StatusAfterHandling takes a 5xx status (500-599); got {other}"
+                )),
+            },
+            other => Err(format!(
+                "unknown fault kind '{other}'; use Status503, Status429[=secs], DropBeforeHandling, DropAfterHandling or StatusAfterHandling[=5xx]"
+            )),
+        }
+    }
+}
+
+/// The next `n` requests whose path and query contain `path` (case-insensitive) get `kind`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FaultRule {
+    pub n: u32,
+    pub path: String,
+    pub kind: FaultKind,
+}
+
+/// `N:KIND:PATH`, e.g. `2:Status503:/ids/connect/token` or `every:StatusAfterHandling=500:header/create`
+/// (`every` = no end).
+impl std::str::FromStr for FaultRule {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let mut parts = s.splitn(3, ':');
+        let (Some(n), Some(kind), Some(path)) = (parts.next(), parts.next(), parts.next()) else {
+            return Err(format!(
+                "'{s}' is not a fault rule; write N:KIND:PATH, e.g. 2:Status503:/ids/connect/token"
+            ));
+        };
+        let n = match n.trim() {
+            "every" => u32::MAX,
+            count => count
+                .parse::<u32>()
+                .ok()
+                .filter(|n| *n > 0)
+                .ok_or_else(|| {
+                    format!("the count in '{s}' must be a number of at least 1 or 'every'")
+                })?,
+        };
+        if path.trim().is_empty() {
+            return Err(format!(
+                "'{s}' has no path; name a part of the URL, e.g. header/create"
+            ));
+        }
+        Ok(FaultRule {
+            n,
+            path: path.trim().to_owned(),
+            kind: kind.parse()?,
+        })
+    }
 }
 
 /// Marker in response extensions: the server closes the connection instead of answering.
 #[derive(Debug, Clone, Copy)]
 pub struct DropConnection;
-
-struct FailRule {
-    remaining: u32,
-    path: String,
-    kind: FaultKind,
-}
 
 struct RateWindow {
     start_secs: i64,
@@ -54,7 +137,7 @@ struct OpsState {
     rate_limit: Option<u32>,
     latency_ms: u64,
     window: RateWindow,
-    rules: Vec<FailRule>,
+    rules: Vec<FaultRule>,
     seen: HashMap<String, u64>,
 }
 
@@ -116,13 +199,10 @@ impl Ops {
         self.lock().latency_ms = ms;
     }
 
-    pub fn fail_next(&self, n: u32, path_substring: &str, kind: FaultKind) {
-        if n > 0 {
-            self.lock().rules.push(FailRule {
-                remaining: n,
-                path: path_substring.to_lowercase(),
-                kind,
-            });
+    pub fn fail_next(&self, rule: FaultRule) {
+        if rule.n > 0 {
+            let path = rule.path.to_lowercase();
+            self.lock().rules.push(FaultRule { path, ..rule });
         }
     }
 
@@ -148,8 +228,8 @@ impl Ops {
         if let Some(pos) = s.rules.iter().position(|r| lower.contains(&r.path)) {
             let rule = &mut s.rules[pos];
             let kind = rule.kind.clone();
-            rule.remaining -= 1;
-            if rule.remaining == 0 {
+            rule.n -= 1;
+            if rule.n == 0 {
                 s.rules.remove(pos);
             }
             return Some(kind);
@@ -225,10 +305,37 @@ async fn after_draining(req: Request, resp: Response) -> Response {
     resp
 }
 
-fn dropped() -> Response {
+/// An answer that makes the server close the connection instead (see `server::serve`).
+pub fn dropped() -> Response {
     let mut resp = Response::new(Body::empty());
     resp.extensions_mut().insert(DropConnection);
     resp
+}
+
+/// What a fault does to the real answer once the request was handled.
+#[derive(Clone, Copy)]
+enum AfterHandling {
+    Answer,
+    Drop,
+    Status(u16),
+}
+
+impl AfterHandling {
+    fn apply(self, resp: Response) -> Response {
+        match self {
+            AfterHandling::Answer => resp,
+            AfterHandling::Drop => dropped(),
+            AfterHandling::Status(status) => {
+                let status =
+                    StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+                let body = json!({"error": true, "message": format!(
+                    "{} (sandbox fault injection: the request was carried out before this answer)",
+                    status.canonical_reason().unwrap_or("Server error")
+                )});
+                (status, axum::Json(body)).into_response()
+            }
+        }
+    }
 }
 
 fn rate_headers(resp: &mut Response, limit: u32, remaining: u32, reset: i64) {
@@ -239,6 +346,7 @@ fn rate_headers(resp: &mut Response, limit: u32, remaining: u32, reset: i64) {
 }
 
 /// Runs before every route. Order: count, injected faults, rate limit, latency, company, auth.
+/// Every request body (but the test controls') crosses the simulated uplink.
 pub async fn gate(State(app): State<Arc<AppState>>, req: Request, next: Next) -> Response {
     let path = req.uri().path().to_string();
     let path_and_query = req
@@ -257,13 +365,14 @@ pub async fn gate(State(app): State<Arc<AppState>>, req: Request, next: Next) ->
         return next.run(req).await;
     }
     app.ops.record(&path_and_query);
+    let req = req.map(|body| throttle::paced(body, app.uplink.clone()));
     let is_api = path.starts_with("/api/");
     let is_token = path == auth::TOKEN_PATH;
     if !is_api && !is_token {
         return next.run(req).await;
     }
 
-    let mut drop_after = false;
+    let mut after = AfterHandling::Answer;
     match app.ops.pick_fault(&path_and_query, is_api) {
         Some(FaultKind::Status503) => {
             let body = json!({"error": true, "message": "Service temporarily unavailable (sandbox fault injection); retry later"});
@@ -279,12 +388,12 @@ pub async fn gate(State(app): State<Arc<AppState>>, req: Request, next: Next) ->
             return after_draining(req, resp).await;
         }
         Some(FaultKind::DropBeforeHandling) => return dropped(),
-        Some(FaultKind::DropAfterHandling) => drop_after = true,
+        Some(FaultKind::DropAfterHandling) => after = AfterHandling::Drop,
+        Some(FaultKind::StatusAfterHandling { status }) => after = AfterHandling::Status(status),
         None => {}
     }
     if is_token {
-        let resp = next.run(req).await;
-        return if drop_after { dropped() } else { resp };
+        return after.apply(next.run(req).await);
     }
 
     let rate = app.ops.rate_check();
@@ -316,8 +425,5 @@ pub async fn gate(State(app): State<Arc<AppState>>, req: Request, next: Next) ->
     {
         rate_headers(&mut resp, limit, remaining, reset);
     }
-    if drop_after {
-        return dropped();
-    }
-    resp
+    after.apply(resp)
 }
