@@ -378,3 +378,35 @@ fn describe(format: &str, e: &ImageError) -> String {
         _ => format!("{format} data is damaged"),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn upload(id: &str) -> UploadRow {
+        UploadRow {
+            id: id.to_owned(),
+            image_id: String::new(),
+            file_name: String::new(),
+            temp_path: String::new(),
+            size: 0,
+            received_at: 1_000,
+            state: UploadState::Pending,
+            message: None,
+        }
+    }
+
+    #[test]
+    fn jitter_is_within_bounds_fixed_per_upload_and_differs_between_uploads() {
+        let timing = Timing::new(500, 10_000);
+        let ids: Vec<String> = (0..20).map(|_| uuid::Uuid::new_v4().to_string()).collect();
+        let due: Vec<i64> = ids.iter().map(|id| timing.due_at(&upload(id))).collect();
+        for (id, at) in ids.iter().zip(&due) {
+            assert!((1_500..=11_500).contains(at), "{at}");
+            assert_eq!(timing.due_at(&upload(id)), *at, "the same on every poll");
+        }
+        let distinct: std::collections::HashSet<_> = due.iter().collect();
+        assert!(distinct.len() > 1, "twenty uploads all got the same jitter");
+        assert_eq!(Timing::new(500, 0).due_at(&upload(&ids[0])), 1_500);
+    }
+}
