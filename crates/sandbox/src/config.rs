@@ -4,7 +4,7 @@
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 
-use crate::faults::FaultRule;
+use crate::faults::{FaultKind, FaultRule};
 
 /// What an empty data folder is filled with on first start.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -67,6 +67,9 @@ pub struct SandboxConfig {
     pub oversize: Oversize,
     pub rate_limit_per_min: Option<u32>,
     pub fault_rate: f64,
+    /// What random faults (`fault_rate`) pick from, uniformly; empty: 503, drop before handling
+    /// and drop after handling.
+    pub fault_kinds: Vec<FaultKind>,
     /// Deterministic faults armed at start (like `Controls::fail_next`).
     pub fault_rules: Vec<FaultRule>,
     pub latency_ms: u64,
@@ -100,6 +103,7 @@ impl Default for SandboxConfig {
             oversize: Oversize::FailProcessing,
             rate_limit_per_min: None,
             fault_rate: 0.0,
+            fault_kinds: Vec::new(),
             fault_rules: Vec::new(),
             latency_ms: 0,
             upload_kbps: None,
@@ -129,6 +133,7 @@ impl std::fmt::Debug for SandboxConfig {
             .field("oversize", &self.oversize)
             .field("rate_limit_per_min", &self.rate_limit_per_min)
             .field("fault_rate", &self.fault_rate)
+            .field("fault_kinds", &self.fault_kinds)
             .field("fault_rules", &self.fault_rules)
             .field("latency_ms", &self.latency_ms)
             .field("upload_kbps", &self.upload_kbps)

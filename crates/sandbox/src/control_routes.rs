@@ -111,10 +111,21 @@ async fn fail_next(State(s): Shared, Json(b): Json<FailNextBody>) -> JsonResult 
 #[derive(Deserialize)]
 struct RateBody {
     rate: f64,
+    /// Fault kinds as in `--fault-kinds`, e.g. `["DropAfterHandling", "StatusAfterHandling=500"]`.
+    kinds: Option<Vec<String>>,
 }
 
 async fn fault_rate(State(s): Shared, Json(b): Json<RateBody>) -> JsonResult {
-    controls(&s).set_fault_rate(b.rate);
+    let c = controls(&s);
+    if let Some(kinds) = b.kinds {
+        let kinds = kinds
+            .iter()
+            .map(|k| k.parse::<FaultKind>())
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(ApiError::bad_request)?;
+        c.set_fault_kinds(kinds);
+    }
+    c.set_fault_rate(b.rate);
     done()
 }
 

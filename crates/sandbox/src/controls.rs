@@ -48,6 +48,12 @@ impl Controls {
         self.state.ops.set_fault_rate(rate);
     }
 
+    /// What random faults pick from, uniformly (e.g. add `StatusAfterHandling` for 5xx after
+    /// acting); an empty list restores 503, drop before handling and drop after handling.
+    pub fn set_fault_kinds(&self, kinds: Vec<FaultKind>) {
+        self.state.ops.set_random_kinds(kinds);
+    }
+
     /// Requests per minute before 429; `None` turns rate limiting off.
     pub fn set_rate_limit(&self, per_minute: Option<u32>) {
         self.state.ops.set_rate_limit(per_minute);

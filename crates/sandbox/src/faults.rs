@@ -134,6 +134,8 @@ struct RateWindow {
 
 struct OpsState {
     fault_rate: f64,
+    /// What a random fault is, picked uniformly.
+    random_kinds: Vec<FaultKind>,
     rate_limit: Option<u32>,
     latency_ms: u64,
     window: RateWindow,
@@ -161,11 +163,21 @@ enum RateDecision {
     Unlimited,
 }
 
+/// Random faults when no others are chosen: a third each.
+fn default_random_kinds() -> Vec<FaultKind> {
+    vec![
+        FaultKind::Status503,
+        FaultKind::DropBeforeHandling,
+        FaultKind::DropAfterHandling,
+    ]
+}
+
 impl Ops {
     pub fn new(fault_rate: f64, rate_limit: Option<u32>, latency_ms: u64) -> Ops {
         Ops {
             state: Mutex::new(OpsState {
                 fault_rate,
+                random_kinds: default_random_kinds(),
                 rate_limit,
                 latency_ms,
                 window: RateWindow {
@@ -184,6 +196,14 @@ impl Ops {
 
     pub fn set_fault_rate(&self, rate: f64) {
         self.lock().fault_rate = rate.clamp(0.0, 1.0);
+    }
+
+    /// The kinds random faults pick from; an empty list restores the default three.
+    pub fn set_random_kinds(&self, kinds: Vec<FaultKind>) {
+        self.lock().random_kinds = match kinds.is_empty() {
+            true => default_random_kinds(),
+            false => kinds,
+        };
     }
 
     pub fn set_rate_limit(&self, limit: Option<u32>) {
@@ -237,11 +257,7 @@ impl Ops {
         if is_api && s.fault_rate > 0.0 {
             let mut rng = rand::thread_rng();
             if rng.gen::<f64>() < s.fault_rate {
-                return Some(match rng.gen_range(0..3) {
-                    0 => FaultKind::Status503,
-                    1 => FaultKind::DropBeforeHandling,
-                    _ => FaultKind::DropAfterHandling,
-                });
+                return Some(s.random_kinds[rng.gen_range(0..s.random_kinds.len())].clone());
             }
         }
         None

@@ -218,6 +218,7 @@ impl Sandbox {
             config.rate_limit_per_min,
             config.latency_ms,
         );
+        ops.set_random_kinds(config.fault_kinds.clone());
         for rule in &config.fault_rules {
             ops.fail_next(rule.clone());
         }

@@ -332,6 +332,43 @@ async fn a_5xx_after_acting_carries_out_create_update_upload_and_delete() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn random_faults_can_be_5xx_after_acting() {
+    let env = start_with(Seed::Empty, |c| {
+        c.fault_rate = 1.0;
+        c.fault_kinds = vec![FaultKind::StatusAfterHandling { status: 500 }];
+        c.test_controls = true;
+    })
+    .await;
+    // Folder lookups are API requests too: take the id from the control hook's world instead.
+    let prints = env.sandbox.controls().create_folder("Soak", None).unwrap();
+    for n in 0..5 {
+        let (status, _) = env
+            .create(
+                &prints,
+                json!([{"id": "header_name", "value": format!("soak {n}")}]),
+            )
+            .await;
+        assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+    }
+    assert_eq!(
+        env.sandbox.controls().count_images(Some(&prints)),
+        5,
+        "every create was carried out"
+    );
+
+    let (status, body) = env
+        .control("fault-rate", &json!({"rate": 1.0, "kinds": ["Teapot"]}))
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    let hook = json!({"rate": 1.0, "kinds": ["Status503"]});
+    assert_eq!(env.control("fault-rate", &hook).await.0, StatusCode::OK);
+    assert_eq!(
+        env.get("Image/Folders").await.0,
+        StatusCode::SERVICE_UNAVAILABLE
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn fault_rules_parse_from_the_command_line_form() {
     let rule: FaultRule = "every:StatusAfterHandling=504:Header/Create"
         .parse()

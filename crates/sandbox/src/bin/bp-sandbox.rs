@@ -3,7 +3,7 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-use beproduct_sandbox::{FaultRule, Oversize, Sandbox, SandboxConfig, Seed};
+use beproduct_sandbox::{FaultKind, FaultRule, Oversize, Sandbox, SandboxConfig, Seed};
 use clap::Parser;
 
 /// Longest signed-URL lifetime accepted: ten years.
@@ -83,6 +83,10 @@ struct Args {
     /// Share (0.0-1.0) of API requests that fail with 503 or a dropped connection.
     #[arg(long, default_value_t = 0.0)]
     fault_rate: f64,
+    /// What --fault-rate faults are, picked uniformly (same KINDs as --fail-next), e.g.
+    /// DropAfterHandling,StatusAfterHandling=500. Default: Status503,DropBeforeHandling,DropAfterHandling.
+    #[arg(long, value_delimiter = ',', value_name = "KIND,...")]
+    fault_kinds: Vec<FaultKind>,
     /// Delay added to every API request.
     #[arg(long, default_value_t = 0)]
     latency_ms: u64,
@@ -141,6 +145,7 @@ async fn main() -> std::process::ExitCode {
         oversize: args.oversize,
         rate_limit_per_min: args.rate_limit_per_min,
         fault_rate: args.fault_rate,
+        fault_kinds: args.fault_kinds,
         fault_rules: args.fail_next,
         latency_ms: args.latency_ms,
         upload_kbps: args.upload_kbps,
