@@ -4,7 +4,7 @@
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 
-use crate::faults::{FaultKind, FaultRule};
+use crate::fault_kinds::{FaultKind, FaultRule};
 
 /// What an empty data folder is filled with on first start.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -18,7 +18,7 @@ use crate::app::AppState;
 use crate::config::Oversize;
 use crate::controls::{add_folder, Controls};
 use crate::error::ApiError;
-use crate::faults::FaultKind;
+use crate::fault_kinds::FaultKind;
 use crate::sources::SourceOptions;
 use crate::{seed, store};
 

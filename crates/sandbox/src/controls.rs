@@ -8,7 +8,7 @@ use bytes::Bytes;
 use crate::app::AppState;
 use crate::config::Oversize;
 use crate::error::SandboxError;
-use crate::faults::{FaultKind, FaultRule};
+use crate::fault_kinds::{FaultKind, FaultRule};
 use crate::sources::SourceOptions;
 use crate::{seed, store};
 

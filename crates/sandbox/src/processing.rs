@@ -162,11 +162,11 @@ impl Inner {
     async fn wait_until_due(&self, upload: &UploadRow) -> bool {
         let mut timing = self.timing.subscribe();
         loop {
-            let now = *timing.borrow_and_update();
-            if now.closed {
+            let current = *timing.borrow_and_update();
+            if current.closed {
                 return false;
             }
-            let wait = now.due_at(upload) - now_ms();
+            let wait = current.due_at(upload) - now_ms();
             if wait <= 0 {
                 return true;
             }
