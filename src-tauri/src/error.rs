@@ -105,6 +105,7 @@ mod tests {
             message: "Image not found".into(),
             method: "GET".into(),
             url: "http://127.0.0.1/api/x/Image/Header/1".into(),
+            field_errors: Vec::new(),
         }
         .into();
         let v = serde_json::to_value(&e).unwrap();

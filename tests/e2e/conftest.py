@@ -115,9 +115,10 @@ def run_sandbox(data: Path, processing_ms: int):
 
 
 def start_sandbox_process(data: Path, extra_args: list[str]) -> tuple[subprocess.Popen, str]:
-    """Starts bp-sandbox on a free port with `extra_args`; returns it and its base URL."""
+    """Starts bp-sandbox on a free port with `extra_args` and its test controls (/__sandbox/,
+    which sandbox_api.py uses); returns it and its base URL."""
     require_file(SANDBOX_BIN, "bp-sandbox")
-    proc = subprocess.Popen([SANDBOX_BIN, "--listen", "127.0.0.1:0", "--data", str(data), *extra_args],
+    proc = subprocess.Popen([SANDBOX_BIN, "--listen", "127.0.0.1:0", "--data", str(data), "--test-controls", *extra_args],
                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=base_env())
     line = ""
     deadline = time.monotonic() + 30

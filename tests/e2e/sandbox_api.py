@@ -127,3 +127,18 @@ def requests_seen(base_url: str, path_substring: str) -> int:
 
 def revoke_access_tokens(base_url: str) -> None:
     requests.post(f"{base_url}/__sandbox/revoke-access-tokens", timeout=10).raise_for_status()
+
+
+def put_source(base_url: str, name: str, data: bytes, content_type: str = "image/png",
+               hold: bool = False, kbps: int | None = None) -> str:
+    """Test hook: the sandbox serves `data` at the returned URL (an upload source on the app's own
+    API server). With `hold` a GET waits until `release_source`; `kbps` serves it slowly."""
+    params = {"hold": "true" if hold else "false"} | ({"kbps": kbps} if kbps else {})
+    resp = requests.put(f"{base_url}/__sandbox/sources/{name}", params=params, data=data,
+                        headers={"Content-Type": content_type}, timeout=10)
+    resp.raise_for_status()
+    return resp.json()["url"]
+
+
+def release_source(base_url: str, name: str) -> None:
+    requests.post(f"{base_url}/__sandbox/sources/{name}/release", timeout=10).raise_for_status()

@@ -7,9 +7,7 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
-import threading
 import time
 import uuid
 from pathlib import Path
@@ -17,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from conftest import choose_folder, stop
-from sandbox_api import field_value
+from sandbox_api import field_value, put_source, release_source
 from test_app import card_ids
 from webdriver import Session
 
@@ -184,39 +182,6 @@ def test_real_drag_and_drop_uploads(upload_app: Session, slow_sandbox, display, 
     print(f"\nbatch of 4 by real drag-and-drop settled in {batch_secs:.1f} s")
 
 
-class StalledImageServer:
-    """Serves one PNG on 127.0.0.1, but only once `release()` is called: a URL upload from it stays
-    running for as long as the test wants."""
-
-    def __init__(self, body: bytes):
-        self.body = body
-        self.released = threading.Event()
-        self.sock = socket.create_server(("127.0.0.1", 0))
-        self.sock.settimeout(60)
-        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}/held.png"
-        self.thread = threading.Thread(target=self.serve, daemon=True)
-        self.thread.start()
-
-    def serve(self) -> None:
-        try:
-            conn, _ = self.sock.accept()
-        except OSError:
-            return
-        with conn:
-            conn.recv(65536)  # the request; its content does not matter
-            self.released.wait(timeout=60)
-            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: image/png\r\n"
-                         + f"Content-Length: {len(self.body)}\r\nConnection: close\r\n\r\n".encode() + self.body)
-
-    def release(self) -> None:
-        self.released.set()
-
-    def close(self) -> None:
-        self.released.set()
-        self.sock.close()
-        self.thread.join(timeout=10)
-
-
 def test_new_images_wait_behind_a_pill_while_uploads_run(upload_app: Session, slow_sandbox, tmp_path, artifacts):
     """New images landing in the shown folder do not shift the cards while other uploads run: they
     wait behind a "N new images · Show" pill, and all go in at once when the uploads finish."""
@@ -229,9 +194,11 @@ def test_new_images_wait_behind_a_pill_while_uploads_run(upload_app: Session, sl
     tag = uuid.uuid4().hex[:6]
     held_png, first, second = (tmp_path / f"pill-{tag}-{n}.png" for n in ("url", "a", "b"))
     make_images([held_png, first, second])
-    server = StalledImageServer(held_png.read_bytes())
+    # The URL upload stays open until released: the sandbox holds its own source's answer.
+    source = held_png.name
+    url = put_source(slow_sandbox[0], source, held_png.read_bytes(), hold=True)
     try:
-        res = app.invoke("enqueue_url", {"url": server.url, "target": target})
+        res = app.invoke("enqueue_url", {"url": url, "target": target})
         assert "ok" in res, res
         url_job = res["ok"]["accepted"][0]["id"]
 
@@ -258,7 +225,7 @@ def test_new_images_wait_behind_a_pill_while_uploads_run(upload_app: Session, sl
         app.wait_until(lambda: app.find("#new-images").text == "1 new image · Show", timeout=20, what="the pill again")
         assert image_b not in card_ids(app)
         assert next(j for j in jobs(app) if j["id"] == url_job)["state"]["kind"] in ("uploading", "checking", "creating")
-        server.release()
+        release_source(slow_sandbox[0], source)
         app.wait_until(lambda: next(j for j in jobs(app) if j["id"] == url_job)["state"]["kind"] == "done",
                        timeout=60, what="the URL upload to finish")
         image_url = next(j for j in jobs(app) if j["id"] == url_job)["imageId"]
@@ -266,4 +233,4 @@ def test_new_images_wait_behind_a_pill_while_uploads_run(upload_app: Session, sl
                        what=f"the held cards to go in (first cards now {card_ids(app)[:3]})")
         assert app.find("#new-images").prop("hidden") is True
     finally:
-        server.close()
+        release_source(slow_sandbox[0], source)

@@ -56,18 +56,19 @@ def _sandbox_binary() -> Path:
         path = Path(from_env)
         if not path.is_file():
             pytest.fail(f"BP_SANDBOX_BIN={from_env} does not exist; build it with "
-                        "`cargo build -p beproduct-sandbox` or unset BP_SANDBOX_BIN")
+                        "`cargo build --workspace --bin bp-sandbox` or unset BP_SANDBOX_BIN")
         return path
     cargo = shutil.which("cargo")
     if cargo is None:
         pytest.fail("bp-sandbox not found: set BP_SANDBOX_BIN to the binary, or install Rust "
                     "(cargo) so the tests can build it (see README.md)")
+    # --workspace keeps features unified with the other builds, so their dependencies are reused.
     build = subprocess.run(
-        [cargo, "build", "-p", "beproduct-sandbox", "--bin", "bp-sandbox"],
+        [cargo, "build", "--workspace", "--bin", "bp-sandbox"],
         cwd=REPO_ROOT, capture_output=True, text=True, timeout=1800,
     )
     if build.returncode != 0:
-        pytest.fail("`cargo build -p beproduct-sandbox` failed, so the SDK tests cannot start "
+        pytest.fail("`cargo build --workspace --bin bp-sandbox` failed, so the SDK tests cannot start "
                     f"the sandbox:\n{build.stderr[-4000:]}")
     target_dir = Path(os.environ.get("CARGO_TARGET_DIR", REPO_ROOT / "target"))
     if not target_dir.is_absolute():

@@ -1,7 +1,9 @@
-"""Shared helpers for the release tests: repository paths, the workspace version, PNG headers."""
+"""Shared helpers for the release tests: repository paths, the workspace version, the built
+.deb, PNG headers."""
 
 from __future__ import annotations
 
+import os
 import struct
 import tomllib
 from pathlib import Path
@@ -19,6 +21,28 @@ def workspace_version() -> str:
 def workspace_package() -> dict:
     with open(REPO_ROOT / "Cargo.toml", "rb") as f:
         return tomllib.load(f)["workspace"]["package"]
+
+
+def find_deb() -> Path:
+    """BP_DEB, or the newest .deb of the workspace version that scripts/bundle.sh built.
+
+    The test command packages the debug build (bundle.sh --debug); a release bundle.sh run puts
+    its .deb under release/. Whichever was built last is the one under test.
+    """
+    explicit = os.environ.get("BP_DEB")
+    if explicit:
+        path = Path(explicit)
+        assert path.is_file(), f"BP_DEB={explicit} does not exist"
+        return path.resolve()
+    version = workspace_version()
+    targets = {Path(d) for d in (os.environ.get("CARGO_TARGET_DIR", ""), str(REPO_ROOT / "target")) if d}
+    dirs = sorted(t / profile / "bundle" / "deb" for t in targets for profile in ("debug", "release"))
+    debs = [p for d in dirs for p in d.glob(f"*_{version}_*.deb")]
+    assert debs, (
+        f"no .deb of version {version} in {[str(d) for d in dirs]}; "
+        "build it with `bash scripts/bundle.sh --debug` (or a release `bash scripts/bundle.sh`), or point BP_DEB at one"
+    )
+    return max(debs, key=lambda p: p.stat().st_mtime)
 
 
 def png_header(path: Path) -> tuple[int, int, int, int]:

@@ -1,7 +1,8 @@
-"""Smoke test of the built .deb (the slow release stage: run after `bash scripts/bundle.sh`).
+"""Smoke test of the built .deb (run after `bash scripts/bundle.sh --debug`, as the test command
+does, or after a release `bash scripts/bundle.sh`).
 
-The package under test is BP_DEB, or else the .deb of the workspace version in
-$CARGO_TARGET_DIR/release/bundle/deb/ (default target/). It checks the package metadata, unpacks
+The package under test is BP_DEB, or else the newest .deb of the workspace version in
+$CARGO_TARGET_DIR/{debug,release}/bundle/deb/ (default target/). It checks the package metadata, unpacks
 it into a temporary root, and starts the unpacked binary under Xvfb through tauri-driver with an
 empty HOME and no credentials: the window must show the embedded sandbox's library, which proves
 the installed app needs nothing from the source tree.
@@ -21,7 +22,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from release_support import PNG_COLOUR_RGBA, REPO_ROOT, png_header, workspace_version
+from release_support import PNG_COLOUR_RGBA, find_deb, png_header, workspace_version
 
 PACKAGE = "be-product-images"  # Tauri kebab-cases productName "BeProduct Images"; no override exists
 BINARY = "usr/bin/beproduct-images"
@@ -30,22 +31,6 @@ ICON_SIZES = {"32x32": 32, "128x128": 128, "256x256@2": 256}
 RUNTIME_DEPENDS = ("libwebkit2gtk-4.1-0", "libgtk-3-0")
 NATIVE_DRIVER = "/usr/bin/WebKitWebDriver"
 STARTUP_TIMEOUT_S = 60  # first start seeds the sandbox library
-
-
-def find_deb() -> Path:
-    explicit = os.environ.get("BP_DEB")
-    if explicit:
-        path = Path(explicit)
-        assert path.is_file(), f"BP_DEB={explicit} does not exist"
-        return path.resolve()
-    version = workspace_version()
-    dirs = [Path(d) for d in {os.environ.get("CARGO_TARGET_DIR", ""), str(REPO_ROOT / "target")} if d]
-    debs = [p for d in dirs for p in (d / "release" / "bundle" / "deb").glob(f"*_{version}_*.deb")]
-    assert debs, (
-        f"no .deb of version {version} in {[str(d / 'release/bundle/deb') for d in dirs]}; "
-        "build it with `bash scripts/bundle.sh` or point BP_DEB at one"
-    )
-    return max(debs, key=lambda p: p.stat().st_mtime)
 
 
 @pytest.fixture(scope="module")

@@ -11,6 +11,8 @@ import json
 import os
 import re
 import shlex
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
@@ -39,7 +41,7 @@ TAURI_CATEGORIES = {
     "Reference", "SocialNetworking", "Sports", "Travel", "Utility", "Video", "Weather",
 }
 
-SECRET_EXPR = re.compile(r"^\$\{\{\s*secrets\.([A-Z0-9_]+)\s*\}\}$")
+SECRET_EXPR = re.compile(r"^\$\{\{\s*secrets\.([A-Z0-9_]+)\s*(!=\s*''\s*)?\}\}$")
 SENSITIVE_NAME = re.compile(r"(TOKEN|SECRET|PASSWORD|PRIVATE|API_?KEY|SIGNING)", re.IGNORECASE)
 
 
@@ -142,7 +144,7 @@ def test_release_matrix_covers_the_three_desktop_platforms(release):
     words = shlex.split(mac["args"])
     assert words[words.index("--target") + 1] == "universal-apple-darwin", "macOS must build --target universal-apple-darwin"
     assert {"app", "dmg"} <= bundles_of(mac["args"]), "macOS must bundle the .app (updater) and the .dmg"
-    assert set(mac["rust-targets"].split(",")) == {"aarch64-apple-darwin", "x86_64-apple-darwin"}
+    assert set(mac["rust-targets"].split()) == {"aarch64-apple-darwin", "x86_64-apple-darwin"}
 
     assert bundles_of(by_os["windows"][0]["args"]) & {"msi", "nsis"}, "Windows must bundle msi and/or nsis"
 
@@ -156,9 +158,10 @@ def test_release_installs_rust_targets_linux_deps_and_caches_cargo(release):
     steps = release["jobs"][job_name]["steps"]
     uses = [str(s.get("uses", "")) for s in steps]
 
-    toolchain = next((s for s in steps if str(s.get("uses", "")).startswith("dtolnay/rust-toolchain@")), None)
-    assert toolchain, "the publish job must install Rust with dtolnay/rust-toolchain"
-    assert toolchain.get("with", {}).get("targets") == "${{ matrix.rust-targets }}", "rust targets must come from the matrix"
+    rustup = next((s for s in steps if "rustup toolchain install stable" in s.get("run", "")), None)
+    assert rustup, "the publish job must install Rust stable with rustup"
+    assert rustup.get("env", {}).get("RUST_TARGETS") == "${{ matrix.rust-targets }}", "rust targets must come from the matrix"
+    assert "rustup target add" in rustup["run"], "the matrix's rust targets must be added"
     assert any(u.startswith("Swatinem/rust-cache@") for u in uses), "cargo must be cached with Swatinem/rust-cache"
 
     linux_platform = next(r["platform"] for r in matrix_rows(release) if r["platform"].startswith("ubuntu"))
@@ -181,7 +184,7 @@ def test_tauri_action_inputs(release):
     inputs = step.get("with", {})
     unknown = set(inputs) - TAURI_ACTION_INPUTS
     assert not unknown, f"tauri-action@v1 has no input(s) {sorted(unknown)} (v0's includeUpdaterJson is uploadUpdaterJson in v1)"
-    assert inputs.get("args") == "${{ matrix.args }}"
+    assert inputs.get("args", "").startswith("${{ matrix.args }}"), "tauri-action args must start with the matrix's args"
     assert inputs.get("tagName") == "${{ github.ref_name }}", "the release must be named after the pushed tag"
     assert "${{ github.ref_name }}" in str(inputs.get("releaseName", "")), "releaseName must name the version"
     assert inputs.get("releaseDraft") is True, "releases start as drafts so a maintainer checks them before publishing"
@@ -226,6 +229,146 @@ def test_no_inline_secrets_in_workflows(name):
 def test_the_inline_secret_check_catches_a_literal():
     doc = {"jobs": {"a": {"steps": [{"env": {"TAURI_SIGNING_PRIVATE_KEY": "dW50cnVzdGVk", "GITHUB_TOKEN": "${{ secrets.GITHUB_TOKEN }}"}}]}}}
     assert inline_secrets(doc, "wf") == ["wf.jobs.a.steps[0].env.TAURI_SIGNING_PRIVATE_KEY"]
+
+
+# ---------------------------------------------------------------- every workflow: actionlint, pins, secrets
+
+
+def workflow_files() -> list[Path]:
+    files = sorted(WORKFLOWS.glob("*.yml")) + sorted(WORKFLOWS.glob("*.yaml"))
+    assert files, f"no workflows in {WORKFLOWS}"
+    return files
+
+
+def venv_tool(name: str) -> Path:
+    """actionlint and shellcheck come with tests/requirements.txt, next to this Python."""
+    tool = Path(sys.executable).parent / name
+    assert tool.is_file(), f"{tool} is missing; install tests/requirements.txt (bash scripts/setup.sh)"
+    return tool
+
+
+def actionlint(*files: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [str(venv_tool("actionlint")), "-no-color", f"-shellcheck={venv_tool('shellcheck')}", *map(str, files)],
+        capture_output=True, text=True, timeout=120,
+    )
+
+
+def test_actionlint_passes_on_every_workflow():
+    result = actionlint(*workflow_files())
+    assert result.returncode == 0, f"actionlint found problems:\n{result.stdout}{result.stderr}"
+
+
+def test_actionlint_reports_expression_and_shell_mistakes(tmp_path):
+    bad = tmp_path / ".github" / "workflows" / "bad.yml"
+    bad.parent.mkdir(parents=True)
+    bad.write_text(
+        "on: push\n"
+        "jobs:\n"
+        "  a:\n"
+        "    runs-on: ubuntu-22.04\n"
+        "    steps:\n"
+        "      - if: secrets.X != ''\n"  # the secrets context is not available in a step's if:
+        "        run: echo $1 ${{ steps.nope.outputs.x }}\n"  # unquoted $1 (shellcheck), unknown step
+    )
+    result = actionlint(bad)
+    out = result.stdout + result.stderr
+    assert result.returncode == 1, out
+    assert "secrets" in out and "nope" in out, out
+    assert "shellcheck" in out, f"actionlint ran without shellcheck:\n{out}"
+
+
+# owner/repo[/path]@ a version tag (v2, v2.1, v2.1.3) or a full commit SHA. Branches such as
+# @main or @stable move under the workflow without a review.
+PINNED = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+(/[A-Za-z0-9_./-]+)?@(v\d+(\.\d+){0,2}|[0-9a-f]{40})$")
+
+
+def unpinned_actions(workflow: dict) -> list[str]:
+    found = []
+    for job_name, job in workflow["jobs"].items():
+        uses = [job["uses"]] if "uses" in job else [s["uses"] for s in job.get("steps", []) if "uses" in s]
+        found += [f"{job_name}: {u}" for u in uses if not u.startswith("./") and not PINNED.match(u)]
+    return found
+
+
+@pytest.mark.parametrize("path", workflow_files(), ids=lambda p: p.name)
+def test_every_action_is_pinned_to_a_version(path):
+    found = unpinned_actions(load_workflow(path.name))
+    assert not found, f"pin these to a version tag (@v2) or a commit SHA: {found}"
+
+
+def test_the_pin_check_rejects_branches():
+    doc = {"jobs": {"a": {"steps": [
+        {"uses": "actions/checkout@v5"}, {"uses": "o/r@v1.2.3"}, {"uses": "o/r/sub@" + "a" * 40},
+        {"uses": "./local-action"}, {"uses": "dtolnay/rust-toolchain@stable"}, {"uses": "o/r@main"}, {"uses": "o/r"},
+    ]}}}
+    assert unpinned_actions(doc) == ["a: dtolnay/rust-toolchain@stable", "a: o/r@main", "a: o/r"]
+
+
+SECRET_IN_EXPR = re.compile(r"\$\{\{([^}]*\bsecrets\.[^}]*)\}\}")
+PRESENCE_TEST = re.compile(r"^\s*secrets\.[A-Za-z0-9_]+\s*[!=]=\s*''\s*$")
+OUTPUT_COMMAND = re.compile(r"\b(echo|printf|print|cat|tee|Write-Output|Write-Host|Write-Information|Out-Host)\b")
+FILE_REDIRECT = re.compile(r"(?<![0-9&])>{1,2}\s*(?!&|/dev/std(out|err))\S")
+TRACING = re.compile(r"set\s+-[a-z]*x|set\s+-o\s+xtrace|\bbash\s+-[a-z]*x|Set-PSDebug")
+
+
+def carries_a_secret(value) -> bool:
+    """An env value that holds a secret (not just the true/false of `secrets.X != ''`)."""
+    return any(not PRESENCE_TEST.match(expr) for expr in SECRET_IN_EXPR.findall(str(value)))
+
+
+def secret_variables(workflow: dict) -> set[str]:
+    """Names of env variables given a secret anywhere in the workflow: a step can pass them on
+    to later steps (through $GITHUB_ENV), so they count as secret in every step."""
+    names = {k for k, v in (workflow.get("env") or {}).items() if carries_a_secret(v)}
+    for job in workflow["jobs"].values():
+        names |= {k for k, v in (job.get("env") or {}).items() if carries_a_secret(v)}
+        for step in job.get("steps", []):
+            names |= {k for k, v in (step.get("env") or {}).items() if carries_a_secret(v)}
+    return names
+
+
+def echoed_secrets(workflow: dict) -> list[str]:
+    """Run scripts that could print a secret: interpolated secrets, tracing, or an output command
+    on a secret variable that does not go to a file."""
+    names = secret_variables(workflow)
+    found = []
+    for job_name, job in workflow["jobs"].items():
+        for index, step in enumerate(job.get("steps", [])):
+            where = f"{job_name}.steps[{index}] ({step.get('name', step.get('uses', 'run'))})"
+            script = step.get("run", "")
+            if "secrets." in script:
+                found.append(f"{where}: uses secrets.* inside run:, pass it through env: instead")
+            if TRACING.search(script) and names:
+                found.append(f"{where}: shell tracing would print the secret variables")
+            for line in script.splitlines():
+                mentions = [n for n in names if re.search(rf"(\$\{{?|\$env:|%){n}\b", line)]
+                if mentions and OUTPUT_COMMAND.search(line) and not FILE_REDIRECT.search(line):
+                    found.append(f"{where}: prints {', '.join(sorted(mentions))}: {line.strip()}")
+    return found
+
+
+@pytest.mark.parametrize("path", workflow_files(), ids=lambda p: p.name)
+def test_no_secret_is_echoed(path):
+    found = echoed_secrets(load_workflow(path.name))
+    assert not found, "a workflow could print a secret to the log:\n" + "\n".join(found)
+
+
+def test_the_echo_check_catches_printed_secrets():
+    def doc(run: str, env=None) -> dict:
+        step = {"name": "s", "run": run, "env": env if env is not None else {"KEY": "${{ secrets.KEY }}"}}
+        return {"jobs": {"a": {"steps": [step]}}}
+
+    assert echoed_secrets(doc('echo "$KEY"'))
+    assert echoed_secrets(doc("printf '%s' ${KEY} >&2"))
+    assert echoed_secrets(doc("Write-Host $env:KEY"))
+    assert echoed_secrets(doc("set -x\ntool --key x"))
+    assert echoed_secrets(doc("tool ${{ secrets.KEY }}", env={}))
+    assert echoed_secrets(doc('echo "$KEY" | tee key.txt'))
+    assert not echoed_secrets(doc('echo "$KEY" > key.txt'))
+    assert not echoed_secrets(doc('printf "%s" "$KEY" >> "$GITHUB_ENV"'))
+    assert not echoed_secrets(doc('echo "::error::KEY is wrong"'))
+    assert not echoed_secrets(doc('echo "$KEY"', env={"HAS_KEY": "${{ secrets.KEY != '' }}"}))
 
 
 # ---------------------------------------------------------------- ci.yml

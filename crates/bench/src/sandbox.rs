@@ -30,7 +30,14 @@ impl Sandbox {
         let log = std::fs::File::create(&log_path)
             .map_err(|e| BenchError::io("creating the sandbox log", &log_path, e))?;
         let mut child = Command::new(bin)
-            .args(["--listen", "127.0.0.1:0", "--seed", "empty"])
+            // The test controls: `seed_images` uses them.
+            .args([
+                "--listen",
+                "127.0.0.1:0",
+                "--seed",
+                "empty",
+                "--test-controls",
+            ])
             .arg("--data")
             .arg(data)
             .args(["--processing-ms", &processing_ms.to_string()])

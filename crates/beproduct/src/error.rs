@@ -14,13 +14,17 @@ pub enum Error {
         url: String,
         message: String,
     },
-    /// The server answered with a non-success status; `message` is the server's own text.
+    /// The server answered with a non-success status; `message` is the server's own text
+    /// (with the per-field messages of a validation answer appended). `field_errors`: the
+    /// per-field messages of a ProblemDetails body (`errors: {field: [messages]}`), empty
+    /// for any other answer.
     #[error("BeProduct answered {status} to {method} {url}: {message}")]
     Api {
         status: u16,
         message: String,
         method: String,
         url: String,
+        field_errors: Vec<FieldError>,
     },
     /// The token endpoint refused the credentials; the user has to reconnect the account.
     #[error("{0}")]
@@ -160,6 +164,14 @@ impl Error {
         }
     }
 
+    /// The per-field messages of a validation answer (see `FieldError`); empty otherwise.
+    pub fn field_errors(&self) -> &[FieldError] {
+        match self {
+            Error::Api { field_errors, .. } => field_errors,
+            _ => &[],
+        }
+    }
+
     /// The HTTP status for `Api` errors.
     pub fn status(&self) -> Option<u16> {
         match self {
@@ -176,8 +188,77 @@ impl Error {
     }
 }
 
+/// One message of a validation answer, for the field it concerns.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct FieldError {
+    /// The key as the server sent it: a field id, or a path into the request body such as
+    /// `fields[2].value` (see `field_index`); empty for a message about the whole request.
+    pub field: String,
+    pub message: String,
+}
+
+impl FieldError {
+    /// For a key like `fields[2].value` or `$.Fields[2].Value`: 2, the index of the entry in
+    /// the `fields` list that was sent, so the app can find the field id it sent there.
+    pub fn field_index(&self) -> Option<usize> {
+        let key = self.field.to_ascii_lowercase();
+        let rest = &key[key.find("fields[")? + "fields[".len()..];
+        rest[..rest.find(']')?].parse().ok()
+    }
+}
+
 /// Longest server message kept in an error.
 const MAX_MESSAGE_CHARS: usize = 500;
+/// Most per-field messages kept from one answer.
+const MAX_FIELD_ERRORS: usize = 50;
+
+/// The `errors` of an ASP.NET ProblemDetails body: `{"title": ..., "errors": {"field":
+/// ["message", ...]}}` (a single string per field is read too).
+pub(crate) fn problem_field_errors(body: &[u8]) -> Vec<FieldError> {
+    let Ok(json) = serde_json::from_slice::<serde_json::Value>(body) else {
+        return Vec::new();
+    };
+    let errors = json
+        .get("errors")
+        .or_else(|| json.get("Errors"))
+        .and_then(|e| e.as_object());
+    let Some(errors) = errors else {
+        return Vec::new();
+    };
+    errors
+        .iter()
+        .flat_map(|(field, messages)| {
+            let messages = match messages {
+                serde_json::Value::Array(items) => {
+                    items.iter().filter_map(|m| m.as_str()).collect()
+                }
+                serde_json::Value::String(m) => vec![m.as_str()],
+                _ => Vec::new(),
+            };
+            messages.into_iter().map(move |m| FieldError {
+                field: truncate(field.trim()),
+                message: truncate(m.trim()),
+            })
+        })
+        .filter(|e| !e.message.is_empty())
+        .take(MAX_FIELD_ERRORS)
+        .collect()
+}
+
+/// "field: message; field: message", for an error's text.
+pub(crate) fn describe_field_errors(errors: &[FieldError]) -> String {
+    errors
+        .iter()
+        .map(|e| {
+            if e.field.is_empty() {
+                e.message.clone()
+            } else {
+                format!("{}: {}", e.field, e.message)
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
 
 /// The server's own message: JSON `message`/`error`/`title`/`detail`, else the text body, truncated.
 pub(crate) fn server_message(body: &[u8]) -> String {
@@ -252,6 +333,7 @@ mod tests {
             message: "Image not found".into(),
             method: "GET".into(),
             url: "u".into(),
+            field_errors: Vec::new(),
         };
         assert_eq!(e.kind(), "not_found");
         let e = Error::Api {
@@ -259,6 +341,7 @@ mod tests {
             message: "boom".into(),
             method: "GET".into(),
             url: "u".into(),
+            field_errors: Vec::new(),
         };
         assert_eq!(e.kind(), "api");
         assert_eq!(
@@ -277,6 +360,7 @@ mod tests {
             message: message.into(),
             method: "GET".into(),
             url: "u".into(),
+            field_errors: Vec::new(),
         };
         assert_eq!(api(400, "Image not found").kind(), ErrorKind::NotFound);
         assert_eq!(api(404, "").kind(), ErrorKind::NotFound);
@@ -293,5 +377,49 @@ mod tests {
         for k in ErrorKind::ALL {
             assert_eq!(serde_json::to_value(k).unwrap(), k.as_str());
         }
+    }
+
+    #[test]
+    fn problem_details_keep_each_fields_messages() {
+        let body = br#"{"type":"https://tools.ietf.org/html/rfc7231#section-6.5.1",
+            "title":"One or more validation errors occurred.","status":400,
+            "errors":{"fields[1].value":["Season must be one of Spring, Fall","Season is required"],
+                      "header_name":"Name is too long","":["The request is invalid"],"x":[42]}}"#;
+        let errors = problem_field_errors(body);
+        let pairs: Vec<(&str, &str)> = errors
+            .iter()
+            .map(|e| (e.field.as_str(), e.message.as_str()))
+            .collect();
+        assert_eq!(pairs.len(), 4);
+        assert!(pairs.contains(&("fields[1].value", "Season must be one of Spring, Fall")));
+        assert!(pairs.contains(&("fields[1].value", "Season is required")));
+        assert!(pairs.contains(&("header_name", "Name is too long")));
+        assert!(pairs.contains(&("", "The request is invalid")));
+        let index = |field: &str| {
+            FieldError {
+                field: field.into(),
+                message: String::new(),
+            }
+            .field_index()
+        };
+        assert_eq!(index("fields[1].value"), Some(1));
+        assert_eq!(index("$.Fields[12].Value"), Some(12));
+        assert_eq!(index("header_name"), None);
+        assert_eq!(index("fields[x]"), None);
+        assert!(describe_field_errors(&errors).contains("header_name: Name is too long"));
+
+        assert!(problem_field_errors(br#"{"title":"Bad"}"#).is_empty());
+        assert!(problem_field_errors(b"not json").is_empty());
+        let many = format!(
+            "{{\"errors\":{{{}}}}}",
+            (0..80)
+                .map(|i| format!("\"f{i}\":[\"m\"]"))
+                .collect::<Vec<_>>()
+                .join(",")
+        );
+        assert_eq!(
+            problem_field_errors(many.as_bytes()).len(),
+            MAX_FIELD_ERRORS
+        );
     }
 }

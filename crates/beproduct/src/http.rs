@@ -23,7 +23,7 @@ use serde::de::DeserializeOwned;
 use crate::auth::{describe_reqwest, TokenSource};
 use crate::body_watch::{BodyWatch, Expired};
 use crate::capped::{read_capped, read_prefix, size_text, ReadError, JSON_CAP, MESSAGE_CAP};
-use crate::error::{server_message, Error, Result};
+use crate::error::{describe_field_errors, problem_field_errors, server_message, Error, Result};
 use crate::retry::{server_named_wait, RetryPolicy};
 
 /// Whether a request may be sent again after it possibly reached the server.
@@ -59,6 +59,16 @@ impl Call {
     pub(crate) fn get(url: Url) -> Call {
         Call {
             method: Method::GET,
+            url,
+            body: Body::Empty,
+            repeat: Repeat::Safe,
+        }
+    }
+
+    /// A DELETE; deleting twice leaves the same state, so it may be repeated.
+    pub(crate) fn delete(url: Url) -> Call {
+        Call {
+            method: Method::DELETE,
             url,
             body: Body::Empty,
             repeat: Repeat::Safe,
@@ -298,11 +308,17 @@ impl Http {
         if status == StatusCode::NOT_FOUND && body.is_empty() {
             message.push_str(" (a 404 without a body usually means a wrong company domain)");
         }
+        // A validation answer names the fields it concerns; keep them for the form.
+        let field_errors = problem_field_errors(&body);
+        if !field_errors.is_empty() {
+            message = format!("{message} ({})", describe_field_errors(&field_errors));
+        }
         Err(Error::Api {
             status: status.as_u16(),
             message,
             method: call.method.to_string(),
             url: url_for_errors(&call.url),
+            field_errors,
         })
     }
 

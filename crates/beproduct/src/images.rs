@@ -34,6 +34,17 @@ impl Client {
         self.http.json(Call::get(url)).await
     }
 
+    /// `GET Image/FolderSearchSchema?folderId=`: the fields a search in this folder can filter
+    /// on (the TS SDK types it as schema fields). Filters on other fields are ignored by the
+    /// server without an error, so filter pickers should be built from this list.
+    pub async fn folder_search_schema(&self, folder_id: &str) -> Result<Vec<SchemaField>> {
+        let folder_id = validate_guid("folder id", folder_id)?;
+        let url = self
+            .http
+            .url("Image/FolderSearchSchema", &[("folderId", folder_id)]);
+        self.http.json(Call::get(url)).await
+    }
+
     /// One page of `POST Image/Headers` (`page_number` starts at 0).
     pub async fn search_page(
         &self,

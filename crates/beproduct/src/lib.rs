@@ -16,7 +16,10 @@ mod auth;
 mod body_watch;
 mod capped;
 mod client;
+mod comments;
 mod config;
+mod directory;
+mod directory_cache;
 pub mod env;
 mod error;
 mod http;
@@ -28,17 +31,22 @@ mod paging;
 mod retry;
 mod secret;
 mod source;
+mod tags;
 mod upload;
 
 pub use client::Client;
 pub use config::{Config, SourceLimits, DEFAULT_API_URL, DEFAULT_TOKEN_URL};
-pub use error::{Error, ErrorKind, Result};
+pub use directory::{DIRECTORY_MAX_PAGES, DIRECTORY_PAGE_SIZE};
+pub use directory_cache::{Directory, DIRECTORY_TTL};
+pub use error::{Error, ErrorKind, FieldError, Result};
 pub use ids::{is_guid, validate_guid};
 pub use image_kind::{sniff_image, ImageKind, ACCEPTED_IMAGE_FORMATS, SNIFF_LEN};
 pub use models::{
-    Choice, FieldType, FieldUpdate, Filter, FilterValue, Folder, FolderRef, HeaderData,
-    HeaderField, ImageHeader, Operator, Page, Preview, PreviewUrls, ProcessingStatus, SchemaField,
-    SearchQuery, UserRef, Variation, MULTI_VALUE_SEPARATOR,
+    display_text, whole_day_utc, Choice, ChoicesSource, Comment, DirectoryCompany, FieldOption,
+    FieldSpec, FieldType, FieldUpdate, Filter, FilterOp, FilterSpec, FilterType, FilterValue,
+    FilterValueKind, Folder, FolderRef, HeaderData, HeaderField, ImageHeader, Operator, Page,
+    Preview, PreviewUrls, ProcessingStatus, SchemaField, SearchQuery, Tag, User, UserRef,
+    Variation, Widget, MULTI_VALUE_SEPARATOR,
 };
 pub use retry::RetryPolicy;
 pub use secret::Secret;

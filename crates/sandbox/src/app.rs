@@ -1,10 +1,16 @@
 //! Shared state of a running sandbox.
 
+use std::sync::Arc;
+
 use crate::config::SandboxConfig;
 use crate::faults::Ops;
 use crate::header::RenderCtx;
 use crate::processing::Processor;
+use crate::signing::MediaSigner;
+use crate::sources::Sources;
 use crate::store::Store;
+use crate::throttle::Link;
+use crate::upload::UploadLimits;
 
 pub struct AppState {
     pub config: SandboxConfig,
@@ -13,6 +19,11 @@ pub struct AppState {
     pub store: Store,
     pub processor: Processor,
     pub ops: Ops,
+    /// The simulated uplink every request body crosses.
+    pub uplink: Arc<Link>,
+    pub signer: MediaSigner,
+    pub limits: UploadLimits,
+    pub sources: Sources,
 }
 
 impl AppState {
@@ -20,6 +31,7 @@ impl AppState {
         RenderCtx {
             base_url: &self.base_url,
             company: &self.config.company,
+            signer: &self.signer,
         }
     }
 }

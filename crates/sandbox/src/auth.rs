@@ -10,8 +10,10 @@ use axum::response::{IntoResponse, Response};
 use axum::{Form, Json};
 use rand::RngCore;
 use serde_json::json;
+use sha2::{Digest, Sha256};
 
 use crate::app::AppState;
+use crate::config::SandboxConfig;
 use crate::error::SandboxError;
 use crate::store;
 use crate::time_fmt::now_ms;
@@ -33,17 +35,39 @@ fn new_token(prefix: &str) -> String {
     format!("{prefix}{hex}")
 }
 
-/// Makes sure the configured refresh token is usable (start-up).
+/// Makes sure the configured credentials are the ones that work (start-up). A data folder that
+/// last served other credentials (e.g. the published demo ones) forgets every token issued under
+/// them, so only the configured refresh token, and what it rotates into, gets access.
 pub fn init_refresh_tokens(
     conn: &rusqlite::Connection,
-    configured: &str,
-    rotate: bool,
+    config: &SandboxConfig,
 ) -> Result<(), SandboxError> {
+    let fingerprint = credentials_fingerprint(config);
+    if store::meta(conn, CREDENTIALS_KEY)?.as_deref() != Some(fingerprint.as_str()) {
+        store::forget_tokens(conn)?;
+        store::set_meta(conn, CREDENTIALS_KEY, &fingerprint)?;
+    }
     // With rotation the configured token only seeds an empty table; once rotated it stops working.
-    if !rotate || store::refresh_token_count(conn)? == 0 {
-        store::add_refresh_token(conn, configured)?;
+    if !config.rotate_refresh_tokens || store::refresh_token_count(conn)? == 0 {
+        store::add_refresh_token(conn, &config.refresh_token)?;
     }
     Ok(())
+}
+
+const CREDENTIALS_KEY: &str = "credentials_sha256";
+
+/// A hash, so the data folder does not hold the client secret itself.
+fn credentials_fingerprint(config: &SandboxConfig) -> String {
+    let mut hash = Sha256::new();
+    for part in [
+        &config.client_id,
+        &config.client_secret,
+        &config.refresh_token,
+    ] {
+        hash.update(part.as_bytes());
+        hash.update([0u8]);
+    }
+    hex::encode(hash.finalize())
 }
 
 /// `POST /ids/connect/token` with a form-encoded `refresh_token` grant.

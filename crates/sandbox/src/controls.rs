@@ -1,17 +1,15 @@
-//! Test hooks, in Rust (`Controls`) and over HTTP under `/__sandbox/` (loopback only, no auth).
+//! Test hooks for Rust tests (`Controls`); `control_routes` offers them over HTTP when enabled.
 
-use std::collections::HashMap;
 use std::sync::Arc;
+use std::time::Duration;
 
-use axum::extract::{Query, State};
-use axum::routing::{get, post};
-use axum::{Json, Router};
-use serde::Deserialize;
-use serde_json::json;
+use bytes::Bytes;
 
 use crate::app::AppState;
-use crate::error::{ApiError, SandboxError};
-pub use crate::faults::FaultKind;
+use crate::config::Oversize;
+use crate::error::SandboxError;
+use crate::fault_kinds::{FaultKind, FaultRule};
+use crate::sources::SourceOptions;
 use crate::{seed, store};
 
 /// Handle on a running sandbox's test hooks; cheap to clone.
@@ -38,12 +36,22 @@ impl Controls {
 
     /// The next `n` requests whose path (and query) contain `path_substring` (case-insensitive) get `kind`.
     pub fn fail_next(&self, n: u32, path_substring: &str, kind: FaultKind) {
-        self.state.ops.fail_next(n, path_substring, kind);
+        self.state.ops.fail_next(FaultRule {
+            n,
+            path: path_substring.to_owned(),
+            kind,
+        });
     }
 
     /// Share (0.0–1.0) of API requests that fail at random with 503 or a dropped connection.
     pub fn set_fault_rate(&self, rate: f64) {
         self.state.ops.set_fault_rate(rate);
+    }
+
+    /// What random faults pick from, uniformly (e.g. add `StatusAfterHandling` for 5xx after
+    /// acting); an empty list restores 503, drop before handling and drop after handling.
+    pub fn set_fault_kinds(&self, kinds: Vec<FaultKind>) {
+        self.state.ops.set_random_kinds(kinds);
     }
 
     /// Requests per minute before 429; `None` turns rate limiting off.
@@ -54,6 +62,53 @@ impl Controls {
     /// Delay added to every API request.
     pub fn set_latency_ms(&self, ms: u64) {
         self.state.ops.set_latency_ms(ms);
+    }
+
+    /// Request bodies are taken no faster than `kbps` kilobits per second, shared by all
+    /// connections like one uplink; `None` lifts the limit. Applies to bodies in flight too.
+    pub fn set_upload_kbps(&self, kbps: Option<u32>) {
+        self.state.uplink.set_kbps(kbps);
+    }
+
+    /// Processing takes `ms` plus up to `jitter_ms` per upload; also for uploads already waiting.
+    pub fn set_processing_ms(&self, ms: u64, jitter_ms: u64) {
+        self.state.processor.set_timing(ms, jitter_ms);
+    }
+
+    /// Media URLs carry a signature valid for `ttl`, checked by `/media`; `None`: plain URLs.
+    pub fn set_signed_urls(&self, ttl: Option<Duration>) {
+        self.state.signer.set_ttl(ttl);
+    }
+
+    /// Files stored from now on get the real service's rewritten names (`----.png`).
+    pub fn set_rewrite_file_names(&self, on: bool) {
+        self.state.processor.set_rewrite_file_names(on);
+    }
+
+    /// The upload size limit and what an upload over it gets.
+    pub fn set_upload_limit(&self, max_upload_mb: u64, oversize: Oversize) {
+        self.state.limits.set_max_upload_mb(max_upload_mb);
+        self.state.limits.set_oversize(oversize);
+    }
+
+    /// Stores `bytes` as an upload source at [`Controls::source_url`]`(name)`.
+    pub fn put_source(
+        &self,
+        name: &str,
+        bytes: impl Into<Bytes>,
+        options: SourceOptions,
+    ) -> Result<(), SandboxError> {
+        self.state.sources.put(name, bytes.into(), options)
+    }
+
+    /// Lets the GETs of a held source proceed.
+    pub fn release_source(&self, name: &str) -> Result<(), SandboxError> {
+        self.state.sources.release(name)
+    }
+
+    /// `http://127.0.0.1:PORT/__sandbox/sources/{name}` (served only with `test_controls`).
+    pub fn source_url(&self, name: &str) -> String {
+        format!("{}/__sandbox/sources/{name}", self.state.base_url)
     }
 
     /// Requests seen (including failed ones) whose path and query contain `path_substring`, case-insensitive.
@@ -92,7 +147,7 @@ impl Controls {
     }
 }
 
-fn add_folder(
+pub(crate) fn add_folder(
     conn: &mut rusqlite::Connection,
     name: &str,
     schema_from: Option<&str>,
@@ -119,137 +174,4 @@ fn add_folder(
     };
     store::insert_folder(conn, &folder, existing.len() as i64)?;
     Ok(folder.id)
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct FailNextBody {
-    #[serde(default = "one")]
-    n: u32,
-    path: String,
-    kind: String,
-    retry_after_secs: Option<u64>,
-    body_retry_after: Option<u64>,
-}
-
-fn one() -> u32 {
-    1
-}
-
-#[derive(Deserialize)]
-struct RateBody {
-    rate: f64,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct RateLimitBody {
-    per_minute: Option<u32>,
-}
-
-#[derive(Deserialize)]
-struct LatencyBody {
-    ms: u64,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct SeedBody {
-    folder_id: String,
-    n: u64,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct CreateFolderBody {
-    name: String,
-    schema_from: Option<String>,
-}
-
-fn controls(state: &Arc<AppState>) -> Controls {
-    Controls::new(state.clone())
-}
-
-pub fn routes() -> Router<Arc<AppState>> {
-    Router::new()
-        .route(
-            "/__sandbox/revoke-access-tokens",
-            post(|State(s): State<Arc<AppState>>| async move {
-                s.store.call(|c| store::revoke_access_tokens(c)).await.map_err(ApiError::from)?;
-                Ok::<_, ApiError>(Json(json!({})))
-            }),
-        )
-        .route(
-            "/__sandbox/fail-next",
-            post(|State(s): State<Arc<AppState>>, Json(b): Json<FailNextBody>| async move {
-                let kind = match b.kind.to_ascii_lowercase().as_str() {
-                    "status503" => FaultKind::Status503,
-                    "status429" => FaultKind::Status429 { retry_after_secs: b.retry_after_secs, body_retry_after: b.body_retry_after },
-                    "dropbeforehandling" => FaultKind::DropBeforeHandling,
-                    "dropafterhandling" => FaultKind::DropAfterHandling,
-                    other => {
-                        return Err(ApiError::bad_request(format!(
-                            "unknown kind '{other}'; use Status503, Status429, DropBeforeHandling or DropAfterHandling"
-                        )))
-                    }
-                };
-                controls(&s).fail_next(b.n, &b.path, kind);
-                Ok(Json(json!({})))
-            }),
-        )
-        .route(
-            "/__sandbox/fault-rate",
-            post(|State(s): State<Arc<AppState>>, Json(b): Json<RateBody>| async move {
-                controls(&s).set_fault_rate(b.rate);
-                Json(json!({}))
-            }),
-        )
-        .route(
-            "/__sandbox/rate-limit",
-            post(|State(s): State<Arc<AppState>>, Json(b): Json<RateLimitBody>| async move {
-                controls(&s).set_rate_limit(b.per_minute);
-                Json(json!({}))
-            }),
-        )
-        .route(
-            "/__sandbox/latency",
-            post(|State(s): State<Arc<AppState>>, Json(b): Json<LatencyBody>| async move {
-                controls(&s).set_latency_ms(b.ms);
-                Json(json!({}))
-            }),
-        )
-        .route(
-            "/__sandbox/requests-seen",
-            get(|State(s): State<Arc<AppState>>, Query(q): Query<HashMap<String, String>>| async move {
-                let path = q.get("path").cloned().unwrap_or_default();
-                Json(json!({"count": controls(&s).requests_seen(&path)}))
-            }),
-        )
-        .route(
-            "/__sandbox/count-images",
-            get(|State(s): State<Arc<AppState>>, Query(q): Query<HashMap<String, String>>| async move {
-                let folder = q.get("folderId").filter(|f| !f.is_empty()).map(|f| f.to_ascii_lowercase());
-                let n = s.store.call(move |c| store::count_images(c, folder.as_deref())).await.map_err(ApiError::from)?;
-                Ok::<_, ApiError>(Json(json!({"count": n})))
-            }),
-        )
-        .route(
-            "/__sandbox/seed-images",
-            post(|State(s): State<Arc<AppState>>, Json(b): Json<SeedBody>| async move {
-                let id = b.folder_id.trim().to_ascii_lowercase();
-                s.store.call(move |c| seed::bulk_images(c, &id, b.n)).await.map_err(ApiError::from)?;
-                Ok::<_, ApiError>(Json(json!({"created": b.n})))
-            }),
-        )
-        .route(
-            "/__sandbox/create-folder",
-            post(|State(s): State<Arc<AppState>>, Json(b): Json<CreateFolderBody>| async move {
-                let id = s
-                    .store
-                    .call(move |c| add_folder(c, &b.name, b.schema_from.as_deref()))
-                    .await
-                    .map_err(ApiError::from)?;
-                Ok::<_, ApiError>(Json(json!({"id": id})))
-            }),
-        )
 }

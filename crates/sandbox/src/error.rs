@@ -15,6 +15,8 @@ pub enum SandboxError {
     Io { path: String, message: String },
     #[error("{0}")]
     InvalidInput(String),
+    #[error("{0}")]
+    NotFound(String),
     #[error("internal sandbox error: {0}")]
     Internal(String),
 }
@@ -57,6 +59,7 @@ impl From<SandboxError> for ApiError {
     fn from(e: SandboxError) -> Self {
         match e {
             SandboxError::InvalidInput(m) => ApiError::bad_request(m),
+            SandboxError::NotFound(m) => ApiError::not_found(m),
             other => ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, other.to_string()),
         }
     }

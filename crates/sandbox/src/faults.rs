@@ -16,33 +16,12 @@ use rand::Rng;
 use serde_json::json;
 
 use crate::app::AppState;
-use crate::auth;
-
-/// A fault injected on purpose by a test.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum FaultKind {
-    /// Answer 503 without handling the request.
-    Status503,
-    /// Answer 429; `retry_after_secs` sets the `Retry-After` header, `body_retry_after` the body's `retryAfterSeconds`.
-    Status429 {
-        retry_after_secs: Option<u64>,
-        body_retry_after: Option<u64>,
-    },
-    /// Close the connection without handling the request or answering.
-    DropBeforeHandling,
-    /// Handle the request (e.g. create the image), then close the connection without answering.
-    DropAfterHandling,
-}
+use crate::fault_kinds::{FaultKind, FaultRule};
+use crate::{auth, throttle};
 
 /// Marker in response extensions: the server closes the connection instead of answering.
 #[derive(Debug, Clone, Copy)]
 pub struct DropConnection;
-
-struct FailRule {
-    remaining: u32,
-    path: String,
-    kind: FaultKind,
-}
 
 struct RateWindow {
     start_secs: i64,
@@ -51,10 +30,12 @@ struct RateWindow {
 
 struct OpsState {
     fault_rate: f64,
+    /// What a random fault is, picked uniformly.
+    random_kinds: Vec<FaultKind>,
     rate_limit: Option<u32>,
     latency_ms: u64,
     window: RateWindow,
-    rules: Vec<FailRule>,
+    rules: Vec<FaultRule>,
     seen: HashMap<String, u64>,
 }
 
@@ -78,11 +59,21 @@ enum RateDecision {
     Unlimited,
 }
 
+/// Random faults when no others are chosen: a third each.
+fn default_random_kinds() -> Vec<FaultKind> {
+    vec![
+        FaultKind::Status503,
+        FaultKind::DropBeforeHandling,
+        FaultKind::DropAfterHandling,
+    ]
+}
+
 impl Ops {
     pub fn new(fault_rate: f64, rate_limit: Option<u32>, latency_ms: u64) -> Ops {
         Ops {
             state: Mutex::new(OpsState {
                 fault_rate,
+                random_kinds: default_random_kinds(),
                 rate_limit,
                 latency_ms,
                 window: RateWindow {
@@ -103,6 +94,14 @@ impl Ops {
         self.lock().fault_rate = rate.clamp(0.0, 1.0);
     }
 
+    /// The kinds random faults pick from; an empty list restores the default three.
+    pub fn set_random_kinds(&self, kinds: Vec<FaultKind>) {
+        self.lock().random_kinds = match kinds.is_empty() {
+            true => default_random_kinds(),
+            false => kinds,
+        };
+    }
+
     pub fn set_rate_limit(&self, limit: Option<u32>) {
         let mut s = self.lock();
         s.rate_limit = limit;
@@ -116,13 +115,10 @@ impl Ops {
         self.lock().latency_ms = ms;
     }
 
-    pub fn fail_next(&self, n: u32, path_substring: &str, kind: FaultKind) {
-        if n > 0 {
-            self.lock().rules.push(FailRule {
-                remaining: n,
-                path: path_substring.to_lowercase(),
-                kind,
-            });
+    pub fn fail_next(&self, rule: FaultRule) {
+        if rule.n > 0 {
+            let path = rule.path.to_lowercase();
+            self.lock().rules.push(FaultRule { path, ..rule });
         }
     }
 
@@ -148,8 +144,8 @@ impl Ops {
         if let Some(pos) = s.rules.iter().position(|r| lower.contains(&r.path)) {
             let rule = &mut s.rules[pos];
             let kind = rule.kind.clone();
-            rule.remaining -= 1;
-            if rule.remaining == 0 {
+            rule.n -= 1;
+            if rule.n == 0 {
                 s.rules.remove(pos);
             }
             return Some(kind);
@@ -157,11 +153,7 @@ impl Ops {
         if is_api && s.fault_rate > 0.0 {
             let mut rng = rand::thread_rng();
             if rng.gen::<f64>() < s.fault_rate {
-                return Some(match rng.gen_range(0..3) {
-                    0 => FaultKind::Status503,
-                    1 => FaultKind::DropBeforeHandling,
-                    _ => FaultKind::DropAfterHandling,
-                });
+                return Some(s.random_kinds[rng.gen_range(0..s.random_kinds.len())].clone());
             }
         }
         None
@@ -225,10 +217,37 @@ async fn after_draining(req: Request, resp: Response) -> Response {
     resp
 }
 
-fn dropped() -> Response {
+/// An answer that makes the server close the connection instead (see `server::serve`).
+pub fn dropped() -> Response {
     let mut resp = Response::new(Body::empty());
     resp.extensions_mut().insert(DropConnection);
     resp
+}
+
+/// What a fault does to the real answer once the request was handled.
+#[derive(Clone, Copy)]
+enum AfterHandling {
+    Answer,
+    Drop,
+    Status(u16),
+}
+
+impl AfterHandling {
+    fn apply(self, resp: Response) -> Response {
+        match self {
+            AfterHandling::Answer => resp,
+            AfterHandling::Drop => dropped(),
+            AfterHandling::Status(status) => {
+                let status =
+                    StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+                let body = json!({"error": true, "message": format!(
+                    "{} (sandbox fault injection: the request was carried out before this answer)",
+                    status.canonical_reason().unwrap_or("Server error")
+                )});
+                (status, axum::Json(body)).into_response()
+            }
+        }
+    }
 }
 
 fn rate_headers(resp: &mut Response, limit: u32, remaining: u32, reset: i64) {
@@ -239,6 +258,7 @@ fn rate_headers(resp: &mut Response, limit: u32, remaining: u32, reset: i64) {
 }
 
 /// Runs before every route. Order: count, injected faults, rate limit, latency, company, auth.
+/// Every request body (but the test controls') crosses the simulated uplink.
 pub async fn gate(State(app): State<Arc<AppState>>, req: Request, next: Next) -> Response {
     let path = req.uri().path().to_string();
     let path_and_query = req
@@ -257,13 +277,14 @@ pub async fn gate(State(app): State<Arc<AppState>>, req: Request, next: Next) ->
         return next.run(req).await;
     }
     app.ops.record(&path_and_query);
+    let req = req.map(|body| throttle::paced(body, app.uplink.clone()));
     let is_api = path.starts_with("/api/");
     let is_token = path == auth::TOKEN_PATH;
     if !is_api && !is_token {
         return next.run(req).await;
     }
 
-    let mut drop_after = false;
+    let mut after = AfterHandling::Answer;
     match app.ops.pick_fault(&path_and_query, is_api) {
         Some(FaultKind::Status503) => {
             let body = json!({"error": true, "message": "Service temporarily unavailable (sandbox fault injection); retry later"});
@@ -279,12 +300,12 @@ pub async fn gate(State(app): State<Arc<AppState>>, req: Request, next: Next) ->
             return after_draining(req, resp).await;
         }
         Some(FaultKind::DropBeforeHandling) => return dropped(),
-        Some(FaultKind::DropAfterHandling) => drop_after = true,
+        Some(FaultKind::DropAfterHandling) => after = AfterHandling::Drop,
+        Some(FaultKind::StatusAfterHandling { status }) => after = AfterHandling::Status(status),
         None => {}
     }
     if is_token {
-        let resp = next.run(req).await;
-        return if drop_after { dropped() } else { resp };
+        return after.apply(next.run(req).await);
     }
 
     let rate = app.ops.rate_check();
@@ -316,8 +337,5 @@ pub async fn gate(State(app): State<Arc<AppState>>, req: Request, next: Next) ->
     {
         rate_headers(&mut resp, limit, remaining, reset);
     }
-    if drop_after {
-        return dropped();
-    }
-    resp
+    after.apply(resp)
 }

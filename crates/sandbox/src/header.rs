@@ -3,6 +3,7 @@
 use serde_json::{json, Value};
 
 use crate::media;
+use crate::signing::MediaSigner;
 use crate::store::{FileRow, Folder, ImageRow};
 use crate::time_fmt::{iso_ms, user_label_time};
 
@@ -14,6 +15,7 @@ pub const USER_NAME: &str = "sandbox.user";
 pub struct RenderCtx<'a> {
     pub base_url: &'a str,
     pub company: &'a str,
+    pub signer: &'a MediaSigner,
 }
 
 pub fn render(image: &ImageRow, folder: &Folder, files: &[FileRow], ctx: &RenderCtx<'_>) -> Value {
@@ -37,8 +39,8 @@ pub fn render(image: &ImageRow, folder: &Folder, files: &[FileRow], ctx: &Render
         .and_then(|id| files.iter().find(|f| f.id == id))
         .map(|f| {
             json!({
-                "preview": media::preview_url(ctx.base_url, ctx.company, f),
-                "origin": media::origin_url(ctx.base_url, ctx.company, f),
+                "preview": media::preview_url(ctx, f),
+                "origin": media::origin_url(ctx, f),
             })
         })
         .unwrap_or(Value::Null);
@@ -47,7 +49,7 @@ pub fn render(image: &ImageRow, folder: &Folder, files: &[FileRow], ctx: &Render
     } else {
         files
             .iter()
-            .map(|f| Value::String(media::origin_url(ctx.base_url, ctx.company, f)))
+            .map(|f| Value::String(media::origin_url(ctx, f)))
             .collect()
     };
     let user = json!({"id": USER_ID, "name": USER_NAME});

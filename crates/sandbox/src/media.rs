@@ -1,15 +1,19 @@
-//! Serves originals and previews without auth under unguessable GUID paths, like the real CDN.
+//! Serves originals and previews without auth under unguessable GUID paths, like the real CDN,
+//! optionally behind a time-limited signature (see `signing`).
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::body::Body;
-use axum::extract::{Path, State};
-use axum::http::{header, StatusCode};
+use axum::extract::{Path, Query, State};
+use axum::http::{header, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use percent_encoding::{utf8_percent_encode, AsciiSet, CONTROLS};
 use tokio_util::io::ReaderStream;
 
 use crate::app::AppState;
+use crate::error::ApiError;
+use crate::header::RenderCtx;
 use crate::store::{self, FileRow};
 
 /// Characters escaped in a file name path segment.
@@ -29,17 +33,25 @@ const SEGMENT: &AsciiSet = &CONTROLS
     .add(b'^')
     .add(b'|');
 
-pub fn origin_url(base: &str, company: &str, file: &FileRow) -> String {
+pub fn origin_url(ctx: &RenderCtx<'_>, file: &FileRow) -> String {
     let name = utf8_percent_encode(&file.file_name, SEGMENT);
-    format!("{base}/media/storage/{company}/{}/1/{name}", file.id)
+    let path = format!("/media/storage/{}/{}/1/{name}", ctx.company, file.id);
+    with_signature(ctx, path, None)
 }
 
-pub fn preview_url(base: &str, company: &str, file: &FileRow) -> String {
+pub fn preview_url(ctx: &RenderCtx<'_>, file: &FileRow) -> String {
     let ext = extension(&file.preview_path);
-    format!(
-        "{base}/media/preview/{company}/{0}/1/0/{0}.{ext}?width=1000",
-        file.id
-    )
+    let path = format!("/media/preview/{}/{1}/1/0/{1}.{ext}", ctx.company, file.id);
+    with_signature(ctx, path, Some("width=1000"))
+}
+
+fn with_signature(ctx: &RenderCtx<'_>, path: String, query: Option<&str>) -> String {
+    let signature = ctx.signer.query_for(&path);
+    let query: Vec<&str> = query.into_iter().chain(signature.as_deref()).collect();
+    match query.is_empty() {
+        true => format!("{}{path}", ctx.base_url),
+        false => format!("{}{path}?{}", ctx.base_url, query.join("&")),
+    }
 }
 
 fn extension(path: &str) -> &str {
@@ -58,12 +70,16 @@ fn content_type(path: &str) -> &'static str {
     }
 }
 
+type Signature = Query<HashMap<String, String>>;
+
 /// `GET /media/storage/{company}/{fileId}/{version}/{name}`
 pub async fn origin(
     State(app): State<Arc<AppState>>,
     Path((_company, file_id, _version, _name)): Path<(String, String, String, String)>,
+    uri: Uri,
+    Query(signature): Signature,
 ) -> Response {
-    serve(app, file_id, false).await
+    serve(app, file_id, false, &uri, &signature).await
 }
 
 /// `GET /media/preview/{company}/{fileId}/{version}/{index}/{name}`
@@ -76,11 +92,26 @@ pub async fn preview(
         String,
         String,
     )>,
+    uri: Uri,
+    Query(signature): Signature,
 ) -> Response {
-    serve(app, file_id, true).await
+    serve(app, file_id, true, &uri, &signature).await
 }
 
-async fn serve(app: Arc<AppState>, file_id: String, preview: bool) -> Response {
+async fn serve(
+    app: Arc<AppState>,
+    file_id: String,
+    preview: bool,
+    uri: &Uri,
+    signature: &HashMap<String, String>,
+) -> Response {
+    let param = |k: &str| signature.get(k).map(String::as_str);
+    if let Err(why) = app
+        .signer
+        .check(uri.path(), param("st"), param("se"), param("sig"))
+    {
+        return ApiError::new(StatusCode::FORBIDDEN, why).into_response();
+    }
     let lookup = app
         .store
         .call(move |c| store::get_file(c, &file_id.to_ascii_lowercase()))

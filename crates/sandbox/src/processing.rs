@@ -7,10 +7,11 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use image::{DynamicImage, ImageError, ImageFormat, ImageReader, Limits};
-use tokio::sync::Semaphore;
+use tokio::sync::{watch, Semaphore};
 
 use crate::error::SandboxError;
 use crate::store::{self, FileRow, Store, UploadRow, UploadState};
+use crate::stored_names;
 use crate::time_fmt::now_ms;
 
 /// Longest side of a preview picture.
@@ -23,35 +24,77 @@ pub struct Processor {
     inner: Arc<Inner>,
 }
 
+/// How long processing takes; changes reach uploads already waiting.
+#[derive(Debug, Clone, Copy)]
+pub struct Timing {
+    pub processing_ms: u64,
+    /// Each upload takes up to this much longer, by an amount fixed by its id.
+    pub jitter_ms: u64,
+    /// Set on shutdown: unfinished uploads stay pending and resume on the next start.
+    closed: bool,
+}
+
+impl Timing {
+    pub fn new(processing_ms: u64, jitter_ms: u64) -> Timing {
+        Timing {
+            processing_ms,
+            jitter_ms,
+            closed: false,
+        }
+    }
+
+    /// When `upload` is due: the same answer on every poll while the timing stays the same.
+    fn due_at(&self, upload: &UploadRow) -> i64 {
+        let jitter = match self.jitter_ms {
+            0 => 0,
+            j => uuid::Uuid::parse_str(&upload.id).map_or(0, |u| u.as_u128() % (u128::from(j) + 1))
+                as u64,
+        };
+        let delay = self.processing_ms.saturating_add(jitter);
+        upload
+            .received_at
+            .saturating_add(i64::try_from(delay).unwrap_or(i64::MAX))
+    }
+}
+
 struct Inner {
     store: Store,
-    processing_ms: u64,
+    timing: watch::Sender<Timing>,
+    rewrite_file_names: AtomicBool,
     decodes: Semaphore,
     /// Images with a running worker; `true` means "new work arrived, look again before exiting".
     running: Mutex<HashMap<String, bool>>,
-    /// Set on shutdown: unfinished uploads stay pending and resume on the next start.
-    closed: AtomicBool,
 }
 
 impl Processor {
-    pub fn new(store: Store, processing_ms: u64) -> Processor {
+    pub fn new(store: Store, timing: Timing, rewrite_file_names: bool) -> Processor {
         Processor {
             inner: Arc::new(Inner {
                 store,
-                processing_ms,
+                timing: watch::Sender::new(timing),
+                rewrite_file_names: AtomicBool::new(rewrite_file_names),
                 decodes: Semaphore::new(MAX_CONCURRENT_DECODES),
                 running: Mutex::new(HashMap::new()),
-                closed: AtomicBool::new(false),
             }),
         }
     }
 
-    pub fn processing_ms(&self) -> u64 {
-        self.inner.processing_ms
+    /// New processing times, also for uploads already waiting.
+    pub fn set_timing(&self, processing_ms: u64, jitter_ms: u64) {
+        self.inner.timing.send_modify(|t| {
+            t.processing_ms = processing_ms;
+            t.jitter_ms = jitter_ms;
+        });
     }
 
+    /// Whether files stored from now on get the real service's rewritten names.
+    pub fn set_rewrite_file_names(&self, on: bool) {
+        self.inner.rewrite_file_names.store(on, Ordering::SeqCst);
+    }
+
+    /// Stops processing; waiting workers wake up and leave their uploads pending.
     pub fn close(&self) {
-        self.inner.closed.store(true, Ordering::SeqCst);
+        self.inner.timing.send_modify(|t| t.closed = true);
     }
 
     /// Makes sure a worker processes the pending uploads of `image_id`.
@@ -77,7 +120,7 @@ impl Processor {
 
 async fn worker(inner: Arc<Inner>, image_id: String) {
     loop {
-        if inner.closed.load(Ordering::SeqCst) {
+        if inner.closed() {
             inner
                 .running
                 .lock()
@@ -110,13 +153,39 @@ async fn worker(inner: Arc<Inner>, image_id: String) {
     }
 }
 
-async fn process(inner: &Arc<Inner>, upload: UploadRow) -> Result<(), SandboxError> {
-    let ready_at = upload.received_at + inner.processing_ms as i64;
-    let wait = ready_at - now_ms();
-    if wait > 0 {
-        tokio::time::sleep(Duration::from_millis(wait as u64)).await;
+impl Inner {
+    fn closed(&self) -> bool {
+        self.timing.borrow().closed
     }
-    let outcome = {
+
+    /// Sleeps until `upload` is due, following timing changes; `false` when closed meanwhile.
+    async fn wait_until_due(&self, upload: &UploadRow) -> bool {
+        let mut timing = self.timing.subscribe();
+        loop {
+            let current = *timing.borrow_and_update();
+            if current.closed {
+                return false;
+            }
+            let wait = current.due_at(upload) - now_ms();
+            if wait <= 0 {
+                return true;
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(Duration::from_millis(wait as u64)) => {}
+                changed = timing.changed() => if changed.is_err() { return false; },
+            }
+        }
+    }
+}
+
+async fn process(inner: &Arc<Inner>, upload: UploadRow) -> Result<(), SandboxError> {
+    if !inner.wait_until_due(&upload).await {
+        return Ok(());
+    }
+    let outcome = if let Some(verdict) = upload.message.clone() {
+        // Decided on receipt (over the size limit); announced once processing is due.
+        Err(verdict)
+    } else {
         let _permit = inner
             .decodes
             .acquire()
@@ -128,9 +197,10 @@ async fn process(inner: &Arc<Inner>, upload: UploadRow) -> Result<(), SandboxErr
             .await
             .map_err(|e| SandboxError::Internal(format!("decode task failed: {e}")))?
     };
-    if inner.closed.load(Ordering::SeqCst) {
+    if inner.closed() {
         return Ok(());
     }
+    let rewrite = inner.rewrite_file_names.load(Ordering::SeqCst);
     let upload_id = upload.id.clone();
     let image_id = upload.image_id.clone();
     let data_dir = inner.store.data_dir().to_path_buf();
@@ -143,8 +213,12 @@ async fn process(inner: &Arc<Inner>, upload: UploadRow) -> Result<(), SandboxErr
                 return Ok(());
             }
             match outcome {
-                Ok(file) => match store::get_image(&tx, &image_id)?.filter(|i| !i.is_deleted) {
+                Ok(mut file) => match store::get_image(&tx, &image_id)?.filter(|i| !i.is_deleted) {
                     Some(mut image) => {
+                        if rewrite {
+                            let taken = store::file_names_of(&tx, &image_id)?;
+                            file.file_name = stored_names::rewritten(&file.file_name, &taken);
+                        }
                         let now = now_ms();
                         store::insert_file(&tx, &file)?;
                         image.version += 1;
@@ -302,5 +376,37 @@ fn describe(format: &str, e: &ImageError) -> String {
         }
         // The decoder's own text names internal structures (chunk types, markers): noise to a person.
         _ => format!("{format} data is damaged"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn upload(id: &str) -> UploadRow {
+        UploadRow {
+            id: id.to_owned(),
+            image_id: String::new(),
+            file_name: String::new(),
+            temp_path: String::new(),
+            size: 0,
+            received_at: 1_000,
+            state: UploadState::Pending,
+            message: None,
+        }
+    }
+
+    #[test]
+    fn jitter_is_within_bounds_fixed_per_upload_and_differs_between_uploads() {
+        let timing = Timing::new(500, 10_000);
+        let ids: Vec<String> = (0..20).map(|_| uuid::Uuid::new_v4().to_string()).collect();
+        let due: Vec<i64> = ids.iter().map(|id| timing.due_at(&upload(id))).collect();
+        for (id, at) in ids.iter().zip(&due) {
+            assert!((1_500..=11_500).contains(at), "{at}");
+            assert_eq!(timing.due_at(&upload(id)), *at, "the same on every poll");
+        }
+        let distinct: std::collections::HashSet<_> = due.iter().collect();
+        assert!(distinct.len() > 1, "twenty uploads all got the same jitter");
+        assert_eq!(Timing::new(500, 0).due_at(&upload(&ids[0])), 1_500);
     }
 }

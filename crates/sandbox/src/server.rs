@@ -19,17 +19,26 @@ use tower::ServiceExt;
 
 use crate::app::AppState;
 use crate::config::SandboxConfig;
-use crate::controls::{self, Controls};
+use crate::controls::Controls;
 use crate::error::SandboxError;
 use crate::faults::{self, DropConnection, Ops};
-use crate::processing::Processor;
+use crate::host_check::{self, AllowedHosts};
+use crate::processing::{Processor, Timing};
+use crate::signing::MediaSigner;
+use crate::sources::Sources;
 use crate::store::Store;
-use crate::{api, auth, json_errors, media, seed, upload};
+use crate::throttle::Link;
+use crate::upload::UploadLimits;
+use crate::{api, auth, control_routes, json_errors, media, seed, upload};
 
-fn router(state: Arc<AppState>) -> Router {
+fn router(state: Arc<AppState>, hosts: AllowedHosts) -> Router {
     // Paths are matched in lower case (see `lowercase_api_path`).
     let c = "/api/{company}";
-    Router::new()
+    let mut router = Router::new();
+    if state.config.test_controls {
+        router = router.merge(control_routes::routes());
+    }
+    router
         .route(
             "/",
             get(|| async { Json(json!({"service": "bp-sandbox", "ready": true})) }),
@@ -70,9 +79,12 @@ fn router(state: Arc<AppState>) -> Router {
             "/media/preview/{company}/{file}/{version}/{index}/{name}",
             get(media::preview),
         )
-        .merge(controls::routes())
         .layer(middleware::from_fn(json_errors::rewrap))
         .layer(middleware::from_fn_with_state(state.clone(), faults::gate))
+        .layer(middleware::from_fn_with_state(
+            Arc::new(hosts),
+            host_check::require_own_host,
+        ))
         .with_state(state)
 }
 
@@ -87,7 +99,10 @@ fn lowercase_api_path<B>(req: &mut Request<B>) {
         Some(q) => format!("{lower}?{q}"),
         None => lower,
     };
-    if let Ok(uri) = new.parse::<Uri>() {
+    // Only the path changes: an absolute target keeps its authority for the Host check.
+    let mut parts = req.uri().clone().into_parts();
+    parts.path_and_query = new.parse().ok();
+    if let Ok(uri) = Uri::from_parts(parts) {
         *req.uri_mut() = uri;
     }
 }
@@ -166,11 +181,11 @@ impl Sandbox {
             message: e.to_string(),
         })?;
         let seed_kind = config.seed;
-        let (refresh, rotate) = (config.refresh_token.clone(), config.rotate_refresh_tokens);
+        let credentials = config.clone();
         let store = tokio::task::spawn_blocking(move || -> Result<Store, SandboxError> {
             let store = Store::open(&data_dir)?;
             store.call_sync(|c| seed::seed_if_empty(c, &data_dir, seed_kind))?;
-            store.call_sync(|c| auth::init_refresh_tokens(c, &refresh, rotate))?;
+            store.call_sync(|c| auth::init_refresh_tokens(c, &credentials))?;
             Ok(store)
         })
         .await
@@ -193,23 +208,36 @@ impl Sandbox {
         };
         let base_url = format!("http://{host}:{}", addr.port());
 
-        let processor = Processor::new(store.clone(), config.processing_ms);
+        let processor = Processor::new(
+            store.clone(),
+            Timing::new(config.processing_ms, config.processing_jitter_ms),
+            config.rewrite_file_names,
+        );
         let ops = Ops::new(
             config.fault_rate,
             config.rate_limit_per_min,
             config.latency_ms,
         );
+        ops.set_random_kinds(config.fault_kinds.clone());
+        for rule in &config.fault_rules {
+            ops.fail_next(rule.clone());
+        }
         let state = Arc::new(AppState {
-            config,
             base_url,
             store,
             processor,
             ops,
+            uplink: Link::new(config.upload_kbps),
+            signer: MediaSigner::new(config.signed_url_ttl_secs.map(Duration::from_secs)),
+            limits: UploadLimits::new(config.max_upload_mb, config.oversize),
+            sources: Sources::default(),
+            config,
         });
         state.processor.resume_pending().await?;
 
         let (stop, stop_rx) = watch::channel(false);
-        let server = tokio::spawn(serve(listener, router(state.clone()), stop_rx));
+        let app = router(state.clone(), AllowedHosts::for_addr(addr));
+        let server = tokio::spawn(serve(listener, app, stop_rx));
         Ok(Sandbox {
             addr,
             state,

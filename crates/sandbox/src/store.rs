@@ -37,6 +37,7 @@ CREATE TABLE IF NOT EXISTS uploads (
     id TEXT NOT NULL UNIQUE, image_id TEXT NOT NULL, file_name TEXT NOT NULL,
     temp_path TEXT NOT NULL, size INTEGER NOT NULL, received_at INTEGER NOT NULL,
     state TEXT NOT NULL, message TEXT);
+CREATE INDEX IF NOT EXISTS uploads_by_image ON uploads(image_id, state);
 CREATE TABLE IF NOT EXISTS access_tokens (token TEXT PRIMARY KEY, expires_at INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS refresh_tokens (token TEXT PRIMARY KEY);
 ";
@@ -364,6 +365,13 @@ pub fn get_file(conn: &Connection, id: &str) -> Result<Option<FileRow>, SandboxE
         .optional()?)
 }
 
+/// Stored names of an image's files.
+pub fn file_names_of(conn: &Connection, image_id: &str) -> Result<Vec<String>, SandboxError> {
+    let mut stmt = conn.prepare_cached("SELECT file_name FROM files WHERE image_id = ?1")?;
+    let names = stmt.query_map([image_id], |r| r.get(0))?;
+    Ok(names.collect::<Result<Vec<_>, _>>()?)
+}
+
 /// Files of the given images in upload order.
 pub fn files_for(
     conn: &Connection,
@@ -419,6 +427,8 @@ pub struct UploadRow {
     pub size: i64,
     pub received_at: i64,
     pub state: UploadState,
+    /// Why it failed; on a pending upload, the failure decided on receipt (over the size
+    /// limit), reported once processing is due.
     pub message: Option<String>,
 }
 
@@ -481,7 +491,29 @@ pub fn finish_upload(
     Ok(())
 }
 
+// ---------- meta ----------
+
+pub fn meta(conn: &Connection, key: &str) -> Result<Option<String>, SandboxError> {
+    Ok(conn
+        .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+        .optional()?)
+}
+
+pub fn set_meta(conn: &Connection, key: &str, value: &str) -> Result<(), SandboxError> {
+    conn.execute(
+        "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        params![key, value],
+    )?;
+    Ok(())
+}
+
 // ---------- tokens ----------
+
+/// Every refresh and access token issued so far stops working.
+pub fn forget_tokens(conn: &Connection) -> Result<(), SandboxError> {
+    conn.execute_batch("DELETE FROM refresh_tokens; DELETE FROM access_tokens;")?;
+    Ok(())
+}
 
 pub fn insert_access_token(
     conn: &Connection,

@@ -80,6 +80,7 @@ async fn hostile_ids_get_400_or_404_with_a_message_on_every_image_endpoint() {
             let resp = raw::send(
                 addr,
                 &raw::request(
+                    addr,
                     method,
                     &target,
                     &[("Authorization", &bearer), json_ct],
@@ -127,7 +128,7 @@ async fn media_routes_serve_only_files_by_id_never_by_path() {
 
     let served = raw::send(
         addr,
-        &raw::request("GET", &format!("/media/{origin_path}"), &[], b""),
+        &raw::request(addr, "GET", &format!("/media/{origin_path}"), &[], b""),
     )
     .await;
     assert_eq!(served.status, Some(200));
@@ -136,7 +137,7 @@ async fn media_routes_serve_only_files_by_id_never_by_path() {
     let preview_path = preview.split_once("/media/").unwrap().1;
     let preview = raw::send(
         addr,
-        &raw::request("GET", &format!("/media/{preview_path}"), &[], b""),
+        &raw::request(addr, "GET", &format!("/media/{preview_path}"), &[], b""),
     )
     .await;
     assert_eq!(preview.status, Some(200));
@@ -155,7 +156,7 @@ async fn media_routes_serve_only_files_by_id_never_by_path() {
         "/media/storage/../../secret.txt".to_owned(),
     ];
     for target in escapes {
-        let resp = raw::send(addr, &raw::request("GET", &target, &[], b"")).await;
+        let resp = raw::send(addr, &raw::request(addr, "GET", &target, &[], b"")).await;
         let text = String::from_utf8_lossy(&resp.body);
         assert!(!text.contains(SECRET), "{target} served the secret");
         assert!(
@@ -196,7 +197,7 @@ async fn wrong_methods_and_unreadable_paths_get_json_messages() {
     ] {
         let resp = raw::send(
             addr,
-            &raw::request(method, target, &[("Authorization", &bearer)], b""),
+            &raw::request(addr, method, target, &[("Authorization", &bearer)], b""),
         )
         .await;
         assert_eq!(resp.status, Some(expect_status), "{method} {target}");

@@ -765,7 +765,7 @@ async fn rate_limit_answers_429_with_headers() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn injected_faults_drop_connections_and_fail_requests() {
-    let env = start(Seed::Empty).await;
+    let env = start_with(Seed::Empty, |c| c.test_controls = true).await;
     let controls = env.sandbox.controls();
     let prints = env.folder_id("Prints").await;
     let create = |name: &str| {

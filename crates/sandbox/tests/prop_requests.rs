@@ -232,7 +232,11 @@ async fn send(addr: SocketAddr, token: &str, r: &Req) -> raw::RawResponse {
     if let Some(ct) = r.content_type {
         headers.push(("Content-Type", ct));
     }
-    raw::send(addr, &raw::request(r.method, &r.target, &headers, &r.body)).await
+    raw::send(
+        addr,
+        &raw::request(addr, r.method, &r.target, &headers, &r.body),
+    )
+    .await
 }
 
 fn check(r: &Req, resp: &raw::RawResponse) -> Result<(), TestCaseError> {
@@ -329,17 +333,18 @@ async fn malformed_http_gets_400_or_a_closed_connection_and_others_are_still_ser
     let addr = env.sandbox.addr();
     let folders = "/api/sandbox/Image/Folders".to_owned();
     let normal = raw::request(
+        addr,
         "GET",
         &folders,
         &[("Authorization", &format!("Bearer {}", env.token))],
         b"",
     );
     let huge_header = format!(
-        "GET {folders} HTTP/1.1\r\nHost: x\r\nX-Huge: {}\r\n\r\n",
+        "GET {folders} HTTP/1.1\r\nHost: {addr}\r\nX-Huge: {}\r\n\r\n",
         "a".repeat(1024 * 1024)
     );
     let many_headers = format!(
-        "GET {folders} HTTP/1.1\r\nHost: x\r\n{}\r\n",
+        "GET {folders} HTTP/1.1\r\nHost: {addr}\r\n{}\r\n",
         (0..500)
             .map(|i| format!("X-H{i}: v\r\n"))
             .collect::<String>()
@@ -349,12 +354,17 @@ async fn malformed_http_gets_400_or_a_closed_connection_and_others_are_still_ser
         b"GET\r\n\r\n".to_vec(),
         b"GET / HTTP/9.9\r\n\r\n".to_vec(),
         b"\x00\x01\x02\xff\xfe\r\n\r\n".to_vec(),
-        b"GET /api/sandbox/Image/\xff\xfe HTTP/1.1\r\nHost: x\r\n\r\n".to_vec(),
-        b"GET /a b c HTTP/1.1\r\nHost: x\r\n\r\n".to_vec(),
-        b"POST /ids/connect/token HTTP/1.1\r\nHost: x\r\nContent-Length: -5\r\n\r\n".to_vec(),
-        b"POST /ids/connect/token HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999999999999999999\r\n\r\n".to_vec(),
-        b"POST /ids/connect/token HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nabcdef".to_vec(),
-        b"POST /ids/connect/token HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n".to_vec(),
+        [
+            b"GET /api/sandbox/Image/\xff\xfe HTTP/1.1\r\nHost: ".as_slice(),
+            addr.to_string().as_bytes(),
+            b"\r\n\r\n",
+        ]
+        .concat(),
+        format!("GET /a b c HTTP/1.1\r\nHost: {addr}\r\n\r\n").into_bytes(),
+        format!("POST /ids/connect/token HTTP/1.1\r\nHost: {addr}\r\nContent-Length: -5\r\n\r\n").into_bytes(),
+        format!("POST /ids/connect/token HTTP/1.1\r\nHost: {addr}\r\nContent-Length: 99999999999999999999999\r\n\r\n").into_bytes(),
+        format!("POST /ids/connect/token HTTP/1.1\r\nHost: {addr}\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nabcdef").into_bytes(),
+        format!("POST /ids/connect/token HTTP/1.1\r\nHost: {addr}\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n").into_bytes(),
         b"GET / HTTP/1.1\r\nBad Header Line\r\n\r\n".to_vec(),
         huge_header.into_bytes(),
         many_headers.into_bytes(),
@@ -388,7 +398,7 @@ async fn malformed_http_gets_400_or_a_closed_connection_and_others_are_still_ser
     ] {
         let mut sock = tokio::net::TcpStream::connect(addr).await.unwrap();
         let head = format!(
-            "POST {target} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {}\r\nContent-Type: multipart/form-data; boundary=XyZ\r\nContent-Length: 1000\r\n\r\n--XyZ\r\nContent-Disp",
+            "POST {target} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {}\r\nContent-Type: multipart/form-data; boundary=XyZ\r\nContent-Length: 1000\r\n\r\n--XyZ\r\nContent-Disp",
             env.token
         );
         use tokio::io::{AsyncReadExt, AsyncWriteExt};

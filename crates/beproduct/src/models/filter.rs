@@ -1,7 +1,11 @@
-//! Search filters for `POST Image/Headers`: `{field, operator, value}`, combined with AND.
+//! Search filters for `POST Image/Headers`: `{field, operator, value, type?}`, combined with
+//! AND. Which filters a schema field offers, and how a UI filter becomes these, is in
+//! `filter_spec`.
 
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize, Serializer};
+
+use super::field_values::iso;
 
 /// Joins the values of a multi-value filter on the wire (U+25A0 BLACK SQUARE).
 pub const MULTI_VALUE_SEPARATOR: char = '■';
@@ -20,6 +24,15 @@ pub enum Operator {
     Lt,
     Lte,
     Contains,
+}
+
+/// How the server should compare a filter's value: the Python SDK passes `type` on when it
+/// is one of these (`helpers/parsers.py`), and the client sets it from the field type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum FilterType {
+    Date,
+    Number,
+    Boolean,
 }
 
 /// One value, or several that the API ORs within this filter (joined with `■`).
@@ -77,6 +90,8 @@ pub struct Filter {
     pub field: String,
     pub operator: Operator,
     pub value: FilterValue,
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub value_type: Option<FilterType>,
 }
 
 impl Filter {
@@ -89,6 +104,14 @@ impl Filter {
             field: field.into(),
             operator,
             value: value.into(),
+            value_type: None,
+        }
+    }
+    /// The same filter, compared as `value_type`.
+    pub fn typed(self, value_type: FilterType) -> Self {
+        Filter {
+            value_type: Some(value_type),
+            ..self
         }
     }
     pub fn eq(field: impl Into<String>, value: impl Into<FilterValue>) -> Self {
@@ -118,21 +141,16 @@ impl Filter {
     }
     /// Images modified after `at` (`ModifiedAt Gt`).
     pub fn modified_after(at: DateTime<Utc>) -> Self {
-        Self::gt(FIELD_MODIFIED_AT, iso(at))
+        Self::gt(FIELD_MODIFIED_AT, iso(at)).typed(FilterType::Date)
     }
     /// Images modified before `at` (`ModifiedAt Lt`).
     pub fn modified_before(at: DateTime<Utc>) -> Self {
-        Self::lt(FIELD_MODIFIED_AT, iso(at))
+        Self::lt(FIELD_MODIFIED_AT, iso(at)).typed(FilterType::Date)
     }
     /// Images whose folder was modified after `at` (`FolderModifiedAt Gt`).
     pub fn folder_modified_after(at: DateTime<Utc>) -> Self {
-        Self::gt(FIELD_FOLDER_MODIFIED_AT, iso(at))
+        Self::gt(FIELD_FOLDER_MODIFIED_AT, iso(at)).typed(FilterType::Date)
     }
-}
-
-/// ISO-8601 UTC with milliseconds and `Z`, as the API writes timestamps.
-fn iso(at: DateTime<Utc>) -> String {
-    at.to_rfc3339_opts(SecondsFormat::Millis, true)
 }
 
 /// What to search for: a folder (or all folders) and filters combined with AND.
@@ -182,7 +200,7 @@ mod tests {
         let body = serde_json::to_string(&q.body()).unwrap();
         assert_eq!(
             body,
-            r#"{"colorwayFilters":null,"filters":[{"field":"header_number","operator":"Eq","value":"IMG-001"},{"field":"season","operator":"Eq","value":"Fall■Spring"},{"field":"ModifiedAt","operator":"Gt","value":"2026-05-26T01:02:03.000Z"}]}"#
+            r#"{"colorwayFilters":null,"filters":[{"field":"header_number","operator":"Eq","value":"IMG-001"},{"field":"season","operator":"Eq","value":"Fall■Spring"},{"field":"ModifiedAt","operator":"Gt","type":"Date","value":"2026-05-26T01:02:03.000Z"}]}"#
         );
     }
 

@@ -1,7 +1,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::{nullable, Extra, FieldType};
+use super::{nullable, Extra, FieldSpec, FieldType};
 
 /// A field of `GET Image/FolderSchema?folderId=`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -32,9 +32,6 @@ pub struct Choice {
     pub value: String,
 }
 
-/// System fields the server fills in itself.
-const SERVER_MANAGED_FIELDS: [&str; 2] = ["created_by", "modified_by"];
-
 impl SchemaField {
     /// `properties.Choices` as a list: `{id, code, value}` objects, plain strings, or
     /// CompositeControl's single newline-separated string.
@@ -59,72 +56,20 @@ impl SchemaField {
         }
     }
 
-    /// True when a form must not offer this field for editing.
+    /// This field's descriptor: widget, editability, choices, filters, value encoding.
+    pub fn spec(&self) -> FieldSpec {
+        FieldSpec::from_schema(self)
+    }
+
+    /// True when a form must not offer this field for editing (see `FieldSpec::editable`).
     pub fn is_read_only(&self) -> bool {
-        self.field_type.is_read_only()
-            || SERVER_MANAGED_FIELDS.contains(&self.field_id.as_str())
-            || self
-                .properties
-                .get("ReadOnly")
-                .and_then(Value::as_bool)
-                .unwrap_or(false)
+        !self.spec().editable
     }
 
-    /// Checks and converts form input for this field; see `FieldType::encode`.
-    /// DropDown values must be one of `choices()` when the schema lists any.
+    /// Checks and converts a form value for this field; see `FieldSpec::encode`.
     pub fn encode(&self, input: &Value) -> crate::Result<Value> {
-        if self.is_read_only() {
-            return Err(crate::Error::InvalidInput(format!(
-                "{} ({}) is read-only",
-                self.field_name, self.field_id
-            )));
-        }
-        let value = self.field_type.encode(input).map_err(|e| match e {
-            crate::Error::InvalidInput(m) => {
-                crate::Error::InvalidInput(format!("{}: {m}", self.field_name))
-            }
-            other => other,
-        })?;
-        let choices = self.choices();
-        if matches!(
-            self.field_type,
-            FieldType::DropDown | FieldType::MultiSelect
-        ) && !choices.is_empty()
-        {
-            let picked: Vec<&str> = match &value {
-                Value::String(s) => vec![s.as_str()],
-                Value::Array(items) => items.iter().filter_map(Value::as_str).collect(),
-                _ => Vec::new(),
-            };
-            if let Some(bad) = picked
-                .iter()
-                .find(|p| !choices.iter().any(|c| c.value == **p))
-            {
-                return Err(crate::Error::InvalidInput(format!(
-                    "{} ({}): {bad:?} is not one of the allowed values: {}",
-                    self.field_name,
-                    self.field_id,
-                    list_choices(&choices)
-                )));
-            }
-        }
-        Ok(value)
+        self.spec().encode(input)
     }
-}
-
-/// The allowed values for an error message; long lists are cut short.
-fn list_choices(choices: &[Choice]) -> String {
-    const SHOWN: usize = 20;
-    let mut text = choices
-        .iter()
-        .take(SHOWN)
-        .map(|c| format!("{:?}", c.value))
-        .collect::<Vec<_>>()
-        .join(", ");
-    if choices.len() > SHOWN {
-        text.push_str(&format!(" and {} more", choices.len() - SHOWN));
-    }
-    text
 }
 
 fn choice_from_json(item: &Value) -> Option<Choice> {

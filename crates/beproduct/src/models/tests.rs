@@ -1,6 +1,6 @@
 //! Decoding of the sample JSON from the API notes (section 8) and the form helpers.
 
-use serde_json::{json, Value};
+use serde_json::json;
 
 use super::*;
 
@@ -156,52 +156,87 @@ fn schema_choices_in_all_three_shapes() {
 fn schema_encode_checks_choices_and_read_only() {
     let s = schema();
     assert_eq!(s[1].encode(&json!("Fall")).unwrap(), json!("Fall"));
-    assert_eq!(
-        s[1].encode(&json!("Winter")).unwrap_err().kind(),
-        "invalid_input"
+    let err = s[1].encode(&json!("Winter")).unwrap_err();
+    assert_eq!(err.kind(), "invalid_input");
+    assert!(
+        err.to_string().contains(
+            r#"SEASON (season) takes one of the allowed values ("Spring", "Fall"); got "Winter""#
+        ),
+        "{err}"
     );
     assert_eq!(s[5].encode(&json!(["Red"])).unwrap(), json!(["Red"]));
     assert!(s[5].encode(&json!(["Green"])).is_err());
-    assert!(s[2].encode(&json!("x")).is_err());
+    let err = s[2].encode(&json!("x")).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("SEASON YEAR (season_year) is read-only"),
+        "{err}"
+    );
 }
 
 #[test]
-fn field_type_encode_helpers() {
-    let ok = |t: FieldType, v: Value| t.encode(&v).unwrap();
-    assert_eq!(ok(FieldType::TrueFalse, json!(true)), json!("Yes"));
-    assert_eq!(ok(FieldType::TrueFalse, json!("no")), json!("No"));
-    assert_eq!(ok(FieldType::TrueFalse, json!("")), Value::Null);
-    assert!(FieldType::TrueFalse.encode(&json!("maybe")).is_err());
+fn comments_decode_in_either_sdks_form_and_keep_unknown_keys() {
+    let ts: Comment = serde_json::from_value(json!({
+        "id": "c1", "body": "Spec is final", "from": {"id": "u1", "name": "Ann"},
+        "createdDate": "2026-05-26T10:00:00Z", "edited": true
+    }))
+    .unwrap();
+    assert_eq!(ts.body, "Spec is final");
+    assert_eq!(ts.from.as_ref().unwrap().name.as_deref(), Some("Ann"));
+    assert_eq!(ts.created_date.as_deref(), Some("2026-05-26T10:00:00Z"));
+    assert_eq!(ts.extra["edited"], json!(true));
+
+    let py: Comment = serde_json::from_value(json!({
+        "id": 7, "comment": "Looks good", "createdBy": "bea", "createdAt": "2026-05-27T08:00:00Z"
+    }))
+    .unwrap();
+    assert_eq!((py.id.as_str(), py.body.as_str()), ("7", "Looks good"));
+    assert_eq!(py.from.unwrap().name.as_deref(), Some("bea"));
+    assert_eq!(py.created_date.as_deref(), Some("2026-05-27T08:00:00Z"));
+
+    // Both keys: `body` wins, `comment` is kept; the canonical form reads back the same.
+    let both: Comment =
+        serde_json::from_value(json!({"id": "c2", "body": "B", "comment": "C", "from": null}))
+            .unwrap();
+    assert_eq!(both.body, "B");
+    assert_eq!(both.extra["comment"], json!("C"));
+    let again: Comment = serde_json::from_value(serde_json::to_value(&both).unwrap()).unwrap();
+    assert_eq!(again, both);
+}
+
+#[test]
+fn users_partners_and_tags_decode_with_their_picker_entries() {
+    let users: Vec<User> = serde_json::from_value(json!([
+        {"id": "u1", "email": "ann@x.test", "firstName": "Ann", "lastName": "Lee", "registerdOn": "2024-01-01", "active": true},
+        {"id": "u2", "email": "bea@x.test", "firstName": null, "lastName": " ", "username": "bea"},
+        {"id": "u3", "email": null}
+    ]))
+    .unwrap();
+    assert_eq!(users[0].display_name(), "Ann Lee");
+    assert_eq!(users[0].extra["registerdOn"], json!("2024-01-01"));
+    assert_eq!(users[1].display_name(), "bea");
+    assert_eq!(users[2].display_name(), "u3");
     assert_eq!(
-        ok(FieldType::MultiSelect, json!("Red■Blue")),
-        json!(["Red", "Blue"])
+        serde_json::to_value(users[0].option()).unwrap(),
+        json!({"value": "u1", "label": "Ann Lee", "detail": "ann@x.test"})
     );
-    assert_eq!(ok(FieldType::MultiSelect, json!(["Red"])), json!(["Red"]));
-    assert_eq!(ok(FieldType::Number, json!("42")), json!(42));
-    assert_eq!(ok(FieldType::Number, json!(7)), json!(7));
-    let err = FieldType::Number.encode(&json!("abc")).unwrap_err();
-    assert!(err.to_string().contains("whole number"), "{err}");
-    assert!(FieldType::Number.encode(&json!("1.5")).is_err());
-    assert_eq!(ok(FieldType::Decimal, json!("1.5")), json!(1.5));
-    assert!(FieldType::Currency.encode(&json!("ten")).is_err());
+
+    let partner: DirectoryCompany = serde_json::from_value(json!({
+        "id": "p1", "directoryId": null, "name": "Factory A", "partnerType": "Factory",
+        "country": "Portugal", "zip": "4000"
+    }))
+    .unwrap();
+    assert_eq!(partner.extra["zip"], json!("4000"));
     assert_eq!(
-        ok(FieldType::Date, json!("2026-05-26")),
-        json!("2026-05-26")
+        serde_json::to_value(partner.option()).unwrap(),
+        json!({"value": "p1", "label": "Factory A", "detail": "Factory · Portugal"})
     );
-    assert!(FieldType::Date.encode(&json!("26/05/2026")).is_err());
-    assert_eq!(
-        ok(FieldType::DateTime, json!("2026-05-26T10:00:00Z")),
-        json!("2026-05-26T10:00:00Z")
-    );
-    assert_eq!(ok(FieldType::Text, json!(12)), json!("12"));
-    assert!(FieldType::UserLabel.encode(&json!("x")).is_err());
-    assert_eq!(
-        ok(
-            FieldType::Other("ColorDropDown".into()),
-            json!({"hex":"fff"})
-        ),
-        json!({"hex":"fff"})
-    );
-    assert_eq!(FieldType::from_name("multiselect"), FieldType::MultiSelect);
-    assert_eq!(FieldType::MultiSelect.to_string(), "MultiSelect");
+
+    let tag: Tag = serde_json::from_value(json!({
+        "id": "t1", "name": "summer", "integration": null, "tagDate": "2026-05-01", "tagUsers": ["u1"], "color": "red"
+    }))
+    .unwrap();
+    assert_eq!(tag.name, "summer");
+    assert_eq!(tag.tag_users, Some(vec![json!("u1")]));
+    assert_eq!(tag.extra["color"], json!("red"));
 }

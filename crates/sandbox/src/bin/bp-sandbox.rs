@@ -3,14 +3,20 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-use beproduct_sandbox::{Sandbox, SandboxConfig, Seed};
+use beproduct_sandbox::{FaultKind, FaultRule, Oversize, Sandbox, SandboxConfig, Seed};
 use clap::Parser;
+
+/// Longest signed-URL lifetime accepted: ten years.
+const MAX_SIGNED_URL_TTL_SECS: u64 = 10 * 365 * 24 * 3600;
 
 #[derive(Parser, Debug)]
 #[command(
     name = "bp-sandbox",
     version,
-    about = "A local BeProduct Public API server for the Image master folder"
+    about = "A local BeProduct Public API server for the Image master folder",
+    after_help = "Requests must address the sandbox by its loopback name and port \
+                  (127.0.0.1:PORT, localhost:PORT or [::1]:PORT); others get 421. \
+                  The test controls under /__sandbox/ exist only with --test-controls."
 )]
 struct Args {
     /// Address to listen on; use port 0 for any free port.
@@ -31,18 +37,56 @@ struct Args {
     /// What an empty data folder starts with: demo (folders + ~40 images) or empty (folders only).
     #[arg(long, default_value = "demo")]
     seed: Seed,
-    /// Minimum time before an upload reports finished.
+    /// Minimum time before an upload reports finished (minutes work: status polls stay cheap).
     #[arg(long, default_value_t = 1500)]
     processing_ms: u64,
-    /// Uploads larger than this finish with an error.
+    /// Up to this much extra processing time per upload (fixed per upload).
+    #[arg(long, default_value_t = 0)]
+    processing_jitter_ms: u64,
+    /// Size limit of an uploaded file.
     #[arg(long, default_value_t = 50)]
     max_upload_mb: u64,
+    /// What an upload over --max-upload-mb gets: 413 (answered as soon as the limit is passed,
+    /// the rest of the body unread), reset (connection closed mid-body) or fail-processing
+    /// (accepted, then processing fails).
+    #[arg(
+        long,
+        default_value = "fail-processing",
+        value_name = "413|reset|fail-processing"
+    )]
+    oversize: Oversize,
+    /// Take request bodies no faster than this many kilobits per second, shared by all
+    /// connections like one slow uplink (2000 = 2 Mbit/s). Unlimited when not given.
+    #[arg(long, value_name = "KBPS")]
+    upload_kbps: Option<u32>,
+    /// Sign media URLs (?st=&se=&sig=, different on every answer); /media refuses others with 403.
+    #[arg(long)]
+    signed_urls: bool,
+    /// How long a signed media URL stays valid.
+    #[arg(long, default_value_t = 3600)]
+    signed_url_ttl_secs: u64,
+    /// Store uploaded files under rewritten names, as the real service does (----.png, ---- -1-.png).
+    #[arg(long)]
+    rewrite_file_names: bool,
+    /// Inject a fault into the next N requests whose URL contains PATH (repeatable). KIND is
+    /// Status503, Status429[=RETRY_AFTER_SECS], DropBeforeHandling, DropAfterHandling or
+    /// StatusAfterHandling[=5xx] (carried out, then answered 500 or the given 5xx); N may be
+    /// `every`. Example: --fail-next every:StatusAfterHandling=500:header/create
+    #[arg(long, value_name = "N:KIND:PATH")]
+    fail_next: Vec<FaultRule>,
+    /// Serve the test controls under /__sandbox/ (no auth; for test harnesses only).
+    #[arg(long)]
+    test_controls: bool,
     /// API requests per minute before 429 (off when not given).
     #[arg(long)]
     rate_limit_per_min: Option<u32>,
     /// Share (0.0-1.0) of API requests that fail with 503 or a dropped connection.
     #[arg(long, default_value_t = 0.0)]
     fault_rate: f64,
+    /// What --fault-rate faults are, picked uniformly (same KINDs as --fail-next), e.g.
+    /// DropAfterHandling,StatusAfterHandling=500. Default: Status503,DropBeforeHandling,DropAfterHandling.
+    #[arg(long, value_delimiter = ',', value_name = "KIND,...")]
+    fault_kinds: Vec<FaultKind>,
     /// Delay added to every API request.
     #[arg(long, default_value_t = 0)]
     latency_ms: u64,
@@ -83,6 +127,10 @@ async fn main() -> std::process::ExitCode {
         eprintln!("bp-sandbox: --fault-rate must be between 0.0 and 1.0");
         return std::process::ExitCode::from(2);
     }
+    if !(1..=MAX_SIGNED_URL_TTL_SECS).contains(&args.signed_url_ttl_secs) {
+        eprintln!("bp-sandbox: --signed-url-ttl-secs must be between 1 and {MAX_SIGNED_URL_TTL_SECS} (ten years)");
+        return std::process::ExitCode::from(2);
+    }
     let config = SandboxConfig {
         listen: args.listen,
         data_dir: args.data,
@@ -92,10 +140,18 @@ async fn main() -> std::process::ExitCode {
         refresh_token: args.refresh_token,
         seed: args.seed,
         processing_ms: args.processing_ms,
+        processing_jitter_ms: args.processing_jitter_ms,
         max_upload_mb: args.max_upload_mb,
+        oversize: args.oversize,
         rate_limit_per_min: args.rate_limit_per_min,
         fault_rate: args.fault_rate,
+        fault_kinds: args.fault_kinds,
+        fault_rules: args.fail_next,
         latency_ms: args.latency_ms,
+        upload_kbps: args.upload_kbps,
+        signed_url_ttl_secs: args.signed_urls.then_some(args.signed_url_ttl_secs),
+        rewrite_file_names: args.rewrite_file_names,
+        test_controls: args.test_controls,
         ..SandboxConfig::default()
     };
     let sandbox = match Sandbox::start(config).await {
@@ -119,6 +175,9 @@ async fn main() -> std::process::ExitCode {
     println!("  client secret:  {}", cfg.client_secret);
     println!("  refresh token:  {}", cfg.refresh_token);
     println!("  data folder:    {}", cfg.data_dir.display());
+    if cfg.test_controls {
+        println!("  test controls:  {base}/__sandbox/ (anyone on this machine can use them)");
+    }
     println!("Press Ctrl-C to stop.");
     stop_signal().await;
     println!("bp-sandbox stopping");

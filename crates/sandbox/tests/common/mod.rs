@@ -110,6 +110,22 @@ impl Env {
         decode(resp).await
     }
 
+    /// `POST /__sandbox/{hook}` with a JSON body (needs `test_controls`).
+    pub async fn control(&self, hook: &str, body: &Value) -> (StatusCode, Value) {
+        let resp = self
+            .http
+            .post(format!(
+                "{}/__sandbox/{hook}",
+                self.sandbox.public_api_url()
+            ))
+            .header("Content-Type", "application/json")
+            .body(body.to_string())
+            .send()
+            .await
+            .expect("control request");
+        decode(resp).await
+    }
+
     pub async fn folder_id(&self, name: &str) -> String {
         let (_, folders) = self.get("Image/Folders").await;
         folders
