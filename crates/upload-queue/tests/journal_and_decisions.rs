@@ -5,7 +5,7 @@
 mod common;
 
 use beproduct_sandbox::FaultKind;
-use common::proxy::{OverLimit, Proxy};
+use common::proxy::Proxy;
 use common::{start, write_noise_jpeg, write_png, Env, Running};
 use std::ffi::OsStr;
 use std::path::PathBuf;
@@ -314,7 +314,7 @@ async fn a_finished_jobs_event_carries_the_image_header() {
 async fn bp_upload_resume_exits_0_only_when_every_file_of_the_journal_landed() {
     let env = start(|c| c.processing_ms = 2500).await;
     let proxy = Proxy::start(&env.sandbox.public_api_url()).await;
-    proxy.limit_uploads(256 * 1024, OverLimit::Status413);
+    proxy.answer_413_over(256 * 1024);
     let batch = env.dir.path().join("batch");
     std::fs::create_dir_all(&batch).unwrap();
     write_noise_jpeg(&batch.join("a-poster.jpg"), 600, 3);

@@ -1,14 +1,15 @@
-//! What a real network does that loopback does not, against the real sandbox (behind a
-//! proxy where the sandbox cannot show it yet): 5xx after the server acted, lost answers
-//! while processing is slow, signed media URLs, files changed after queueing, size limits
-//! answered with 413 or a reset mid-body, a link that stalls, a refused sign-in, another
-//! server's client, and cancel/retry races. Nothing may be lost and nothing may land twice.
+//! What a real network does that loopback does not, against the real sandbox and its knobs:
+//! 5xx after the server acted, lost answers while processing is slow, signed media URLs,
+//! files changed after queueing, a reset mid-body over the size limit, a refused sign-in,
+//! another server's client, and cancel/retry races. Behind the test proxy for what the
+//! sandbox does not do: a 413 answered after the whole body was read, a whole body lost
+//! without an answer, a link that stalls. Nothing may be lost and nothing may land twice.
 
 mod common;
 
 use beproduct::RetryPolicy;
-use beproduct_sandbox::FaultKind;
-use common::proxy::{OverLimit, Proxy};
+use beproduct_sandbox::{FaultKind, Oversize};
+use common::proxy::Proxy;
 use common::{start, wait_for, write_noise_jpeg, write_png, Env};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -79,9 +80,13 @@ async fn image_with_one_file(env: &Env) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_500_after_the_create_acted_makes_one_image_not_a_failure_or_a_second_image() {
     let env = start(|_| {}).await;
-    let proxy = Proxy::start(&env.sandbox.public_api_url()).await;
-    proxy.status_after(1, "image/header/create", 500);
-    let queue = open_via(&env, &proxy, Duration::from_secs(10)).await;
+    let controls = env.sandbox.controls();
+    let after_acting = FaultKind::StatusAfterHandling { status: 500 };
+    controls.fail_next(1, "image/header/create", after_acting);
+    let queue = Queue::open(config(&env, Duration::from_secs(10)))
+        .await
+        .unwrap();
+    queue.set_client(env.client());
     let path = png(&env, "front.png", 1);
     let report = queue
         .enqueue(vec![JobRequest::file(&path, new_image(&env))])
@@ -92,11 +97,11 @@ async fn a_500_after_the_create_acted_makes_one_image_not_a_failure_or_a_second_
     let job = queue.job(&id).unwrap();
     assert_eq!(job.state, JobState::Done, "{job:#?}");
     assert_eq!(
-        proxy.seen("image/header/create"),
+        controls.requests_seen("image/header/create"),
         1,
         "the create is not sent twice"
     );
-    assert_eq!(env.sandbox.controls().count_images(Some(&env.folder_id)), 1);
+    assert_eq!(controls.count_images(Some(&env.folder_id)), 1);
     assert_eq!(files_on(&env, job.image_id.as_deref().unwrap()).await, 1);
     queue.shutdown().await;
 }
@@ -104,9 +109,13 @@ async fn a_500_after_the_create_acted_makes_one_image_not_a_failure_or_a_second_
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_500_after_the_upload_acted_sends_the_file_once() {
     let env = start(|_| {}).await;
-    let proxy = Proxy::start(&env.sandbox.public_api_url()).await;
-    proxy.status_after(1, "/image/upload", 500);
-    let queue = open_via(&env, &proxy, Duration::from_secs(10)).await;
+    let controls = env.sandbox.controls();
+    let after_acting = FaultKind::StatusAfterHandling { status: 500 };
+    controls.fail_next(1, "/image/upload", after_acting);
+    let queue = Queue::open(config(&env, Duration::from_secs(10)))
+        .await
+        .unwrap();
+    queue.set_client(env.client());
     let path = png(&env, "back.png", 2);
     let report = queue
         .enqueue(vec![JobRequest::file(&path, new_image(&env))])
@@ -117,7 +126,7 @@ async fn a_500_after_the_upload_acted_sends_the_file_once() {
     let job = queue.job(&id).unwrap();
     assert_eq!(job.state, JobState::Done, "{job:#?}");
     assert_eq!(
-        proxy.seen("/image/upload"),
+        controls.requests_seen("/image/upload"),
         1,
         "the upload is not sent twice"
     );
@@ -152,14 +161,21 @@ async fn a_lost_upload_answer_while_processing_is_slow_is_watched_not_resent() {
 }
 
 /// Real servers sign media URLs anew on every answer. An upload whose whole body went out
-/// but never reached the server (no answer) must not be judged landed because the image's
-/// origin URL came back with another signature: it waits for the user.
+/// but never reached the server (the proxy took it and lost it, no answer) must not be
+/// judged landed because the image's origin URL came back with another signature: it
+/// waits for the user.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_new_signature_on_the_origin_url_is_not_taken_for_a_landed_upload() {
-    let env = start(|_| {}).await;
+    let env = start(|c| c.signed_url_ttl_secs = Some(600)).await;
     let image_id = image_with_one_file(&env).await;
+    let client = env.client();
+    let origin = || async { client.get_image(&image_id).await.unwrap().files.unwrap()[0].clone() };
+    assert_ne!(
+        origin().await,
+        origin().await,
+        "signed anew on every answer"
+    );
     let proxy = Proxy::start(&env.sandbox.public_api_url()).await;
-    proxy.sign_media(true);
     proxy.lose_after_body(1, "/image/upload");
     let queue = open_via(&env, &proxy, Duration::from_secs(2)).await;
     let path = png(&env, "second-version.png", 4);
@@ -229,8 +245,11 @@ async fn a_file_changed_with_its_old_size_and_time_is_caught_while_streaming() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_413_fails_as_too_large_and_is_not_resent() {
     let env = start(|_| {}).await;
+    // The proxy reads the whole body before its 413, so the answer always arrives; the
+    // sandbox answers as soon as the limit is passed and closes, which a client still
+    // sending may see as a reset instead (the next test).
     let proxy = Proxy::start(&env.sandbox.public_api_url()).await;
-    proxy.limit_uploads(256 * 1024, OverLimit::Status413);
+    proxy.answer_413_over(256 * 1024);
     let queue = open_via(&env, &proxy, Duration::from_secs(10)).await;
     let big = env.file("poster.jpg");
     write_noise_jpeg(&big, 600, 1); // about 600 KB
@@ -265,10 +284,15 @@ async fn a_413_fails_as_too_large_and_is_not_resent() {
 /// then reported as too large.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn uploads_cut_off_mid_body_fail_as_too_large_after_a_bounded_number_of_tries() {
-    let env = start(|_| {}).await;
-    let proxy = Proxy::start(&env.sandbox.public_api_url()).await;
-    proxy.limit_uploads(1024 * 1024, OverLimit::Reset);
-    let queue = open_via(&env, &proxy, Duration::from_secs(10)).await;
+    let env = start(|c| {
+        c.max_upload_mb = 1;
+        c.oversize = Oversize::Reset;
+    })
+    .await;
+    let queue = Queue::open(config(&env, Duration::from_secs(10)))
+        .await
+        .unwrap();
+    queue.set_client(env.client());
     let big = env.file("huge.jpg");
     write_noise_jpeg(&big, 2400, 2); // about 13 MB: far more than socket buffers hold
     let report = queue
@@ -283,7 +307,7 @@ async fn uploads_cut_off_mid_body_fail_as_too_large_after_a_bounded_number_of_tr
         other => panic!("expected a failure, got {other:?}"),
     }
     assert_eq!(
-        proxy.seen("/image/upload"),
+        env.sandbox.controls().requests_seen("/image/upload"),
         3,
         "three cut-offs, then no more"
     );

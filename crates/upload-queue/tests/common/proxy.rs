@@ -1,12 +1,11 @@
-//! A reverse proxy in front of the sandbox (real HTTP on 127.0.0.1 both ways) that
-//! behaves like the parts of a real network between the app and BeProduct:
-//! * a load balancer that answers 500 after the server behind it acted;
-//! * media URLs signed anew on every answer (`?se=…&sig=…`), as real storage does;
-//! * a body size limit on uploads, answered with 413 or by resetting the connection
-//!   mid-body (what real front ends do over their limit);
-//! * a front end that takes a whole request and loses it (nothing reaches the server, no
-//!   answer comes back);
-//! * a link that stalls mid-body (the connection stops taking bytes but stays open).
+//! A reverse proxy in front of the sandbox (real HTTP on 127.0.0.1 both ways) for the parts
+//! of a real network the sandbox's own knobs do not play:
+//! * a front end that answers 413 over a body limit only after reading the whole body, so
+//!   the client always gets the answer (the sandbox answers at the limit and closes, which
+//!   a client still sending may see as a reset);
+//! * a front end that takes a whole request and loses it: nothing reaches the server and no
+//!   answer comes back (the sandbox's drops happen before the body is read, or after acting);
+//! * a link that stalls mid-body: the connection stops taking bytes but stays open.
 //!
 //! Everything else is passed through unchanged.
 
@@ -20,20 +19,10 @@ use hyper_util::rt::TokioIo;
 use std::collections::HashMap;
 use std::convert::Infallible;
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::sync::Notify;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum OverLimit {
-    /// Read the body to its end, then answer 413 Payload Too Large (so the client always
-    /// gets the answer; an early answer may be lost in a reset, like `Reset`).
-    Status413,
-    /// Close the connection once the limit is passed, without an answer.
-    Reset,
-}
 
 /// What happens to a request instead of being forwarded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,10 +42,8 @@ const STALL_HOLD: Duration = Duration::from_secs(60);
 struct Rules {
     /// (path substring, what to do, how many more).
     holds: Vec<(String, Hold, u32)>,
-    /// (path substring, status, how many more): forwarded, then answered with `status`.
-    status_after: Vec<(String, u16, u32)>,
-    sign_media: bool,
-    upload_limit: Option<(u64, OverLimit)>,
+    /// Upload bodies over this many bytes are read to their end, then answered with 413.
+    upload_limit: Option<u64>,
     seen: HashMap<String, u64>,
 }
 
@@ -64,7 +51,6 @@ struct Shared {
     upstream: String,
     client: reqwest::Client,
     rules: Mutex<Rules>,
-    signatures: AtomicU64,
 }
 
 pub struct Proxy {
@@ -83,7 +69,6 @@ impl Proxy {
             upstream: upstream.trim_end_matches('/').to_owned(),
             client: reqwest::Client::new(),
             rules: Mutex::new(Rules::default()),
-            signatures: AtomicU64::new(0),
         });
         let accepting = shared.clone();
         let task = tokio::spawn(async move {
@@ -120,22 +105,9 @@ impl Proxy {
         self.shared.rules.lock().unwrap()
     }
 
-    /// The next `n` requests whose path contains `path_substring` (case-insensitive) reach
-    /// the server, which acts on them; their answer is replaced by `status`.
-    pub fn status_after(&self, n: u32, path_substring: &str, status: u16) {
-        self.rules()
-            .status_after
-            .push((path_substring.to_ascii_lowercase(), status, n));
-    }
-
-    /// Media URLs in answers carry a signature query that differs on every answer.
-    pub fn sign_media(&self, on: bool) {
-        self.rules().sign_media = on;
-    }
-
-    /// Upload bodies past `max_bytes` are refused the way `how` says.
-    pub fn limit_uploads(&self, max_bytes: u64, how: OverLimit) {
-        self.rules().upload_limit = Some((max_bytes, how));
+    /// Upload bodies over `max_bytes` are read to their end, then answered with 413.
+    pub fn answer_413_over(&self, max_bytes: u64) {
+        self.rules().upload_limit = Some(max_bytes);
     }
 
     /// The next `n` requests whose path contains `path_substring` are read to their end,
@@ -218,14 +190,8 @@ async fn handle(
         };
         if let Some(data) = frame.data_ref() {
             received += data.len() as u64;
-            if limit.is_none_or(|(max, _)| received <= max) {
+            if limit.is_none_or(|max| received <= max) {
                 body.extend_from_slice(data);
-            }
-        }
-        if let Some((max, OverLimit::Reset)) = limit {
-            if received > max {
-                kill.notify_one();
-                std::future::pending::<()>().await;
             }
         }
         if let Some(Hold::StallAfter(max)) = hold {
@@ -240,7 +206,7 @@ async fn handle(
         kill.notify_one();
         std::future::pending::<()>().await;
     }
-    if limit.is_some_and(|(max, _)| received > max) {
+    if limit.is_some_and(|max| received > max) {
         return Ok(answer(413, "{\"message\":\"Request Entity Too Large\"}"));
     }
     let mut forward = shared
@@ -259,27 +225,6 @@ async fn handle(
     let status = upstream.status().as_u16();
     let headers = upstream.headers().clone();
     let bytes = upstream.bytes().await.unwrap_or_default();
-    let (replace, sign) = {
-        let mut rules = shared.rules.lock().unwrap();
-        let replace = rules
-            .status_after
-            .iter_mut()
-            .find(|(needle, _, left)| *left > 0 && lower.contains(needle.as_str()))
-            .map(|rule| {
-                rule.2 -= 1;
-                rule.1
-            });
-        (replace, rules.sign_media)
-    };
-    if let Some(status) = replace {
-        // The server acted; the answer it gave is lost behind this one.
-        return Ok(answer(status, "{\"message\":\"Internal Server Error\"}"));
-    }
-    let bytes = if sign {
-        sign_media_urls(&bytes, &shared.signatures).unwrap_or(bytes)
-    } else {
-        bytes
-    };
     let mut response = Response::builder().status(StatusCode::from_u16(status).unwrap());
     for (name, value) in &headers {
         if !matches!(
@@ -290,23 +235,4 @@ async fn handle(
         }
     }
     Ok(response.body(Full::new(bytes)).unwrap())
-}
-
-/// Appends a fresh signature to every media URL in a JSON answer.
-fn sign_media_urls(body: &[u8], counter: &AtomicU64) -> Option<Bytes> {
-    fn walk(value: &mut serde_json::Value, counter: &AtomicU64) {
-        match value {
-            serde_json::Value::String(s) if s.contains("/media/") => {
-                let n = counter.fetch_add(1, Ordering::Relaxed);
-                let sep = if s.contains('?') { '&' } else { '?' };
-                s.push_str(&format!("{sep}se=2030-01-01&sig=s{n:08}"));
-            }
-            serde_json::Value::Array(items) => items.iter_mut().for_each(|v| walk(v, counter)),
-            serde_json::Value::Object(map) => map.values_mut().for_each(|v| walk(v, counter)),
-            _ => {}
-        }
-    }
-    let mut json: serde_json::Value = serde_json::from_slice(body).ok()?;
-    walk(&mut json, counter);
-    Some(Bytes::from(serde_json::to_vec(&json).ok()?))
 }
