@@ -44,7 +44,7 @@ def test_app_killed_mid_batch_resumes_and_lands_each_file_once(display, artifact
         make_images(files)
 
         app = open_app(url)
-        app.wait_for("#folders .folder", timeout=30)
+        app.wait_for(f'.folder[data-folder-id="{folder}"]', timeout=30)
         drop_files(app, display, files, f'.folder[data-folder-id="{folder}"]')
         app.wait_until(lambda: len(states(app)) == FILES, timeout=30, what=f"{FILES} jobs queued by the drop")
         # Kill once some files are done and others are still on their way.

@@ -283,12 +283,15 @@ def file_leaks(run: SimpleNamespace, secrets: dict[str, str], exclude: list[Path
     deadline = time.monotonic() + 15
     while app_processes(run.driver) and time.monotonic() < deadline:
         time.sleep(0.1)
+    assert not app_processes(run.driver), "the app did not quit; its files may not all be written yet"
     files = files_under(run.root, exclude=exclude)
-    names = {p.name for p in files}
-    assert "uploads.sqlite" in names, f"the upload journal was not found under {run.root}: {sorted(names)[:30]}"
-    webkit = [p for p in files if "localstorage" in str(p).lower() or "databases" in str(p).lower()
-              or "cookies" in p.name.lower() or "cache" in str(p.relative_to(run.root)).split("/")[0]]
-    assert webkit, f"no WebKit storage or cache found under {run.root}: {sorted(str(p.relative_to(run.root)) for p in files)[:40]}"
+    scanned = [str(p.relative_to(run.root)) for p in files]
+    # What must be among them, or the scan would prove little: the journal, the settings and
+    # WebKit's local storage, HTTP cache and Cache Storage.
+    for what, part in [("the upload journal", "/uploads.sqlite"), ("the settings", "/settings.json"),
+                       ("WebKit's local storage", "/localstorage/"), ("WebKit's HTTP cache", "/WebKitCache/"),
+                       ("WebKit's Cache Storage", "/CacheStorage/")]:
+        assert any(part in f for f in scanned), f"{what} was not found under {run.root}: {sorted(scanned)[:40]}"
     log_text = run.log.read_text(errors="replace")
     assert run.creds["company"] in log_text, "the log does not show this run (the scan would prove nothing)"
     canary = run.root / "canary.bin"

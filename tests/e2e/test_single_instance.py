@@ -11,7 +11,7 @@ from conftest import APP_BIN, app_env, dbus_address_of, driver_log, open_app, re
 from processes import app_processes, processes_with_open
 
 
-def test_a_second_launch_hands_over_and_exits(sandbox, display, tmp_path_factory):
+def test_a_second_launch_hands_over_and_exits(sandbox, display, artifacts, tmp_path_factory):
     base, _ = sandbox
     home = tmp_path_factory.mktemp("single-instance-home")
     env = app_env(base, display, home)
