@@ -180,12 +180,20 @@ mod tests {
     #[test]
     fn a_handle_is_used_once_and_only_as_issued() {
         let handles = FileHandles::default();
-        let paths = vec![PathBuf::from("/home/u/a.png"), PathBuf::from("/home/u/Shoot")];
+        let paths = vec![
+            PathBuf::from("/home/u/a.png"),
+            PathBuf::from("/home/u/Shoot"),
+        ];
         let files = handles.register(paths.clone()).unwrap();
         assert_eq!(files.count, 2);
         assert_eq!(files.names, ["a.png", "Shoot"]);
         assert!(files.handle.len() > 60, "{}", files.handle);
-        for forged in ["", "/etc", "files-", &files.handle[..files.handle.len() - 1]] {
+        for forged in [
+            "",
+            "/etc",
+            "files-",
+            &files.handle[..files.handle.len() - 1],
+        ] {
             assert_eq!(handles.take(forged), None, "{forged:?}");
         }
         assert_eq!(handles.take(&files.handle), Some(paths.clone()));
@@ -210,7 +218,11 @@ mod tests {
                     .unwrap()
             })
             .collect();
-        assert_eq!(handles.take(&first.handle), None, "the oldest was forgotten");
+        assert_eq!(
+            handles.take(&first.handle),
+            None,
+            "the oldest was forgotten"
+        );
         assert!(handles.take(&rest[0].handle).is_some());
     }
 
@@ -235,6 +247,9 @@ mod tests {
         assert_eq!(name("/home/u/Shoot"), "Shoot");
         assert_eq!(name("/home/u/one.png"), "one.png");
         assert_eq!(name("/elsewhere/x.png"), "x.png", "never a full path");
-        assert_eq!(display_name(&[PathBuf::from("/")], Path::new("/etc/x")), "x");
+        assert_eq!(
+            display_name(&[PathBuf::from("/")], Path::new("/etc/x")),
+            "x"
+        );
     }
 }

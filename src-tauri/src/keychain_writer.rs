@@ -117,26 +117,29 @@ mod tests {
 
     #[test]
     fn handing_over_returns_while_a_write_is_blocked_and_only_the_newest_waits() {
+        let (entered_tx, entered_rx) = mpsc::channel::<()>();
         let (release_tx, release_rx) = mpsc::channel::<()>();
         let (saved_tx, saved_rx) = mpsc::channel::<String>();
         let writer = KeychainWriter::start(
             move |c| {
+                entered_tx.send(()).unwrap();
                 release_rx.recv().expect("released");
-                saved_tx
-                    .send(c.refresh_token.expose().to_owned())
-                    .unwrap();
+                saved_tx.send(c.refresh_token.expose().to_owned()).unwrap();
                 Ok(())
             },
             |_| {},
             RETRY_EVERY,
         );
-        // The first write blocks in `save`; handing over more must still return at once.
+        writer.save(creds("t1"));
+        entered_rx
+            .recv_timeout(WAIT)
+            .expect("the write of t1 started");
+        // The write of t1 is blocked in the keychain; handing over more must still return at once.
         let (returned_tx, returned_rx) = mpsc::channel();
         let handing = writer.clone();
         std::thread::spawn(move || {
-            for token in ["t1", "t2", "t3"] {
-                handing.save(creds(token));
-            }
+            handing.save(creds("t2"));
+            handing.save(creds("t3"));
             returned_tx.send(()).unwrap();
         });
         returned_rx
@@ -144,6 +147,9 @@ mod tests {
             .expect("save() returned while the keychain write was blocked");
         release_tx.send(()).unwrap();
         assert_eq!(saved_rx.recv_timeout(WAIT).unwrap(), "t1");
+        entered_rx
+            .recv_timeout(WAIT)
+            .expect("the next write started");
         release_tx.send(()).unwrap();
         assert_eq!(
             saved_rx.recv_timeout(WAIT).unwrap(),
@@ -168,9 +174,7 @@ mod tests {
                         detail: None,
                     });
                 }
-                saved_tx
-                    .send(c.refresh_token.expose().to_owned())
-                    .unwrap();
+                saved_tx.send(c.refresh_token.expose().to_owned()).unwrap();
                 Ok(())
             },
             move |e| failure_tx.send(e.to_string()).unwrap(),

@@ -15,7 +15,9 @@ pub mod settings;
 pub mod single_instance;
 pub mod uploads;
 
-use tauri::{AppHandle, DragDropEvent, Emitter, LogicalSize, Manager, Runtime, WebviewWindow, WindowEvent};
+use tauri::{
+    AppHandle, DragDropEvent, Emitter, LogicalSize, Manager, Runtime, WebviewWindow, WindowEvent,
+};
 
 use connection::ConnectionManager;
 use credentials::{Credentials, KeychainStore};

@@ -29,11 +29,13 @@ impl AppPaths {
                 data_dir: dir,
             });
         }
-        let missing = |what: &str| AppError::Io {
+        let missing = |what: &str| {
+            AppError::Io {
             message: format!(
                 "Could not find the app's {what} folder. Set {ENV_APP_DATA_DIR} to a writable folder."
             ),
             detail: "the platform reports no home or data folder".into(),
+        }
         };
         Ok(AppPaths {
             data_dir: dirs::data_dir()

@@ -49,7 +49,10 @@ pub fn load_or_create(dir: &Path) -> AppResult<SandboxCredentials> {
         client_secret: format!("{}{}", random_hex(), random_hex()),
         refresh_token: format!("{}{}", random_hex(), random_hex()),
     };
-    write_private(&path, &serde_json::to_vec(&wire).expect("plain strings serialise"))?;
+    write_private(
+        &path,
+        &serde_json::to_vec(&wire).expect("plain strings serialise"),
+    )?;
     tracing::info!(path = %path.display(), "generated credentials for the embedded sandbox");
     Ok(wire.into())
 }
@@ -162,7 +165,10 @@ mod tests {
 
         std::fs::write(&file, "{half").unwrap();
         let replaced = load_or_create(&dir).unwrap();
-        assert_ne!(replaced.client_secret.expose(), first.client_secret.expose());
+        assert_ne!(
+            replaced.client_secret.expose(),
+            first.client_secret.expose()
+        );
         assert_eq!(mode(&file), 0o600);
     }
 }

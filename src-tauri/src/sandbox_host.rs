@@ -53,9 +53,10 @@ impl SandboxHost {
         let sandbox = Sandbox::start(config.clone())
             .await
             .map_err(|e| AppError::Sandbox {
-                message: "The built-in sandbox could not start. Restart the app; if it keeps failing, \
+                message:
+                    "The built-in sandbox could not start. Restart the app; if it keeps failing, \
                           delete the sandbox folder named in the details."
-                    .into(),
+                        .into(),
                 detail: format!("{} ({e})", self.data_dir.display()),
             })?;
         tracing::info!(url = %sandbox.public_api_url(), data = %self.data_dir.display(), "embedded sandbox started");

@@ -52,6 +52,9 @@ mod tests {
             a,
             instance_id("com.beproduct.images", Path::new("/home/a/.local/share/x"))
         );
-        assert!(a.starts_with("com.beproduct.images.d") && a.len() == "com.beproduct.images.d".len() + 16);
+        assert!(
+            a.starts_with("com.beproduct.images.d")
+                && a.len() == "com.beproduct.images.d".len() + 16
+        );
     }
 }

@@ -81,7 +81,10 @@ fn server_key_survives_a_restart_on_another_port() {
     let (second_url, _, second_key) = run();
     assert_eq!(first_mode, "sandbox");
     assert_ne!(first_url, second_url, "a new port each run");
-    assert_eq!(first_key, second_key, "journaled jobs find their server again");
+    assert_eq!(
+        first_key, second_key,
+        "journaled jobs find their server again"
+    );
     assert!(
         !first_key.contains(&first_url),
         "the key names the data, not the port: {first_key}"
@@ -111,7 +114,11 @@ fn embedded_sandbox_has_no_test_controls_and_checks_the_host() {
     let creds = block_on(host.ensure_started()).unwrap();
     let url = creds.api_url.clone().unwrap();
     let addr = url.trim_start_matches("http://");
-    assert_eq!(status_of(addr, "/", addr), 200, "the server answers its own Host");
+    assert_eq!(
+        status_of(addr, "/", addr),
+        200,
+        "the server answers its own Host"
+    );
     for control in ["/__sandbox/count-images", "/__sandbox/requests-seen?path=x"] {
         assert_eq!(
             status_of(addr, control, addr),

@@ -27,7 +27,10 @@ fn wait_until(what: &str, mut check: impl FnMut() -> bool) {
 fn a_rotated_token_the_keychain_refuses_is_shown_to_the_user() {
     require_session_bus();
     let collection = DefaultCollection::open();
-    assert!(!collection.is_locked(), "the test keyring must start unlocked");
+    assert!(
+        !collection.is_locked(),
+        "the test keyring must start unlocked"
+    );
     let dir = tempfile::tempdir().unwrap();
     let account = start_sandbox(&dir.path().join("account"), true);
     let store = test_keychain();
@@ -53,7 +56,9 @@ fn a_rotated_token_the_keychain_refuses_is_shown_to_the_user() {
         .as_array()
         .unwrap()
         .is_empty());
-    wait_until("the keychain warning", || !warnings.lock().unwrap().is_empty());
+    wait_until("the keychain warning", || {
+        !warnings.lock().unwrap().is_empty()
+    });
     let warning = warnings.lock().unwrap()[0].clone();
     assert_eq!(warning.kind, "keychain");
     let message = &warning.message;

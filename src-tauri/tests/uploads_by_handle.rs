@@ -18,9 +18,11 @@ use serde_json::{json, Value};
 use tauri::{Listener, Manager, PhysicalPosition};
 
 fn write_png(path: &Path, seed: u8) {
-    image::RgbImage::from_fn(16, 12, |x, y| image::Rgb([seed, (x * 9) as u8, (y * 13) as u8]))
-        .save_with_format(path, image::ImageFormat::Png)
-        .unwrap();
+    image::RgbImage::from_fn(16, 12, |x, y| {
+        image::Rgb([seed, (x * 9) as u8, (y * 13) as u8])
+    })
+    .save_with_format(path, image::ImageFormat::Png)
+    .unwrap();
 }
 
 /// Every payload of `event` the app emits from now on.
@@ -116,7 +118,12 @@ fn only_a_handle_the_backend_issued_for_a_drop_is_queued() {
         vec![shoot.clone(), loose.clone()],
         PhysicalPosition::new(120.0, 80.0),
     );
-    let event = dropped.lock().unwrap().first().cloned().expect("app://dropped was emitted");
+    let event = dropped
+        .lock()
+        .unwrap()
+        .first()
+        .cloned()
+        .expect("app://dropped was emitted");
     assert_eq!(event["count"], 2, "{event}");
     assert_eq!(event["names"], json!(["Shoot", "loose.png"]));
     assert_eq!(event["position"], json!({"x": 120.0, "y": 80.0}));
@@ -133,20 +140,35 @@ fn only_a_handle_the_backend_issued_for_a_drop_is_queued() {
     );
     assert_eq!(e["kind"], "invalid_input", "{e}");
 
-    let res = app.ok("enqueue_uploads", json!({"handle": handle, "target": target}));
+    let res = app.ok(
+        "enqueue_uploads",
+        json!({"handle": handle, "target": target}),
+    );
     assert_eq!(res["accepted"], 3, "counts, not jobs: {res}");
     assert_eq!(res["rejected"], json!([]));
     let skipped = res["skipped"].as_array().unwrap();
     assert_eq!(skipped.len(), 1, "{res}");
-    assert_eq!(skipped[0]["name"], "Shoot/raw/notes.txt", "named relative to the drop");
+    assert_eq!(
+        skipped[0]["name"], "Shoot/raw/notes.txt",
+        "named relative to the drop"
+    );
     assert!(
         !res.to_string().contains(&home.display().to_string()),
         "no full path in the answer: {res}"
     );
 
     // Single use.
-    let e = app.err("enqueue_uploads", json!({"handle": handle, "target": target}));
-    assert!(e["message"].as_str().unwrap().contains("Drop the files again"), "{e}");
+    let e = app.err(
+        "enqueue_uploads",
+        json!({"handle": handle, "target": target}),
+    );
+    assert!(
+        e["message"]
+            .as_str()
+            .unwrap()
+            .contains("Drop the files again"),
+        "{e}"
+    );
 
     // The jobs arrive as upload events and land.
     wait_until("the three jobs in upload events", || {
@@ -183,6 +205,11 @@ fn a_drop_of_nothing_issues_no_handle() {
         None,
     ));
     let dropped = record(&app, DROPPED_EVENT);
-    announce_drop(app.app.handle(), "main", Vec::new(), PhysicalPosition::new(1.0, 1.0));
+    announce_drop(
+        app.app.handle(),
+        "main",
+        Vec::new(),
+        PhysicalPosition::new(1.0, 1.0),
+    );
     assert!(dropped.lock().unwrap().is_empty());
 }

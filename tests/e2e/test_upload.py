@@ -5,7 +5,6 @@ processing so the batch can be caught (and photographed) mid-way."""
 
 from __future__ import annotations
 
-import os
 import shutil
 import socket
 import subprocess
@@ -16,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import choose_folder, stop
+from conftest import choose_folder
 from native_drop import SYSTEM_PY, drop_files, os_drag
 from sandbox_api import field_value
 from test_app import card_ids

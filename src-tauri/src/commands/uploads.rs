@@ -59,7 +59,8 @@ fn check_target(target: &Target) -> AppResult<()> {
     }
 }
 
-const NO_PATHS: &str = "The app does not take file paths from the page. Drop the files on the window \
+const NO_PATHS: &str =
+    "The app does not take file paths from the page. Drop the files on the window \
 or use \"Add files…\".";
 const DROP_AGAIN: &str = "These files are no longer available to the app (the drop or file choice \
 was already used, or is more than two minutes old). Drop the files again, or choose them again \

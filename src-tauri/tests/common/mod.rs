@@ -17,7 +17,7 @@ use serde_json::Value;
 use tauri::test::{
     get_ipc_response, mock_builder, mock_context, noop_assets, MockRuntime, INVOKE_KEY,
 };
-use tauri::{App, WebviewWindow};
+use tauri::{App, Manager, WebviewWindow};
 
 /// Starts a sandbox on tauri's runtime, so it keeps serving while commands run.
 pub fn start_sandbox(dir: &Path, rotate_refresh_tokens: bool) -> Sandbox {
@@ -78,7 +78,10 @@ impl TestApp {
             tauri::async_runtime::block_on(UploadHost::open(data_dir)).expect("journal opens");
         let queue = uploads.queue().clone();
         manager.on_client_changed(move |client| queue.set_client(client.clone()));
-        TestApp::build(manager, Some(uploads))
+        let test_app = TestApp::build(manager, Some(uploads));
+        let handle = test_app.app.handle().clone();
+        test_app.app.state::<UploadHost>().forward_events(handle);
+        test_app
     }
 
     fn build(manager: ConnectionManager, uploads: Option<UploadHost>) -> TestApp {
