@@ -202,8 +202,9 @@ def cold_start(args, base: str, work: Path) -> list[float]:
 
 
 def pointer_mover(display: str, origin: tuple[int, int], stop_flag: threading.Event, sent: list) -> None:
-    """Moves the real X pointer 10×/s to a new x each time, recording when each move was done."""
-    k = 0
+    """Moves the real X pointer 10×/s to a new x each time, recording when each move was done.
+    A restarted mover goes on where the last one stopped (x is how a move is recognised)."""
+    k = len(sent)
     while not stop_flag.is_set() and k < 100_000:
         x = origin[0] + (k % 300)
         subprocess.run(["xdotool", "mousemove", str(x), str(origin[1])], check=True, timeout=10,
