@@ -6,7 +6,7 @@
 2. Responsiveness while a batch of N files uploads into new images: a requestAnimationFrame loop
    records every frame gap, a 50 ms timer records event-loop lateness, and real X11 pointer moves
    (xdotool, 10 per second) record input delay from the moment the X server had the event to the
-   page's handler. The batch goes through the same command a drop uses (`enqueue_uploads`).
+   page's handler. The batch is a real X11 drop of a folder on the window (tests/e2e/native_drop.py).
 
 Run through `bash scripts/bench.sh --app` (starts Xvfb, builds release binaries); writes the
 `app` section of BENCHMARKS.md. Traffic goes to a local bp-sandbox on 127.0.0.1 only.
@@ -32,6 +32,7 @@ sys.path.insert(0, str(REPO / "tests" / "e2e"))
 
 import requests  # noqa: E402
 
+from native_drop import drop_files  # noqa: E402
 from webdriver import Session  # noqa: E402
 
 CREDS = {"company": "sandbox", "client_id": "sandbox-client", "client_secret": "sandbox-secret",
@@ -201,8 +202,9 @@ def cold_start(args, base: str, work: Path) -> list[float]:
 
 
 def pointer_mover(display: str, origin: tuple[int, int], stop_flag: threading.Event, sent: list) -> None:
-    """Moves the real X pointer 10×/s to a new x each time, recording when each move was done."""
-    k = 0
+    """Moves the real X pointer 10×/s to a new x each time, recording when each move was done.
+    A restarted mover goes on where the last one stopped (x is how a move is recognised)."""
+    k = len(sent)
     while not stop_flag.is_set() and k < 100_000:
         x = origin[0] + (k % 300)
         subprocess.run(["xdotool", "mousemove", str(x), str(origin[1])], check=True, timeout=10,
@@ -252,22 +254,22 @@ def responsiveness(args, base: str, work: Path) -> dict:
             idle_sent = len(sent)
             cpu_before = cpu_by_process()
             started = time.monotonic()
-            # Like a drop (ui/js/tray.js enqueuePaths), the page only counts the reply: handing 1,000
-            # job summaries back to WebDriver would be the driver's cost, not the app's.
-            res = s.execute_async(
-                "const done = arguments[arguments.length - 1];"
-                "window.__TAURI__.core.invoke('enqueue_uploads', arguments[0])"
-                ".then((r) => done({ accepted: (r.accepted || []).length }), (err) => done({ err }));",
-                {"paths": [str(files)], "target": {"kind": "newImage", "folderId": folder}})
-            if "err" in res:
-                raise SystemExit(f"enqueue_uploads failed: {res['err']}")
-            accepted = res["accepted"]
+            # The folder is dropped on the window with a real X11 drag (the page cannot name paths:
+            # docs/SECURITY.md); the pointer probe pauses while xdotool drags.
+            stop_flag.set()
+            mover.join(timeout=15)
+            drop_files(s, display, [files], f'.folder[data-folder-id="{folder}"]')
+            stop_flag = threading.Event()
+            mover = threading.Thread(target=pointer_mover, args=(display, (x, y), stop_flag, sent), daemon=True)
+            mover.start()
             deadline = time.monotonic() + args.batch_timeout
-            done = 0
+            done = accepted = 0
             while time.monotonic() < deadline:
-                done = s.execute("return Number((document.querySelector('#upload-summary')?.textContent || '')"
-                                 ".replace(/[^0-9 ]/g, '').trim().split(/\\s+/)[0] || 0)")
-                if done >= accepted:
+                # "#upload-summary" reads "D of N done …": the queue's own count of accepted files.
+                done, accepted = s.execute(
+                    "const m = (document.querySelector('#upload-summary')?.textContent || '').match(/(\\d+) of (\\d+)/);"
+                    "return m ? [Number(m[1]), Number(m[2])] : [0, 0];")
+                if accepted and done >= accepted:
                     break
                 time.sleep(1)
             took = time.monotonic() - started

@@ -11,6 +11,7 @@ use tokio::sync::Mutex;
 
 use crate::credentials::{Credentials, KeychainAvailability, KeychainStore};
 use crate::error::{AppError, AppResult};
+use crate::keychain_writer::{KeychainWriter, RETRY_EVERY};
 use crate::sandbox_host::SandboxHost;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -31,6 +32,14 @@ pub struct ConnectionStatus {
     pub has_saved_account: bool,
 }
 
+/// Something the user must know about although no command failed (sent to the page as the
+/// `app://warning` event). `message` says what is wrong and what to do; never a secret.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Warning {
+    pub kind: &'static str,
+    pub message: String,
+}
+
 struct Active {
     mode: Mode,
     company: String,
@@ -38,17 +47,32 @@ struct Active {
     client: Client,
 }
 
+/// The credentials of the last "Test connection", as typed and as they are now: the test may
+/// have rotated the refresh token, and the typed one is then spent.
+struct Tested {
+    typed: Credentials,
+    latest: Credentials,
+}
+
 pub struct ConnectionManager {
     keychain: KeychainStore,
+    /// Writes rotated refresh tokens of the saved account, off the async runtime.
+    writer: KeychainWriter,
     sandbox: SandboxHost,
     env_credentials: Option<Credentials>,
     /// None until the first command (or the start-up warm-up) picks a backend.
     active: Mutex<Option<Active>>,
+    tested: StdMutex<Option<Tested>>,
     /// Told about every newly picked client (the upload queue keeps its own copy).
     client_listener: StdMutex<Option<ClientListener>>,
+    warning_listener: Arc<StdMutex<Option<WarningListener>>>,
 }
 
 type ClientListener = Arc<dyn Fn(&Client) + Send + Sync>;
+type WarningListener = Arc<dyn Fn(Warning) + Send + Sync>;
+
+const ROTATED_TOKEN_NOT_SAVED: &str = "BeProduct renewed this account's sign-in, but the new \
+refresh token could not be saved to the system keychain";
 
 impl ConnectionManager {
     pub fn new(
@@ -56,13 +80,45 @@ impl ConnectionManager {
         sandbox: SandboxHost,
         env_credentials: Option<Credentials>,
     ) -> Self {
+        let warning_listener: Arc<StdMutex<Option<WarningListener>>> = Arc::default();
+        let listener = warning_listener.clone();
+        let store = keychain.clone();
+        let writer = KeychainWriter::start(
+            move |creds| store.save(creds),
+            move |e| {
+                let warning = Warning {
+                    kind: "keychain",
+                    message: format!(
+                        "{ROTATED_TOKEN_NOT_SAVED}: {e} The app keeps working and tries again every \
+                         {} seconds. If it is closed before a save works, connect the account again.",
+                        RETRY_EVERY.as_secs()
+                    ),
+                };
+                let listener = listener.lock().unwrap_or_else(|p| p.into_inner()).clone();
+                if let Some(listener) = listener {
+                    listener(warning);
+                }
+            },
+            RETRY_EVERY,
+        );
         ConnectionManager {
             keychain,
+            writer,
             sandbox,
             env_credentials,
             active: Mutex::new(None),
+            tested: StdMutex::new(None),
             client_listener: StdMutex::new(None),
+            warning_listener,
         }
+    }
+
+    /// Calls `listener` with every warning for the user from now on.
+    pub fn on_warning(&self, listener: impl Fn(Warning) + Send + Sync + 'static) {
+        *self
+            .warning_listener
+            .lock()
+            .unwrap_or_else(|p| p.into_inner()) = Some(Arc::new(listener));
     }
 
     /// Calls `listener` with every client the manager switches to from now on (register it
@@ -111,7 +167,7 @@ impl ConnectionManager {
         match self.load_saved().await {
             Ok(Some(creds)) => {
                 tracing::info!(company = %creds.company_domain, "using the saved BeProduct account");
-                connect(Mode::Account, creds, Some(self.keychain.clone()))
+                connect(Mode::Account, creds, Some(self.writer.clone()))
             }
             Ok(None) => self.sandbox_connection().await,
             Err(e) => {
@@ -123,7 +179,18 @@ impl ConnectionManager {
 
     async fn sandbox_connection(&self) -> AppResult<Active> {
         let creds = self.sandbox.ensure_started().await?;
-        connect(Mode::Sandbox, creds, None)
+        let config = creds
+            .to_config()
+            // A local server: retry after milliseconds, not seconds.
+            .with_retry_policy(RetryPolicy::fast())
+            // Its port changes every run; its data folder names its data.
+            .with_server_key(self.sandbox.server_key());
+        Ok(Active {
+            mode: Mode::Sandbox,
+            company: creds.company_domain.clone(),
+            api_url: creds.effective_api_url(),
+            client: Client::new(config)?,
+        })
     }
 
     pub async fn status(&self) -> AppResult<ConnectionStatus> {
@@ -142,26 +209,57 @@ impl ConnectionManager {
     }
 
     /// Tries the credentials (one folder listing) without saving; returns the folder count.
+    /// A refresh token the test rotates is kept for the next test or Save of the same typed
+    /// credentials (the typed one is spent by then).
     pub async fn test(&self, creds: &Credentials) -> AppResult<usize> {
         creds.validate()?;
-        let client = Client::new(creds.to_config())?;
-        Ok(client.folders().await?.len())
+        let sink = RotationSink::new(self.continue_from_test(creds), None, false);
+        let client =
+            Client::new(sink.current().to_config())?.on_refresh_token_rotated(sink.callback());
+        let result = client.folders().await;
+        self.remember_test(creds, &sink);
+        Ok(result?.len())
+    }
+
+    /// Keeps what a test of `typed` ended with (whether it worked or not: a refresh that
+    /// rotated the token may come before a failure).
+    fn remember_test(&self, typed: &Credentials, sink: &RotationSink) {
+        *self.tested.lock().unwrap_or_else(|p| p.into_inner()) = Some(Tested {
+            typed: typed.clone(),
+            latest: sink.current(),
+        });
+    }
+
+    /// `typed`, with the refresh token a test of the same credentials rotated to, if any.
+    fn continue_from_test(&self, typed: &Credentials) -> Credentials {
+        let tested = self.tested.lock().unwrap_or_else(|p| p.into_inner());
+        match tested.as_ref() {
+            Some(t) if t.typed.same_as(typed) => t.latest.clone(),
+            _ => typed.clone(),
+        }
     }
 
     /// Tests the credentials, stores them in the keychain and switches to that account.
     pub async fn save_and_use(&self, creds: Credentials) -> AppResult<ConnectionStatus> {
         creds.validate()?;
-        // The test call may already rotate the refresh token: the sink keeps the newest one,
-        // and only starts writing to the keychain once the first save has succeeded.
-        let sink = RotationSink::new(creds, Some(self.keychain.clone()), false);
+        // The test call may rotate the refresh token: the sink keeps the newest one, and only
+        // hands rotations to the keychain writer once the first save has succeeded.
+        let sink = RotationSink::new(
+            self.continue_from_test(&creds),
+            Some(self.writer.clone()),
+            false,
+        );
         let client =
             Client::new(sink.current().to_config())?.on_refresh_token_rotated(sink.callback());
-        client.folders().await?;
+        let tested = client.folders().await;
+        self.remember_test(&creds, &sink);
+        tested?;
         let store = self.keychain.clone();
-        let latest = sink.current();
-        blocking(move || store.save(&latest)).await?;
-        sink.persist.store(true, Ordering::SeqCst);
-        let latest = sink.current();
+        let saved = sink.current();
+        let written = saved.clone();
+        blocking(move || store.save(&written)).await?;
+        let latest = sink.start_persisting(&saved);
+        self.tested.lock().unwrap_or_else(|p| p.into_inner()).take();
         tracing::info!(company = %latest.company_domain, "BeProduct account saved to the keychain");
         let active = Active {
             mode: Mode::Account,
@@ -185,7 +283,7 @@ impl ConnectionManager {
                 "No BeProduct account is saved yet. Use \"Connect to BeProduct\" to add one.",
             )
         })?;
-        let active = connect(Mode::Account, creds, Some(self.keychain.clone()))?;
+        let active = connect(Mode::Account, creds, Some(self.writer.clone()))?;
         self.switch_to(&mut *self.active.lock().await, active);
         self.status().await
     }
@@ -204,18 +302,13 @@ impl ConnectionManager {
     }
 }
 
-/// A client for `creds`; with a `store`, rotated refresh tokens are written back to it.
-fn connect(mode: Mode, creds: Credentials, store: Option<KeychainStore>) -> AppResult<Active> {
+/// A client for `creds`; with a `writer`, rotated refresh tokens are written back to the keychain.
+fn connect(mode: Mode, creds: Credentials, writer: Option<KeychainWriter>) -> AppResult<Active> {
     let company = creds.company_domain.clone();
     let api_url = creds.effective_api_url();
-    let persist = store.is_some();
-    let sink = RotationSink::new(creds, store, persist);
-    let mut config = sink.current().to_config();
-    if mode == Mode::Sandbox {
-        // A local server: retry after milliseconds, not seconds.
-        config = config.with_retry_policy(RetryPolicy::fast());
-    }
-    let client = Client::new(config)?.on_refresh_token_rotated(sink.callback());
+    let persist = writer.is_some();
+    let sink = RotationSink::new(creds, writer, persist);
+    let client = Client::new(sink.current().to_config())?.on_refresh_token_rotated(sink.callback());
     Ok(Active {
         mode,
         company,
@@ -224,27 +317,31 @@ fn connect(mode: Mode, creds: Credentials, store: Option<KeychainStore>) -> AppR
     })
 }
 
-/// Receives rotated refresh tokens. Keeps the newest credentials in memory and, when
-/// `persist` is on, writes them to the keychain before the client goes on (so a crash right
-/// after a rotation cannot lose the only valid token).
+/// Receives rotated refresh tokens (the client calls it while holding its token lock). Keeps
+/// the newest credentials in memory and, when persisting, hands them to the keychain writer,
+/// which writes on its own thread: nothing here blocks.
 #[derive(Clone)]
 struct RotationSink {
     creds: Arc<StdMutex<Credentials>>,
-    store: Option<KeychainStore>,
+    writer: Option<KeychainWriter>,
     persist: Arc<AtomicBool>,
 }
 
 impl RotationSink {
-    fn new(creds: Credentials, store: Option<KeychainStore>, persist: bool) -> Self {
+    fn new(creds: Credentials, writer: Option<KeychainWriter>, persist: bool) -> Self {
         RotationSink {
             creds: Arc::new(StdMutex::new(creds)),
-            store,
+            writer,
             persist: Arc::new(AtomicBool::new(persist)),
         }
     }
 
     fn current(&self) -> Credentials {
-        self.creds.lock().unwrap_or_else(|p| p.into_inner()).clone()
+        self.lock().clone()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Credentials> {
+        self.creds.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     fn callback(&self) -> impl Fn(Secret) + Send + Sync + 'static {
@@ -253,17 +350,28 @@ impl RotationSink {
     }
 
     fn rotated(&self, token: Secret) {
-        let mut creds = self.creds.lock().unwrap_or_else(|p| p.into_inner());
-        creds.refresh_token = token;
-        match &self.store {
-            Some(store) if self.persist.load(Ordering::SeqCst) => match store.save(&creds) {
-                Ok(()) => tracing::info!("rotated refresh token saved to the keychain"),
-                Err(e) => {
-                    tracing::error!(error = %e, "could not save the rotated refresh token; you may have to reconnect after a restart")
-                }
-            },
+        let creds = {
+            let mut creds = self.lock();
+            creds.refresh_token = token;
+            creds.clone()
+        };
+        match &self.writer {
+            Some(writer) if self.persist.load(Ordering::SeqCst) => writer.save(creds),
             _ => tracing::info!("refresh token rotated (kept in memory for this run)"),
         }
+    }
+
+    /// From now on rotations go to the keychain. `saved` is what the caller wrote; a newer
+    /// token (rotated since) is handed to the writer. Returns the newest credentials.
+    fn start_persisting(&self, saved: &Credentials) -> Credentials {
+        let creds = self.lock().clone();
+        self.persist.store(true, Ordering::SeqCst);
+        if creds.refresh_token.expose() != saved.refresh_token.expose() {
+            if let Some(writer) = &self.writer {
+                writer.save(creds.clone());
+            }
+        }
+        creds
     }
 }
 

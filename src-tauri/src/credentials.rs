@@ -12,6 +12,9 @@ pub const KEYCHAIN_SERVICE: &str = "com.beproduct.images";
 /// One keychain entry holds all the fields as a JSON blob, so a save is all-or-nothing.
 const KEYCHAIN_ACCOUNT: &str = "beproduct-account";
 
+/// Every variable with this prefix is removed from the environment at start.
+pub const ENV_PREFIX: &str = "BEPRODUCT_";
+
 pub use beproduct::env::{
     ENV_API_URL, ENV_CLIENT_ID, ENV_CLIENT_SECRET, ENV_COMPANY_DOMAIN, ENV_REFRESH_TOKEN,
     ENV_TOKEN_URL,
@@ -103,6 +106,33 @@ impl Credentials {
             }
         }
         Ok(())
+    }
+
+    /// Whether both name the same account with the same secrets (e.g. the Save after a Test).
+    pub fn same_as(&self, other: &Credentials) -> bool {
+        self.company_domain == other.company_domain
+            && self.client_id == other.client_id
+            && self.client_secret.expose() == other.client_secret.expose()
+            && self.refresh_token.expose() == other.refresh_token.expose()
+            && self.api_url == other.api_url
+            && self.token_url == other.token_url
+    }
+
+    /// Reads the `BEPRODUCT_*` override once and removes every `BEPRODUCT_*` variable from the
+    /// process environment, so no thread, window or child process (WebKit's included) ever
+    /// sees the secret. Must run first thing in `main`, before any other thread exists.
+    pub fn take_from_env() -> AppResult<Option<Credentials>> {
+        let mut vars = std::collections::HashMap::new();
+        for (name, value) in std::env::vars_os() {
+            if !name.to_string_lossy().starts_with(ENV_PREFIX) {
+                continue;
+            }
+            std::env::remove_var(&name);
+            if let Some(name) = name.to_str() {
+                vars.insert(name.to_owned(), value.to_string_lossy().into_owned());
+            }
+        }
+        Credentials::from_env(|name| vars.get(name).cloned())
     }
 
     /// The client configuration; defaults apply when no URL override is given.

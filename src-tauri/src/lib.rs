@@ -5,22 +5,32 @@ pub mod commands;
 pub mod connection;
 pub mod credentials;
 pub mod error;
+pub mod file_handles;
+pub mod keychain_writer;
 pub mod paths;
 pub mod rendering;
+pub mod sandbox_credentials;
 pub mod sandbox_host;
 pub mod settings;
+pub mod single_instance;
 pub mod uploads;
 
-use tauri::{AppHandle, LogicalSize, Manager, Runtime, WebviewWindow, WindowEvent};
+use tauri::{
+    AppHandle, DragDropEvent, Emitter, LogicalSize, Manager, Runtime, WebviewWindow, WindowEvent,
+};
 
 use connection::ConnectionManager;
 use credentials::{Credentials, KeychainStore};
+use error::AppResult;
+use file_handles::FileHandles;
 use paths::AppPaths;
 use sandbox_host::SandboxHost;
 use settings::{SettingsFile, WindowSize};
 use uploads::UploadHost;
 
-const MAIN_WINDOW: &str = "main";
+pub const MAIN_WINDOW: &str = "main";
+/// `connection::Warning` for the page (`{kind, message}`): shown until dismissed.
+pub const WARNING_EVENT: &str = "app://warning";
 /// Same as the window's minimum size in tauri.conf.json; a saved size below it is ignored.
 const MIN_WINDOW: WindowSize = WindowSize {
     width: 900.0,
@@ -69,23 +79,52 @@ pub fn init_logging() {
         .try_init();
 }
 
-pub fn run() {
+/// Builds and runs the app. `env_credentials` is what `Credentials::take_from_env` read in
+/// `main` before anything else started.
+pub fn run(env_credentials: AppResult<Option<Credentials>>) {
     init_logging();
     rendering::choose_path();
+    let context = tauri::generate_context!();
+    let identifier = context.config().identifier.clone();
+    let paths = match AppPaths::resolve(&identifier) {
+        Ok(paths) => paths,
+        Err(e) => {
+            tracing::error!(error = %e, "BeProduct Images cannot find its data folder");
+            std::process::exit(1);
+        }
+    };
+    let env_credentials = env_credentials.unwrap_or_else(|e| {
+        tracing::error!(error = %e, "ignoring the BEPRODUCT_* environment override");
+        None
+    });
+    let setup_paths = paths.clone();
     let app = tauri::Builder::default()
+        // First: a second launch must hand over and exit before anything else starts.
+        .plugin(single_instance::plugin(&identifier, &paths.data_dir))
+        .manage(FileHandles::default())
         .invoke_handler(invoke_handler())
-        .setup(|app| {
-            setup(app.handle())?;
+        .setup(move |app| {
+            setup(app.handle(), setup_paths, env_credentials)?;
             Ok(())
         })
-        .on_window_event(|window, event| {
-            if let WindowEvent::CloseRequested { .. } = event {
+        .on_window_event(|window, event| match event {
+            WindowEvent::CloseRequested { .. } => {
                 if let Some(webview) = window.app_handle().get_webview_window(window.label()) {
                     remember_window_size(&webview);
                 }
             }
+            // Only Rust holds dropped paths; the page gets a handle (file_handles).
+            WindowEvent::DragDrop(DragDropEvent::Drop { paths, position }) => {
+                file_handles::announce_drop(
+                    window.app_handle(),
+                    window.label(),
+                    paths.clone(),
+                    *position,
+                );
+            }
+            _ => {}
         })
-        .build(tauri::generate_context!())
+        .build(context)
         .expect("BeProduct Images could not start its window");
     app.run(|handle, event| {
         if let tauri::RunEvent::Exit = event {
@@ -99,14 +138,12 @@ pub fn run() {
     });
 }
 
-fn setup<R: Runtime>(app: &AppHandle<R>) -> Result<(), error::AppError> {
-    let paths = AppPaths::resolve(app)?;
+fn setup<R: Runtime>(
+    app: &AppHandle<R>,
+    paths: AppPaths,
+    env_credentials: Option<Credentials>,
+) -> Result<(), error::AppError> {
     tracing::info!(data = %paths.data_dir.display(), config = %paths.config_dir.display(), "app folders");
-    let env_credentials =
-        Credentials::from_env(|name| std::env::var(name).ok()).unwrap_or_else(|e| {
-            tracing::error!(error = %e, "ignoring the BEPRODUCT_* environment override");
-            None
-        });
     let settings = SettingsFile::in_dir(&paths.config_dir);
     if let (Some(size), Some(window)) =
         (settings.load().window, app.get_webview_window(MAIN_WINDOW))
@@ -121,6 +158,12 @@ fn setup<R: Runtime>(app: &AppHandle<R>) -> Result<(), error::AppError> {
         SandboxHost::new(paths.sandbox_dir()),
         env_credentials,
     );
+    let handle = app.clone();
+    connection.on_warning(move |warning| {
+        if let Err(e) = handle.emit(WARNING_EVENT, &warning) {
+            tracing::warn!(error = %e, "could not show a warning in the window");
+        }
+    });
     // The upload queue (journal: data dir/uploads.sqlite) follows the connection's client.
     let uploads = tauri::async_runtime::block_on(UploadHost::open(&paths.data_dir))?;
     uploads.forward_events(app.clone());

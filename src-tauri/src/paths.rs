@@ -1,11 +1,10 @@
 //! Where the app keeps its files. `BP_APP_DATA_DIR` (optional) puts everything under one
-//! folder, so tests and demos never touch a user's data; otherwise the platform folders
-//! for the identifier are used (Linux: `$XDG_DATA_HOME/com.beproduct.images`,
-//! `$XDG_CONFIG_HOME/com.beproduct.images`).
+//! folder, so tests and demos never touch a user's data; otherwise the platform folders for the
+//! identifier are used, by Tauri's own rule (Linux: `$XDG_DATA_HOME/com.beproduct.images`,
+//! `$XDG_CONFIG_HOME/com.beproduct.images`). Resolved before the app is built, because the
+//! single-instance guard is keyed by the data folder.
 
 use std::path::PathBuf;
-
-use tauri::{AppHandle, Manager, Runtime};
 
 use crate::error::{AppError, AppResult};
 
@@ -13,14 +12,16 @@ pub const ENV_APP_DATA_DIR: &str = "BP_APP_DATA_DIR";
 
 #[derive(Debug, Clone)]
 pub struct AppPaths {
-    /// Sandbox database and files live in `data_dir/sandbox`.
+    /// The upload journal; the sandbox database and files live in `data_dir/sandbox`.
     pub data_dir: PathBuf,
     /// `settings.json`.
     pub config_dir: PathBuf,
 }
 
 impl AppPaths {
-    pub fn resolve<R: Runtime>(app: &AppHandle<R>) -> AppResult<AppPaths> {
+    /// The folders for the app `identifier` (tauri.conf.json), as Tauri's `app_data_dir` and
+    /// `app_config_dir` would give them.
+    pub fn resolve(identifier: &str) -> AppResult<AppPaths> {
         if let Some(dir) = std::env::var_os(ENV_APP_DATA_DIR).filter(|d| !d.is_empty()) {
             let dir = PathBuf::from(dir);
             return Ok(AppPaths {
@@ -28,18 +29,21 @@ impl AppPaths {
                 data_dir: dir,
             });
         }
-        let missing = |what: &str, e: tauri::Error| {
+        let missing = |what: &str| {
             AppError::Io {
-            message: format!("Could not find the app's {what} folder. Set {ENV_APP_DATA_DIR} to a writable folder."),
-            detail: e.to_string(),
+            message: format!(
+                "Could not find the app's {what} folder. Set {ENV_APP_DATA_DIR} to a writable folder."
+            ),
+            detail: "the platform reports no home or data folder".into(),
         }
         };
         Ok(AppPaths {
-            data_dir: app.path().app_data_dir().map_err(|e| missing("data", e))?,
-            config_dir: app
-                .path()
-                .app_config_dir()
-                .map_err(|e| missing("config", e))?,
+            data_dir: dirs::data_dir()
+                .ok_or_else(|| missing("data"))?
+                .join(identifier),
+            config_dir: dirs::config_dir()
+                .ok_or_else(|| missing("config"))?
+                .join(identifier),
         })
     }
 

@@ -6,16 +6,10 @@ mod common;
 use beproduct::Secret;
 use beproduct_images_lib::connection::ConnectionManager;
 use beproduct_images_lib::sandbox_host::SandboxHost;
-use common::{require_session_bus, sandbox_credentials, start_sandbox, test_keychain, TestApp};
+use common::{
+    creds_json, require_session_bus, sandbox_credentials, start_sandbox, test_keychain, TestApp,
+};
 use serde_json::json;
-
-fn creds_json(c: &beproduct_images_lib::credentials::Credentials) -> serde_json::Value {
-    json!({
-        "companyDomain": c.company_domain, "clientId": c.client_id,
-        "clientSecret": c.client_secret.expose(), "refreshToken": c.refresh_token.expose(),
-        "apiUrl": c.api_url, "tokenUrl": c.token_url,
-    })
-}
 
 #[test]
 fn save_load_delete_round_trip() {
@@ -163,12 +157,15 @@ fn rotated_refresh_token_is_written_back_except_in_env_mode() {
     );
     account.controls().revoke_access_tokens();
     app.ok("list_folders", json!({}));
-    let after_refresh = store.load().unwrap().unwrap().refresh_token;
-    assert_ne!(
-        after_refresh.expose(),
-        after_save.expose(),
-        "the rotation was written back"
-    );
+    // Written back by the keychain writer thread, shortly after the request.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while store.load().unwrap().unwrap().refresh_token.expose() == after_save.expose() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the rotation was not written back"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
 
     // A new app run with what is stored still connects (the stored token is the valid one).
     let next_run = TestApp::new(ConnectionManager::new(
@@ -202,4 +199,43 @@ fn rotated_refresh_token_is_written_back_except_in_env_mode() {
         env_store.load().unwrap().is_none(),
         "env mode never writes the keychain"
     );
+}
+
+#[test]
+fn test_connection_keeps_the_rotated_token_and_save_uses_it() {
+    require_session_bus();
+    let dir = tempfile::tempdir().unwrap();
+    let account = start_sandbox(&dir.path().join("account"), true);
+    let typed = creds_json(&sandbox_credentials(&account));
+    let store = test_keychain();
+    let app = TestApp::new(ConnectionManager::new(
+        store.clone(),
+        SandboxHost::new(dir.path().join("embedded")),
+        None,
+    ));
+
+    // Each test signs in once, and the server rotates the refresh token every time: the typed
+    // token is spent after the first one, so the second test and the Save must use the new one.
+    for _ in 0..2 {
+        let tested = app.ok("test_connection", json!({"creds": typed}));
+        assert_eq!(tested["ok"], true, "{tested}");
+    }
+    assert!(store.load().unwrap().is_none(), "testing stores nothing");
+    let status = app.ok("save_credentials", json!({"creds": typed}));
+    assert_eq!(status["mode"], "account", "{status}");
+    let stored = store.load().unwrap().expect("saved");
+    assert_ne!(stored.refresh_token.expose(), typed["refreshToken"]);
+
+    // What is stored is the live token: a new run signs in with it.
+    let next_run = TestApp::new(ConnectionManager::new(
+        store.clone(),
+        SandboxHost::new(dir.path().join("embedded2")),
+        None,
+    ));
+    assert!(!next_run
+        .ok("list_folders", json!({}))
+        .as_array()
+        .unwrap()
+        .is_empty());
+    store.delete().unwrap();
 }

@@ -8,6 +8,7 @@ import json
 import os
 import sqlite3
 import subprocess
+import threading
 from pathlib import Path
 
 CHUNK = 1 << 20
@@ -72,6 +73,69 @@ def sandbox_tokens(data_dir: Path) -> tuple[set[str], set[str]]:
     finally:
         conn.close()
     return access, refresh
+
+
+def newest_access_token(data_dir: Path) -> str:
+    """The access token the sandbox issued last (the test borrows it for its own API calls)."""
+    conn = sqlite3.connect(f"file:{data_dir / 'sandbox.sqlite3'}?mode=ro", uri=True, timeout=10)
+    try:
+        row = conn.execute("SELECT token FROM access_tokens ORDER BY expires_at DESC LIMIT 1").fetchone()
+    finally:
+        conn.close()
+    if row is None:
+        raise RuntimeError("the sandbox has issued no access token yet (has the app signed in?)")
+    return row[0]
+
+
+class TokenWatcher:
+    """Every access and refresh token the sandbox holds while a test runs. With rotation a refresh
+    token lives only until the next refresh, so the database is sampled every 50 ms (on a thread
+    that stops with `stop()`, or after 30 minutes at the latest)."""
+
+    def __init__(self, data_dir: Path):
+        self.data_dir = data_dir
+        self.access: set[str] = set()
+        self.refresh: set[str] = set()
+        self.current_refresh: set[str] = set()
+        self.lock = threading.Lock()
+        self.done = threading.Event()
+        self.sample()
+        self.thread = threading.Thread(target=self.run, daemon=True)
+        self.thread.start()
+
+    def sample(self) -> None:
+        try:
+            access, refresh = sandbox_tokens(self.data_dir)
+        except sqlite3.Error:
+            return  # busy for a moment; the next sample gets it
+        with self.lock:
+            self.access |= access
+            self.refresh |= refresh
+            self.current_refresh = refresh
+
+    def run(self) -> None:
+        for _ in range(30 * 60 * 20):
+            if self.done.wait(0.05):
+                return
+            self.sample()
+
+    def refresh_tokens(self) -> set[str]:
+        self.sample()
+        with self.lock:
+            return set(self.refresh)
+
+    def current_refresh_tokens(self) -> set[str]:
+        self.sample()
+        with self.lock:
+            return set(self.current_refresh)
+
+    def stop(self) -> tuple[set[str], set[str]]:
+        """Stops sampling; returns (access tokens, refresh tokens) seen."""
+        self.done.set()
+        self.thread.join(timeout=10)
+        self.sample()
+        with self.lock:
+            return set(self.access), set(self.refresh)
 
 
 KEYCHAIN_DUMP = r"""

@@ -11,6 +11,7 @@ import time
 import uuid
 
 from conftest import APP_BIN, app_env, open_app, start_driver, start_sandbox_process, stop
+from native_drop import drop_files
 from sandbox_api import SandboxApi
 from test_upload import jobs, make_images
 from webdriver import WebDriverError
@@ -43,10 +44,9 @@ def test_app_killed_mid_batch_resumes_and_lands_each_file_once(display, artifact
         make_images(files)
 
         app = open_app(url)
-        app.wait_for("#folders .folder", timeout=30)
-        res = app.invoke("enqueue_uploads", {"paths": [str(p) for p in files],
-                                             "target": {"kind": "newImage", "folderId": folder}})
-        assert len(res["ok"]["accepted"]) == FILES, res
+        app.wait_for(f'.folder[data-folder-id="{folder}"]', timeout=30)
+        drop_files(app, display, files, f'.folder[data-folder-id="{folder}"]')
+        app.wait_until(lambda: len(states(app)) == FILES, timeout=30, what=f"{FILES} jobs queued by the drop")
         # Kill once some files are done and others are still on their way.
         app.wait_until(lambda: 1 <= list(states(app).values()).count("done") < FILES - 3, timeout=60, interval=0.05,
                        what="a batch part-way through")

@@ -1,7 +1,12 @@
 """Security end to end, on the real app and a real bp-sandbox:
-- secrets: after a full run with credentials typed into the Connect dialog (so they live in the
-  keychain), no client secret or token is in the app's files, its log, the events and IPC
-  replies sent to the page, web storage or the DOM;
+- secrets: after a full run with refresh-token rotation on, with credentials typed into the
+  Connect dialog (tested, then saved in the keychain) and with BEPRODUCT_* variables, no client
+  secret or token is in the app's files under its HOME/XDG folders (journal, settings, WebKit
+  storage and caches), its log, the events and IPC replies sent to the page, web storage
+  (local, session, IndexedDB, cookies, Cache Storage), the DOM or any input's value; in env mode
+  no WebKit process inherits the variables;
+- the page cannot name paths: made-up paths and forged handles are refused, nothing is queued
+  or sent;
 - hostile data: script-like folder names, image numbers, names and field values are shown as
   text everywhere they appear;
 - bad inputs: IDs that would change the request path, and field values the server refuses, are
@@ -10,24 +15,29 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
 import time
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 
-from conftest import (base_env, choose_folder, dbus_address_of, driver_log, isolated_home, open_app, reload,
-                      run_sandbox_with_args, start_driver, stop)
+from conftest import (SANDBOX_BIN, base_env, choose_folder, dbus_address_of, driver_log, isolated_home, open_app,
+                      reload, run_sandbox_with_args, start_driver, stop)
+from native_drop import drop_files
+from processes import app_processes, webkit_processes
 from sandbox_api import SandboxApiAs, create_folder, field_value, requests_seen, revoke_access_tokens
-from secret_scan import CHUNK, files_under, keychain_items, sandbox_tokens, scan_files, scan_text
+from secret_scan import (CHUNK, TokenWatcher, files_under, keychain_items, newest_access_token, scan_files,
+                         scan_text)
 from test_app import card_ids, open_card, set_value
 from test_upload import make_images
 from webdriver import KEYS, Session
 
-# Every event name the app emits to the page (src-tauri/src/uploads.rs) plus Tauri's own
-# drag-and-drop events, which carry local paths.
-EVENT_NAMES = ["upload://event", "upload://lagged",
+# Every event name the app emits to the page (src-tauri/src/uploads.rs, file_handles.rs, lib.rs)
+# plus Tauri's own drag-and-drop events, which carry local paths.
+EVENT_NAMES = ["upload://event", "upload://lagged", "app://dropped", "app://warning",
                "tauri://drag-enter", "tauri://drag-over", "tauri://drag-drop", "tauri://drag-leave"]
 
 RECORD_EVENTS = """
@@ -77,30 +87,65 @@ def save_form(app: Session) -> None:
 # Secrets
 # ------------------------------------------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def secret_env(display, artifacts, tmp_path_factory):
-    """A sandbox with distinctive credentials, and the app with a fresh HOME inside a private
-    D-Bus session with an unlocked GNOME Keyring and NO credentials in its environment."""
-    if not shutil.which("dbus-run-session") or not shutil.which("gnome-keyring-daemon"):
-        pytest.fail("dbus-run-session and gnome-keyring-daemon are needed (Debian packages dbus, gnome-keyring)")
+def distinctive_creds() -> dict:
     tag = uuid.uuid4().hex
-    creds = {"company": f"e2eco{tag[:6]}", "client_id": f"e2e-client-{tag[:8]}",
-             "client_secret": f"e2e-CLIENT-SECRET-{tag}", "refresh_token": f"e2e-REFRESH-TOKEN-{tag}"}
-    # bp-sandbox has no flag for refresh-token rotation (SandboxConfig.rotate_refresh_tokens is
-    # library-only), so the refresh token stays the configured one for the whole run.
-    sandbox = run_sandbox_with_args(tmp_path_factory.mktemp("secret-sandbox-data"), [
+    return {"company": f"e2eco{tag[:6]}", "client_id": f"e2e-client-{tag[:8]}",
+            "client_secret": f"e2e-CLIENT-SECRET-{tag}", "refresh_token": f"e2e-REFRESH-TOKEN-{tag}"}
+
+
+ROTATION_FLAG = "--rotate-refresh-tokens"
+
+
+def rotating_sandbox(data: Path, creds: dict):
+    """bp-sandbox with these credentials and refresh-token rotation on: every refresh spends the
+    token and hands out a new one, so the scan also covers tokens the app only ever got rotated."""
+    help_text = subprocess.run([SANDBOX_BIN, "--help"], capture_output=True, text=True, timeout=30).stdout
+    if ROTATION_FLAG not in help_text:
+        pytest.fail(f"bp-sandbox has no {ROTATION_FLAG} flag: the secret scan must run with rotation on "
+                    "(SandboxConfig::rotate_refresh_tokens as a CLI flag, crates/sandbox)")
+    return run_sandbox_with_args(data, [
         "--company", creds["company"], "--client-id", creds["client_id"], "--client-secret", creds["client_secret"],
-        "--refresh-token", creds["refresh_token"], "--processing-ms", "300"])
+        "--refresh-token", creds["refresh_token"], "--processing-ms", "300", ROTATION_FLAG])
+
+
+class ServerView(SandboxApiAs):
+    """The test's own look at the server. With rotation there is one refresh-token chain and the
+    app owns it, so the test borrows the newest access token the server issued."""
+
+    def __init__(self, base: str, creds: dict, data: Path):
+        super().__init__(base, creds)
+        self.data = data
+
+    def token(self) -> str:
+        return newest_access_token(self.data)
+
+
+@contextmanager
+def secret_run(display, tmp_path_factory, env_mode: bool):
+    """A rotating sandbox with distinctive credentials and the real app with a fresh HOME. Env
+    mode: the credentials come as BEPRODUCT_* variables. Otherwise: none anywhere, and the app
+    runs in a private D-Bus session with an unlocked GNOME Keyring (the Connect dialog saves
+    there)."""
+    if not env_mode and (not shutil.which("dbus-run-session") or not shutil.which("gnome-keyring-daemon")):
+        pytest.fail("dbus-run-session and gnome-keyring-daemon are needed (Debian packages dbus, gnome-keyring)")
+    creds = distinctive_creds()
+    sandbox = rotating_sandbox(tmp_path_factory.mktemp("secret-sandbox-data"), creds)
     base, data = next(sandbox)
+    tokens = TokenWatcher(data)
     root = tmp_path_factory.mktemp("secret-app")
     env = base_env() | isolated_home(root) | {"DISPLAY": display, "RUST_LOG": "debug"}
-    driver, url = start_driver(env, in_dbus_with_keyring=True)
+    if env_mode:
+        env |= {"BEPRODUCT_COMPANY_DOMAIN": creds["company"], "BEPRODUCT_CLIENT_ID": creds["client_id"],
+                "BEPRODUCT_CLIENT_SECRET": creds["client_secret"], "BEPRODUCT_REFRESH_TOKEN": creds["refresh_token"],
+                "BEPRODUCT_API_URL": base, "BEPRODUCT_TOKEN_URL": f"{base}/ids/connect/token"}
+    driver, url = start_driver(env, in_dbus_with_keyring=not env_mode)
     session = None
     try:
         session = open_app(url)
-        yield SimpleNamespace(base=base, data=data, creds=creds, api=SandboxApiAs(base, creds), app=session,
-                              root=root, env=env, driver=driver, log=driver_log(url))
+        yield SimpleNamespace(base=base, data=data, creds=creds, api=ServerView(base, creds, data), app=session,
+                              root=root, env=env, driver=driver, log=driver_log(url), tokens=tokens)
     finally:
+        tokens.stop()
         if session:
             session.quit()
         stop(driver, group=True)
@@ -117,23 +162,18 @@ def connect_through_dialog(app: Session, base: str, creds: dict) -> None:
     app.find("#connect-form details.advanced summary").click()
     set_value(app, '#connect-form input[name="apiUrl"]', base)
     set_value(app, '#connect-form input[name="tokenUrl"]', f"{base}/ids/connect/token")
+    # Test first (it signs in, and the server rotates the typed refresh token), then Save.
+    app.find("#connect-test").click()
+    app.wait_until(lambda: "It works" in app.find("#connect-message").text, timeout=30, what="the connection test")
     app.find("#connect-save").click()
     app.wait_gone("#connect-dialog[open]", timeout=30)
     app.wait_until(lambda: app.find("#mode-badge").text == creds["company"], timeout=20, what="the badge to name the company")
 
 
-def test_no_secret_or_token_leaks_after_a_full_run(secret_env, tmp_path):
-    env, app, api, creds = secret_env, secret_env.app, secret_env.api, secret_env.creds
-    # The app starts on its embedded sandbox (no credentials anywhere yet).
-    app.wait_until(lambda: "Sandbox" in app.find("#mode-badge").text, timeout=30, what="the sandbox badge")
-    app.wait_for("#folders .folder[data-folder-id]", timeout=30)
-    assert app.execute_async(RECORD_EVENTS, EVENT_NAMES) is True, "could not record events and IPC replies"
-
-    connect_through_dialog(app, env.base, creds)
-    status = app.invoke("connection_status")["ok"]
-    assert status["mode"] == "account" and status["hasSavedAccount"] is True, status
-
-    # Browse, open an image, edit and save a field.
+def work_like_a_designer(run: SimpleNamespace, display: str, tmp_path: Path) -> None:
+    """Browse, edit, create, upload by drop (new images and a version), delete, and keep working
+    after the server revoked every access token (a refresh, which rotates the refresh token)."""
+    app, api = run.app, run.api
     prints = api.folder("Prints")
     app.wait_for(f'.folder[data-folder-id="{prints["id"]}"]', timeout=20)
     choose_folder(app, prints["id"])
@@ -143,7 +183,6 @@ def test_no_secret_or_token_leaks_after_a_full_run(secret_env, tmp_path):
     save_form(app)
     assert field_value(api.header(ids[0]), "designer") == "secrets run"
 
-    # Create an image.
     number = f"SEC-{uuid.uuid4().hex[:6].upper()}"
     app.find("#new-image").click()
     set_value(app, '#image-form input[data-field-id="header_number"]', number)
@@ -151,16 +190,13 @@ def test_no_secret_or_token_leaks_after_a_full_run(secret_env, tmp_path):
     app.find("#save").click()
     app.wait_until(lambda: app.find("#detail-number").text == number, timeout=20, what="the created image")
 
-    # Upload two files into the folder through the same IPC command "Add files" and drops use.
     files = [tmp_path / "sec-a.png", tmp_path / "sec-b.jpg"]
     make_images(files)
-    res = app.invoke("enqueue_uploads", {"paths": [str(p) for p in files], "target": {"kind": "newImage", "folderId": prints["id"]}})
-    assert len(res["ok"]["accepted"]) == 2, res
+    drop_files(app, display, files, f'.folder[data-folder-id="{prints["id"]}"]')
     jobs = wait_jobs_done(app, 2)
     for j in jobs:
         assert api.header(j["imageId"])["files"], f"{j['fileName']} has no file on the server"
 
-    # Delete an image through the UI.
     victim = jobs[0]["imageId"]
     app.wait_until(lambda: victim in card_ids(app), timeout=20, what="the uploaded image's card")
     open_card(app, victim)
@@ -170,72 +206,170 @@ def test_no_secret_or_token_leaks_after_a_full_run(secret_env, tmp_path):
     app.wait_until(lambda: victim not in card_ids(app), what="the deleted card to go")
     assert api.header_response(victim).status_code == 404
 
-    # Force a token refresh, then keep working.
     graphics = api.folder("Graphics")
-    access_before, refresh = sandbox_tokens(env.data)
-    revoke_access_tokens(env.base)
+    refresh_before = run.tokens.refresh_tokens()
+    revoke_access_tokens(run.base)
     choose_folder(app, graphics["id"])
     after_ids = card_ids(app)
     open_card(app, after_ids[0])
     set_value(app, '#image-form input[data-field-id="designer"]', "after the refresh")
     save_form(app)
-    # Only the app has asked for tokens since the revocation (the test's own comes below).
-    assert sandbox_tokens(env.data)[0] - access_before, "the app did not fetch a new access token after the revocation"
-    api._token = None  # the test's own token was revoked too
     assert field_value(api.header(after_ids[0]), "designer") == "after the refresh"
+    assert run.tokens.refresh_tokens() - refresh_before, "the refresh after the revocation did not rotate the token"
     version = tmp_path / "sec-version.png"
     make_images([tmp_path / "unused.png", version])
-    res = app.invoke("enqueue_uploads", {"paths": [str(version)], "target": {"kind": "version", "imageId": after_ids[0]}})
-    assert len(res["ok"]["accepted"]) == 1, res
+    drop_files(app, display, [version], f'#grid .card[data-image-id="{after_ids[0]}"]')
     wait_jobs_done(app, 3)
-    access_after, refresh_after = sandbox_tokens(env.data)
-    tokens = access_before | access_after
-    refresh_tokens = refresh | refresh_after | {creds["refresh_token"]}
-    assert len(tokens) >= 2 and refresh_tokens
 
-    secrets = {"client secret": creds["client_secret"]}
-    secrets |= {f"refresh token {t[:10]}…": t for t in refresh_tokens}
-    secrets |= {f"access token {t[:10]}…": t for t in tokens}
-    # The scanner itself finds a secret across a chunk seam and in UTF-16.
-    canary = tmp_path / "canary.bin"
-    canary.write_bytes(b"x" * (CHUNK - 7) + creds["client_secret"].encode("utf-16-le"))
-    assert scan_files([canary], secrets) == [f"{canary}: client secret"]
 
-    # What the page holds: events, IPC replies, web storage, the DOM.
+PAGE_DUMP = """
+const done = arguments[arguments.length - 1];
+(async () => {
+  const pairs = (s) => Object.keys(s).map((k) => k + '=' + s.getItem(k)).join('\\n');
+  const out = {localStorage: pairs(localStorage), sessionStorage: pairs(sessionStorage), cookies: document.cookie,
+               dom: document.documentElement.outerHTML, indexedDB: '', caches: '',
+               // Values typed into inputs are not in outerHTML.
+               inputs: [...document.querySelectorAll('input, textarea, select')]
+                 .map((el) => (el.name || el.id || el.tagName) + '=' + el.value).join('\\n')};
+  const request = (r) => new Promise((ok, fail) => { r.onsuccess = () => ok(r.result); r.onerror = () => fail(r.error); });
+  for (const info of (await indexedDB.databases?.()) || []) {
+    const db = await request(indexedDB.open(info.name));
+    for (const store of db.objectStoreNames) {
+      const all = await request(db.transaction(store).objectStore(store).getAll());
+      out.indexedDB += info.name + '/' + store + ': ' + JSON.stringify(all) + '\\n';
+    }
+    db.close();
+  }
+  if (window.caches) {
+    for (const name of await caches.keys()) {
+      const cache = await caches.open(name);
+      for (const req of await cache.keys()) out.caches += req.url + ' ' + await (await cache.match(req)).text() + '\\n';
+    }
+  }
+  return out;
+})().then(done, (e) => done({error: String(e)}));
+"""
+
+
+def page_leaks(app: Session, secrets: dict[str, str]) -> tuple[list[str], int, int]:
+    """Secrets in what the page holds: recorded events and IPC replies, web storage (local,
+    session, IndexedDB, cookies, Cache Storage), the DOM and every input's value."""
     events = app.execute("return window.__e2eEvents")
     replies = app.execute("return window.__e2eReplies")
     assert len(events) >= 3 and any(e["name"] == "upload://event" for e in events), f"too few events recorded: {len(events)}"
     assert any(r["cmd"] == "list_images" for r in replies), "no IPC reply recorded"
-    storage = app.execute("const dump = (s) => Object.keys(s).map((k) => k + '=' + s.getItem(k)).join('\\n');"
-                          "return [dump(localStorage), dump(sessionStorage)];")
-    dom = app.execute("return document.documentElement.outerHTML")
+    # The input scan sees a value typed into a field (proof that a clean result means something).
+    app.execute("document.querySelector('#url-input').value = arguments[0]", "canary-" + uuid.uuid4().hex)
+    canary = app.execute("return document.querySelector('#url-input').value")
+    probe = app.execute_async(PAGE_DUMP)
+    assert "error" not in probe, probe
+    assert scan_text("inputs", probe["inputs"], {"canary": canary}) == ["inputs: canary"], "the input scan missed a value"
+    app.execute("document.querySelector('#url-input').value = ''")
+    page = app.execute_async(PAGE_DUMP)
+    assert "error" not in page, page
     leaks = []
     for e in events:
         leaks += scan_text(f"event {e['name']}", e["payload"], secrets)
     for r in replies:
         leaks += scan_text(f"IPC reply of {r['cmd']}", r.get("ok") or r.get("err") or "", secrets)
-    leaks += scan_text("localStorage", storage[0], secrets) + scan_text("sessionStorage", storage[1], secrets)
-    leaks += scan_text("DOM", dom, secrets)
+    for where, text in page.items():
+        leaks += scan_text(where, text, secrets)
+    return leaks, len(events), len(replies)
 
-    # The keychain has the secret: proof that the credentials went where they belong.
-    items = keychain_items(dbus_address_of(env.driver))
-    assert any(creds["client_secret"] in (i["secret"] or "") for i in items), \
-        f"the client secret is not in the keychain (items: {[i['label'] for i in items]})"
 
-    # Let the app write and close everything, then scan its folders (not the keyring's own store) and its log.
-    app.quit()
-    time.sleep(1.0)
-    keyrings = [env.root / "data" / "keyrings", Path(env.env["HOME"]) / ".local" / "share" / "keyrings"]
-    files = files_under(env.root, exclude=keyrings)
-    names = {p.name for p in files}
-    assert "uploads.sqlite" in names, f"the app's data folder was not found under {env.root}: {sorted(names)[:30]}"
-    assert env.log.stat().st_size > 0
-    log_text = env.log.read_text(errors="replace")
-    assert creds["company"] in log_text, "the log does not show this run (the scan would prove nothing)"
-    leaks += scan_files(files + [env.log], secrets)
-    assert not leaks, "secrets found:\n" + "\n".join(leaks)
-    print(f"\nscanned {len(files)} files, the log ({env.log.stat().st_size} bytes), {len(events)} events, "
-          f"{len(replies)} IPC replies for {len(secrets)} secrets")
+def file_leaks(run: SimpleNamespace, secrets: dict[str, str], exclude: list[Path]) -> tuple[list[str], int]:
+    """Secrets in every file under the app's HOME and XDG folders (the journal, settings, WebKit's
+    local storage, IndexedDB, cookies and caches, ...) and in the app's log, after it quit."""
+    deadline = time.monotonic() + 15
+    while app_processes(run.driver) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not app_processes(run.driver), "the app did not quit; its files may not all be written yet"
+    files = files_under(run.root, exclude=exclude)
+    scanned = [str(p.relative_to(run.root)) for p in files]
+    # What must be among them, or the scan would prove little: the journal, the settings and
+    # WebKit's local storage, HTTP cache and Cache Storage.
+    for what, part in [("the upload journal", "/uploads.sqlite"), ("the settings", "/settings.json"),
+                       ("WebKit's local storage", "/localstorage/"), ("WebKit's HTTP cache", "/WebKitCache/"),
+                       ("WebKit's Cache Storage", "/CacheStorage/")]:
+        assert any(part in f for f in scanned), f"{what} was not found under {run.root}: {sorted(scanned)[:40]}"
+    log_text = run.log.read_text(errors="replace")
+    assert run.creds["company"] in log_text, "the log does not show this run (the scan would prove nothing)"
+    canary = run.root / "canary.bin"
+    canary.write_bytes(b"x" * (CHUNK - 7) + run.creds["client_secret"].encode("utf-16-le"))
+    assert scan_files([canary], secrets) == [f"{canary}: client secret"], "the file scan missed a planted secret"
+    canary.unlink()
+    return scan_files(files + [run.log], secrets), len(files)
+
+
+def all_secrets(run: SimpleNamespace) -> dict[str, str]:
+    access, refresh = run.tokens.stop()
+    assert len(access) >= 2 and len(refresh) >= 3, f"too few tokens seen: {len(access)} access, {len(refresh)} refresh"
+    secrets = {"client secret": run.creds["client_secret"], "typed refresh token": run.creds["refresh_token"]}
+    secrets |= {f"refresh token {t[:10]}…": t for t in refresh}
+    secrets |= {f"access token {t[:10]}…": t for t in access}
+    return secrets
+
+
+def test_no_secret_or_token_leaks_in_account_mode(display, tmp_path_factory, tmp_path):
+    """Credentials typed into the Connect dialog (tested, then saved to the keychain)."""
+    with secret_run(display, tmp_path_factory, env_mode=False) as run:
+        app = run.app
+        app.wait_until(lambda: "Sandbox" in app.find("#mode-badge").text, timeout=30, what="the sandbox badge")
+        app.wait_for("#folders .folder[data-folder-id]", timeout=30)
+        assert app.execute_async(RECORD_EVENTS, EVENT_NAMES) is True, "could not record events and IPC replies"
+        connect_through_dialog(app, run.base, run.creds)
+        status = app.invoke("connection_status")["ok"]
+        assert status["mode"] == "account" and status["hasSavedAccount"] is True, status
+        work_like_a_designer(run, display, tmp_path)
+        secrets = all_secrets(run)
+        leaks, n_events, n_replies = page_leaks(app, secrets)
+
+        # The keychain holds the live (rotated) refresh token: the credentials went where they belong.
+        items = keychain_items(dbus_address_of(run.driver))
+        stored = [i["secret"] or "" for i in items]
+        assert any(run.creds["client_secret"] in s for s in stored), \
+            f"the client secret is not in the keychain (items: {[i['label'] for i in items]})"
+        assert any(t in s for s in stored for t in run.tokens.current_refresh_tokens()), \
+            "the keychain does not hold the refresh token the server accepts now"
+
+        app.quit()
+        keyrings = [run.root / "data" / "keyrings", Path(run.env["HOME"]) / ".local" / "share" / "keyrings"]
+        found, n_files = file_leaks(run, secrets, exclude=keyrings)
+        leaks += found
+        assert not leaks, "secrets found:\n" + "\n".join(leaks)
+        print(f"\nscanned {n_files} files, the log, {n_events} events, {n_replies} IPC replies for {len(secrets)} secrets")
+
+
+def test_no_secret_or_token_leaks_in_env_mode(display, tmp_path_factory, tmp_path):
+    """Credentials from BEPRODUCT_* variables: they leave the app's environment at start, so no
+    WebKit process inherits them, and a rotated token stays in memory."""
+    with secret_run(display, tmp_path_factory, env_mode=True) as run:
+        app = run.app
+        app.wait_for("#folders .folder[data-folder-id]", timeout=30)
+        assert app.find("#mode-badge").text == run.creds["company"]
+        assert app.execute_async(RECORD_EVENTS, EVENT_NAMES) is True, "could not record events and IPC replies"
+
+        # From outside: the app was started with the variables, its WebKit processes hold none.
+        pid = app_processes(run.driver)[0]
+        assert b"BEPRODUCT_CLIENT_SECRET=" in Path(f"/proc/{pid}/environ").read_bytes(), \
+            "the app was not started with the variables (the check below would prove nothing)"
+        webkit = webkit_processes(pid)
+        kinds = {name for _, name in webkit}
+        assert any("WebProcess" in k for k in kinds) and any("NetworkProcess" in k for k in kinds), kinds
+        for child, name in webkit:
+            environ = Path(f"/proc/{child}/environ").read_bytes()
+            assert b"BEPRODUCT_" not in environ and run.creds["client_secret"].encode() not in environ, \
+                f"{name} ({child}) inherited BEPRODUCT_* variables"
+
+        work_like_a_designer(run, display, tmp_path)
+        secrets = all_secrets(run)
+        leaks, n_events, n_replies = page_leaks(app, secrets)
+        app.quit()
+        found, n_files = file_leaks(run, secrets, exclude=[])
+        leaks += found
+        assert not leaks, "secrets found:\n" + "\n".join(leaks)
+        print(f"\n{len(webkit)} WebKit processes without BEPRODUCT_*; scanned {n_files} files, the log, "
+              f"{n_events} events, {n_replies} IPC replies for {len(secrets)} secrets")
 
 
 # ------------------------------------------------------------------------------------------
@@ -277,7 +411,7 @@ def assert_nothing_injected(app: Session, scripts: int, where: str) -> None:
     assert state["scripts"] == scripts, f"{where}: {state['scripts'] - scripts} script element(s) were added"
 
 
-def test_hostile_names_and_values_are_shown_as_text(hostile_app, hostile_sandbox, tmp_path):
+def test_hostile_names_and_values_are_shown_as_text(hostile_app, hostile_sandbox, display, tmp_path):
     app, (base, api) = hostile_app, hostile_sandbox
     prints = api.folder("Prints")
     folder_id = create_folder(base, HOSTILE_FOLDER, prints["id"])
@@ -356,8 +490,7 @@ def test_hostile_names_and_values_are_shown_as_text(hostile_app, hostile_sandbox
     # Upload tray: a file whose name is markup becomes a tray row and a card, both as text.
     upload = tmp_path / f"{HOSTILE_FILE_STEM}.png"
     make_images([upload])
-    res = app.invoke("enqueue_uploads", {"paths": [str(upload)], "target": {"kind": "newImage", "folderId": folder_id}})
-    assert len(res["ok"]["accepted"]) == 1, res
+    drop_files(app, display, [upload], folder_css)
     row = "#upload-tray .upload-row[data-job-id]"
     app.wait_until(lambda: app.exists(row) and text_of(app, row + " .upload-name") == upload.name, timeout=15, what="the tray row")
     job = wait_jobs_done(app, 1)[0]
@@ -375,28 +508,28 @@ GUID = "a5ca8dfe-4ff8-4549-b54d-2e1bbce514fe"
 BAD_IDS = ["../Image/Folders", f"{GUID}?x=1", "%2e%2e%2fImage%2fFolders", f"{GUID[:-3]}/..", "..%2F..%2Fids", ""]
 
 
-def bad_id_calls(bad: str, upload: str) -> list[tuple[str, dict, str]]:
+def bad_id_calls(bad: str) -> list[tuple[str, dict, str]]:
     """(command, args, argument name the message must name) for every command taking an ID."""
     fields = [{"id": "designer", "value": "x"}]
+    handle = "files-" + "0" * 64  # the target is checked first, whatever the handle
     return [
         ("get_image", {"id": bad}, "id"),
         ("update_image", {"id": bad, "fields": fields}, "id"),
         ("delete_image", {"id": bad}, "id"),
         ("folder_schema", {"folderId": bad}, "folderId"),
         ("create_image", {"folderId": bad, "fields": fields}, "folderId"),
-        ("enqueue_uploads", {"paths": [upload], "target": {"kind": "version", "imageId": bad}}, "imageId"),
-        ("enqueue_uploads", {"paths": [upload], "target": {"kind": "newImage", "folderId": bad}}, "folderId"),
+        ("enqueue_uploads", {"handle": handle, "target": {"kind": "version", "imageId": bad}}, "imageId"),
+        ("enqueue_uploads", {"handle": handle, "target": {"kind": "newImage", "folderId": bad}}, "folderId"),
     ] + ([("list_images", {"folderId": bad}, "folderId")] if bad else [])  # an empty folderId means "all folders"
 
 
-def test_ids_that_would_change_the_request_path_are_refused(app, sandbox, tmp_path):
+def test_ids_that_would_change_the_request_path_are_refused(app, sandbox):
     base = sandbox[0]
-    upload = tmp_path / "never-sent.png"
-    make_images([upload])
     probes = ["..", "%2e", "x=1", "%2f"]
     seen_before = {p: requests_seen(base, p) for p in probes}
+    jobs_before = app.invoke("upload_jobs")["ok"]["jobs"]
     for bad in BAD_IDS:
-        for command, args, name in bad_id_calls(bad, str(upload)):
+        for command, args, name in bad_id_calls(bad):
             res = app.invoke(command, args)
             assert "err" in res, f"{command} accepted the ID {bad!r}: {res}"
             err = res["err"]
@@ -404,8 +537,43 @@ def test_ids_that_would_change_the_request_path_are_refused(app, sandbox, tmp_pa
             message = err["message"]
             assert name in message and "GUID" in message and repr(bad)[1:-1] in message, (command, bad, message)
     assert {p: requests_seen(base, p) for p in probes} == seen_before, "a refused ID still reached the server"
-    jobs = app.invoke("upload_jobs")["ok"]["jobs"]
-    assert not [j for j in jobs if j["fileName"] == upload.name], "a refused upload was queued"
+    assert app.invoke("upload_jobs")["ok"]["jobs"] == jobs_before, "a refused upload was queued"
+
+
+def test_the_page_cannot_queue_paths_of_its_choosing(app, sandbox, tmp_path):
+    """Only files the backend received from a native drop or the file dialog can be queued: a
+    script in the page naming a path (or forging a handle) is refused, nothing is listed back,
+    nothing is queued and nothing reaches the server."""
+    base, api = sandbox
+    prints = api.folder("Prints")
+    target = {"kind": "newImage", "folderId": prints["id"]}
+    private = tmp_path / "private"
+    private.mkdir()
+    make_images([private / "holiday.png"])  # an image a hostile page would love to send away
+    counters = ["Header/Create", "/Upload"]
+    seen_before = {c: requests_seen(base, c) for c in counters}
+    jobs_before = app.invoke("upload_jobs")["ok"]["jobs"]
+    attempts = [
+        {"paths": ["/etc"], "target": target},
+        {"paths": ["~/.ssh"], "target": target},
+        {"paths": [str(private)], "target": target},
+        {"handle": "/etc", "target": target},
+        {"handle": "~/.ssh", "target": target},
+        {"handle": str(private / "holiday.png"), "target": target},
+        {"handle": "files-" + uuid.uuid4().hex * 2, "target": target},
+        {"target": target},
+    ]
+    for args in attempts:
+        res = app.invoke("enqueue_uploads", args)
+        assert "err" in res, f"the page queued {args}: {res}"
+        err = res["err"]
+        assert err["kind"] == "invalid_input", (args, err)
+        assert "Drop the files" in err["message"], (args, err["message"])
+        for listed in ("passwd", "hosts", "holiday.png", "known_hosts"):
+            assert listed not in str(err), f"{args}: the refusal lists {listed!r}: {err}"
+    assert app.invoke("upload_jobs")["ok"]["jobs"] == jobs_before, "something was queued"
+    # Nothing reached the server (the sandbox counts every request it serves).
+    assert {c: requests_seen(base, c) for c in counters} == seen_before, "an upload reached the server"
 
 
 def test_values_the_schema_refuses_are_named_in_the_error(app, sandbox):

@@ -5,7 +5,6 @@ processing so the batch can be caught (and photographed) mid-way."""
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import time
@@ -14,14 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from conftest import choose_folder, stop
+from conftest import choose_folder
+from native_drop import SYSTEM_PY, drop_files, os_drag
 from sandbox_api import field_value, put_source, release_source
 from test_app import card_ids
 from webdriver import Session
-
-SYSTEM_PY = "/usr/bin/python3"
-DND_SOURCE = Path(__file__).with_name("dnd_source.py")
-SOURCE_XY = (1130, 720)   # the drag source sits bottom-right, away from the sidebar and grid
 
 MAKE_IMAGES = r"""
 import sys, gi
@@ -38,59 +34,6 @@ def make_images(paths: list[Path]) -> None:
     subprocess.run([SYSTEM_PY, "-c", MAKE_IMAGES, *map(str, paths)], check=True, timeout=30)
     for p in paths:
         assert p.stat().st_size > 100, f"{p} was not written"
-
-
-def screen_center(app: Session, css: str) -> tuple[int, int]:
-    """Screen pixel of an element's centre: window origin + page offset + rect (× device pixel ratio)."""
-    x, y = app.execute(
-        "const r = document.querySelector(arguments[0]).getBoundingClientRect();"
-        "const s = window.devicePixelRatio || 1;"
-        "const top = window.outerHeight - window.innerHeight;"
-        "return [Math.round((window.screenX + r.left + r.width / 2) * s),"
-        "        Math.round((window.screenY + top + r.top + r.height / 2) * s)];", css)
-    return int(x), int(y)
-
-
-class DragSource:
-    def __init__(self, files: list[Path], display: str):
-        self.proc = subprocess.Popen([SYSTEM_PY, str(DND_SOURCE), str(SOURCE_XY[0]), str(SOURCE_XY[1]), *map(str, files)],
-                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=os.environ | {"DISPLAY": display})
-        line = self.proc.stdout.readline()
-        if not line.startswith("ready"):
-            stop(self.proc)
-            pytest.fail(f"drag source did not start: {line!r} {self.proc.stderr.read()!r}")
-        _, w, h = line.split()
-        self.center = (SOURCE_XY[0] + int(w) // 2, SOURCE_XY[1] + int(h) // 2)
-
-    def close(self) -> None:
-        stop(self.proc)
-
-
-def xdo(display: str, *args: str) -> None:
-    subprocess.run(["xdotool", *args], check=True, timeout=10, env=os.environ | {"DISPLAY": display})
-
-
-def os_drag(app: Session, display: str, files: list[Path], target_css: str) -> None:
-    """Drags `files` from the GTK source onto the element `target_css` with real pointer events,
-    checking on the way that the app highlights that element as the drop target."""
-    tx, ty = screen_center(app, target_css)
-    source = DragSource(files, display)
-    try:
-        sx, sy = source.center
-        xdo(display, "mousemove", str(sx), str(sy))
-        time.sleep(0.3)
-        xdo(display, "mousedown", "1")
-        for i in range(1, 11):  # first steps start the drag (GTK threshold), the rest travel
-            xdo(display, "mousemove", str(int(sx + (tx - sx) * i / 10)), str(int(sy + (ty - sy) * i / 10)))
-            time.sleep(0.15)
-        xdo(display, "mousemove", str(tx + 1), str(ty))
-        time.sleep(0.3)
-        highlighted = app.execute("return document.querySelector(arguments[0]).classList.contains('drop-target')", target_css)
-        xdo(display, "mouseup", "1")
-        time.sleep(0.3)
-        assert highlighted, f"{target_css} was not highlighted as the drop target while dragging over it"
-    finally:
-        source.close()
 
 
 def rows(app: Session) -> list[dict]:
@@ -182,7 +125,7 @@ def test_real_drag_and_drop_uploads(upload_app: Session, slow_sandbox, display, 
     print(f"\nbatch of 4 by real drag-and-drop settled in {batch_secs:.1f} s")
 
 
-def test_new_images_wait_behind_a_pill_while_uploads_run(upload_app: Session, slow_sandbox, tmp_path, artifacts):
+def test_new_images_wait_behind_a_pill_while_uploads_run(upload_app: Session, slow_sandbox, display, tmp_path, artifacts, tools):
     """New images landing in the shown folder do not shift the cards while other uploads run: they
     wait behind a "N new images · Show" pill, and all go in at once when the uploads finish."""
     app = upload_app
@@ -203,9 +146,9 @@ def test_new_images_wait_behind_a_pill_while_uploads_run(upload_app: Session, sl
         url_job = res["ok"]["accepted"][0]["id"]
 
         def finished_image(path: Path) -> str:
-            res = app.invoke("enqueue_uploads", {"paths": [str(path)], "target": target})
-            assert "ok" in res, res
-            job_id = res["ok"]["accepted"][0]["id"]
+            drop_files(app, display, [path], f'.folder[data-folder-id="{prints["id"]}"]')
+            app.wait_until(lambda: any(j["fileName"] == path.name for j in jobs(app)), what=f"{path.name} queued")
+            job_id = next(j for j in jobs(app) if j["fileName"] == path.name)["id"]
             app.wait_until(lambda: next(j for j in jobs(app) if j["id"] == job_id)["state"]["kind"] == "done",
                            timeout=60, what=f"{path.name} to finish")
             return next(j for j in jobs(app) if j["id"] == job_id)["imageId"]

@@ -59,8 +59,9 @@ export const api = {
   createImage: (folderId, fields) => call('create_image', { folderId, fields }),
   updateImage: (id, fields) => call('update_image', { id, fields }),
   deleteImage: (id) => call('delete_image', { id }),
-  /** target: {kind:'newImage', folderId} | {kind:'version', imageId}; folders are expanded. */
-  enqueueUploads: (paths, target) => call('enqueue_uploads', { paths, target }),
+  /** handle: from `app://dropped` or pickUploadFiles (the page never names paths);
+   * target: {kind:'newImage', folderId} | {kind:'version', imageId}; folders are expanded. */
+  enqueueUploads: (handle, target) => call('enqueue_uploads', { handle, target }),
   enqueueUrl: (url, target) => call('enqueue_url', { url, target }),
   uploadJobs: () => call('upload_jobs'),
   cancelUpload: (id) => call('cancel_upload', { id }),
@@ -70,6 +71,7 @@ export const api = {
   sendUploadAnyway: (id) => call('send_upload_anyway', { id }),
   resumeInterruptedUploads: () => call('resume_interrupted_uploads'),
   discardInterruptedUploads: () => call('discard_interrupted_uploads'),
+  /** {handle, count, names} for enqueueUploads, or null when cancelled. */
   pickUploadFiles: () => call('pick_upload_files'),
 };
 

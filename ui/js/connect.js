@@ -1,7 +1,7 @@
 // Connection: the mode badge in the top bar and the "Connect to BeProduct" dialog.
 // Secrets travel UI → Rust only and are wiped from the inputs as soon as they are used.
 import { h, $, replaceChildren } from './dom.js';
-import { api, describeError } from './api.js';
+import { api, describeError, listen } from './api.js';
 import { state } from './state.js';
 import { showToast } from './toast.js';
 
@@ -19,6 +19,12 @@ export function initConnect(changed) {
   $('#connect-sandbox').addEventListener('click', () => run('sandbox'));
   $('#connect-signout').addEventListener('click', () => run('signout'));
   $('#connect-account').addEventListener('click', () => run('account'));
+  // Problems the backend meets on its own (e.g. a renewed sign-in it could not save to the
+  // keychain): shown until dismissed; the message says what to do.
+  listen('app://warning', (e) => {
+    const message = typeof e.payload?.message === 'string' ? e.payload.message : '';
+    if (message) showToast(message, { error: true, details: `kind: ${e.payload?.kind || 'warning'}` });
+  });
 }
 
 export async function loadConnection() {

@@ -1,14 +1,16 @@
-// Native file drops. Tauri (dragDropEnabled) takes OS drags away from the web page and
-// reports them as `tauri://drag-enter|over|drop|leave` with the pointer position in
-// PHYSICAL pixels; we convert to CSS pixels and hit-test with elementFromPoint:
+// Native file drops. Tauri (dragDropEnabled) takes OS drags away from the web page and reports
+// them as `tauri://drag-enter|over|leave` with the pointer position in PHYSICAL pixels; we
+// convert to CSS pixels and hit-test with elementFromPoint:
 //   .card[data-image-id]      → new version of that image
 //   .folder[data-folder-id]   → new images in that folder
 //   anything else in the grid → new images in the current folder
-// The element under the pointer gets `.drop-target` while dragging.
+// The element under the pointer gets `.drop-target` while dragging. The dropped files stay in
+// Rust: `app://dropped` brings an opaque handle (plus count, names and the drop position), and
+// the page queues the handle. The page never names a path (docs/SECURITY.md).
 import { $ } from './dom.js';
 import { listen } from './api.js';
 import { state } from './state.js';
-import { enqueuePaths } from './tray.js';
+import { enqueueFiles } from './tray.js';
 
 let highlighted = null;
 
@@ -16,11 +18,12 @@ export async function initDropzone() {
   await listen('tauri://drag-enter', (e) => highlight(targetAt(e.payload?.position)));
   await listen('tauri://drag-over', (e) => highlight(targetAt(e.payload?.position)));
   await listen('tauri://drag-leave', () => highlight(null));
-  await listen('tauri://drag-drop', (e) => {
+  await listen('tauri://drag-drop', () => highlight(null));
+  await listen('app://dropped', (e) => {
     const hit = targetAt(e.payload?.position);
     highlight(null);
-    const paths = Array.isArray(e.payload?.paths) ? e.payload.paths : [];
-    if (hit && paths.length) enqueuePaths(paths, hit.target);
+    const handle = e.payload?.handle;
+    if (hit && typeof handle === 'string') enqueueFiles(handle, hit.target);
   });
 }
 

@@ -332,14 +332,16 @@ export function formatBytes(n) {
   return `${(v / 1024 ** 3).toFixed(1)} GB`;
 }
 
-/** Enqueues and reports what was left out; returns the backend's answer (or null on error). */
-export async function enqueuePaths(paths, target) {
+/** Queues the files behind `handle` (a drop or the file dialog) and reports what was left out;
+ * returns the backend's answer (or null on error). The jobs arrive as `upload://event`. */
+export async function enqueueFiles(handle, target) {
   try {
-    const res = await api.enqueueUploads(paths, target);
-    const left = (res.rejected || []).length + (res.skipped || []).length;
-    const first = [...(res.rejected || []), ...(res.skipped || [])][0];
-    if (left) showToast(`${plural((res.accepted || []).length, 'file', 'files')} queued; ${left} left out${first ? ` (${sourceName({ source: { path: first.path } })}: ${first.reason})` : ''}.`);
-    else showToast(`${plural((res.accepted || []).length, 'file', 'files')} queued for upload.`);
+    const res = await api.enqueueUploads(handle, target);
+    const leftOut = [...(res.rejected || []), ...(res.skipped || [])];
+    const queued = plural(Number(res.accepted) || 0, 'file', 'files');
+    const first = leftOut[0];
+    if (leftOut.length) showToast(`${queued} queued; ${leftOut.length} left out (${first.name}: ${first.reason}).`);
+    else showToast(`${queued} queued for upload.`);
     return res;
   } catch (err) {
     showError(describeError(err).title, err);
@@ -420,8 +422,8 @@ async function addFiles() {
   const target = toolbarTarget();
   if (!target) { showToast('Choose a folder first.'); return; }
   try {
-    const paths = await api.pickUploadFiles();
-    if (Array.isArray(paths) && paths.length) await enqueuePaths(paths, target);
+    const picked = await api.pickUploadFiles();
+    if (picked?.handle) await enqueueFiles(picked.handle, target);
   } catch (err) { showError('Could not open the file chooser.', err); }
 }
 

@@ -1,7 +1,7 @@
 //! Upload commands: thin wrappers over the upload queue hosted in `crate::uploads`.
 //! Progress and state changes reach the UI as `upload://event`, not as return values.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 use tauri::{AppHandle, Manager, Runtime, State};
@@ -9,26 +9,38 @@ use upload_queue::{expand_paths, BatchTotals, JobId, JobRequest, JobSummary, Rej
 
 use super::require_guid;
 use crate::error::{AppError, AppResult};
+use crate::file_handles::{display_name, FileHandles, HandedFiles};
 use crate::uploads::{queue_error, UploadHost};
-
-/// More paths than this in one call is refused (a folder counts as one path; its files are not capped here).
-const MAX_PATHS: usize = 10_000;
 
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct SkippedFile {
-    pub path: String,
+pub struct LeftOut {
+    /// Relative to what the user dropped or picked (`file_handles::display_name`), never a full path.
+    pub name: String,
     pub reason: String,
 }
 
+/// `enqueue_uploads`' answer: counts and refusals only; the jobs themselves arrive as
+/// `upload://event` (a 1,000-file drop would otherwise travel to the page twice).
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DropResult {
+    pub batch_id: String,
+    pub accepted: usize,
+    /// Files the queue refused (unreadable, too large, bad target…).
+    pub rejected: Vec<LeftOut>,
+    /// Non-image files and folder loops left out while expanding folders.
+    pub skipped: Vec<LeftOut>,
+}
+
+/// `enqueue_url`'s answer (one job, so it is listed).
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct EnqueueResult {
     pub batch_id: String,
     pub accepted: Vec<JobSummary>,
     pub rejected: Vec<Rejected>,
-    /// Non-image files and folder loops left out while expanding folders.
-    pub skipped: Vec<SkippedFile>,
+    pub skipped: Vec<LeftOut>,
 }
 
 #[derive(Debug, Serialize)]
@@ -47,35 +59,57 @@ fn check_target(target: &Target) -> AppResult<()> {
     }
 }
 
+const NO_PATHS: &str =
+    "The app does not take file paths from the page. Drop the files on the window \
+or use \"Add files…\".";
+const DROP_AGAIN: &str = "These files are no longer available to the app (the drop or file choice \
+was already used, or is more than two minutes old). Drop the files again, or choose them again \
+with \"Add files…\".";
+
+/// Queues the files behind `handle` (from `app://dropped` or `pick_upload_files`); folders are
+/// expanded here. Only a live handle is accepted: `paths` exists only to refuse it clearly.
 #[tauri::command]
 pub async fn enqueue_uploads<R: Runtime>(
     _app: AppHandle<R>,
     host: State<'_, UploadHost>,
-    paths: Vec<String>,
+    handles: State<'_, FileHandles>,
+    handle: Option<String>,
+    paths: Option<serde_json::Value>,
     target: Target,
-) -> AppResult<EnqueueResult> {
+) -> AppResult<DropResult> {
     check_target(&target)?;
-    if paths.is_empty() {
-        return Err(AppError::invalid_input(
-            "Choose at least one file or folder to upload.",
-        ));
+    if paths.is_some() {
+        return Err(AppError::invalid_input(NO_PATHS));
     }
-    if paths.len() > MAX_PATHS {
-        return Err(AppError::invalid_input(format!(
-            "{} paths in one drop is too many (at most {MAX_PATHS}); drop their folder instead.",
-            paths.len()
-        )));
+    let handle = handle.unwrap_or_default();
+    let roots = handles
+        .take(&handle)
+        .ok_or_else(|| AppError::invalid_input(DROP_AGAIN))?;
+    match enqueue_files(&host, roots.clone(), target).await {
+        Ok(result) => Ok(result),
+        Err(e) => {
+            // Nothing was queued: the user may try again with the same drop.
+            handles.put_back(handle, roots);
+            Err(e)
+        }
     }
-    let paths: Vec<PathBuf> = paths.into_iter().map(PathBuf::from).collect();
+}
+
+async fn enqueue_files(
+    host: &UploadHost,
+    roots: Vec<PathBuf>,
+    target: Target,
+) -> AppResult<DropResult> {
+    let walk_roots = roots.clone();
     // Walking folders and sniffing file heads touches the disk: keep it off the async workers.
-    let expanded = tauri::async_runtime::spawn_blocking(move || expand_paths(&paths))
+    let expanded = tauri::async_runtime::spawn_blocking(move || expand_paths(&walk_roots))
         .await
         .map_err(|e| AppError::Internal(format!("folder walk failed: {e}")))?;
     let skipped = expanded
         .skipped
         .into_iter()
-        .map(|s| SkippedFile {
-            path: s.path.display().to_string(),
+        .map(|s| LeftOut {
+            name: display_name(&roots, &s.path),
             reason: s.reason,
         })
         .collect();
@@ -85,10 +119,17 @@ pub async fn enqueue_uploads<R: Runtime>(
         .map(|f| JobRequest::file(f, target.clone()))
         .collect();
     let report = host.queue().enqueue(requests).await.map_err(queue_error)?;
-    Ok(EnqueueResult {
+    Ok(DropResult {
         batch_id: report.batch_id,
-        accepted: report.accepted,
-        rejected: report.rejected,
+        accepted: report.accepted.len(),
+        rejected: report
+            .rejected
+            .into_iter()
+            .map(|r| LeftOut {
+                name: display_name(&roots, Path::new(&r.path)),
+                reason: r.reason,
+            })
+            .collect(),
         skipped,
     })
 }
@@ -195,9 +236,13 @@ pub async fn discard_interrupted_uploads<R: Runtime>(
 }
 
 /// Native "Add files…" dialog. GTK dialogs must run on the main (GTK) thread, so the
-/// blocking rfd dialog is run there and its answer sent back. Empty when cancelled.
+/// blocking rfd dialog is run there and its answer sent back. The chosen files are kept under a
+/// handle for `enqueue_uploads`, like a drop; None when cancelled.
 #[tauri::command]
-pub async fn pick_upload_files<R: Runtime>(app: AppHandle<R>) -> AppResult<Vec<String>> {
+pub async fn pick_upload_files<R: Runtime>(
+    app: AppHandle<R>,
+    handles: State<'_, FileHandles>,
+) -> AppResult<Option<HandedFiles>> {
     let (tx, rx) = tokio::sync::oneshot::channel();
     let window = app.get_webview_window("main");
     app.run_on_main_thread(move || {
@@ -221,10 +266,7 @@ pub async fn pick_upload_files<R: Runtime>(app: AppHandle<R>) -> AppResult<Vec<S
     let picked = rx
         .await
         .map_err(|_| AppError::Internal("the file dialog closed without an answer".into()))?;
-    Ok(picked
-        .into_iter()
-        .map(|p| p.display().to_string())
-        .collect())
+    Ok(handles.register(picked))
 }
 
 #[cfg(test)]

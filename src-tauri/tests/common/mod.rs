@@ -2,18 +2,22 @@
 //! app whose commands are invoked through the real IPC path.
 #![allow(dead_code)] // each test binary uses a different subset
 
+pub mod keyring_lock;
+
 use std::path::Path;
 
 use beproduct::Secret;
 use beproduct_images_lib::connection::ConnectionManager;
 use beproduct_images_lib::credentials::{Credentials, KeychainStore};
+use beproduct_images_lib::file_handles::FileHandles;
 use beproduct_images_lib::sandbox_host::SandboxHost;
+use beproduct_images_lib::uploads::UploadHost;
 use beproduct_sandbox::{Sandbox, SandboxConfig, Seed};
 use serde_json::Value;
 use tauri::test::{
     get_ipc_response, mock_builder, mock_context, noop_assets, MockRuntime, INVOKE_KEY,
 };
-use tauri::{App, WebviewWindow};
+use tauri::{App, Manager, WebviewWindow};
 
 /// Starts a sandbox on tauri's runtime, so it keeps serving while commands run.
 pub fn start_sandbox(dir: &Path, rotate_refresh_tokens: bool) -> Sandbox {
@@ -40,6 +44,15 @@ pub fn sandbox_credentials(sandbox: &Sandbox) -> Credentials {
     }
 }
 
+/// `creds` as the Connect dialog sends them.
+pub fn creds_json(c: &Credentials) -> Value {
+    serde_json::json!({
+        "companyDomain": c.company_domain, "clientId": c.client_id,
+        "clientSecret": c.client_secret.expose(), "refreshToken": c.refresh_token.expose(),
+        "apiUrl": c.api_url, "tokenUrl": c.token_url,
+    })
+}
+
 /// A unique keychain service per test, so tests never see each other's (or the user's) entry.
 pub fn test_keychain() -> KeychainStore {
     KeychainStore::new(format!(
@@ -55,9 +68,31 @@ pub struct TestApp {
 
 impl TestApp {
     pub fn new(manager: ConnectionManager) -> TestApp {
-        let app = mock_builder()
+        TestApp::build(manager, None)
+    }
+
+    /// With the upload queue too (journal in `data_dir`), following the manager's client as in
+    /// the app's setup.
+    pub fn with_uploads(manager: ConnectionManager, data_dir: &Path) -> TestApp {
+        let uploads =
+            tauri::async_runtime::block_on(UploadHost::open(data_dir)).expect("journal opens");
+        let queue = uploads.queue().clone();
+        manager.on_client_changed(move |client| queue.set_client(client.clone()));
+        let test_app = TestApp::build(manager, Some(uploads));
+        let handle = test_app.app.handle().clone();
+        test_app.app.state::<UploadHost>().forward_events(handle);
+        test_app
+    }
+
+    fn build(manager: ConnectionManager, uploads: Option<UploadHost>) -> TestApp {
+        let mut builder = mock_builder()
             .invoke_handler(beproduct_images_lib::invoke_handler())
             .manage(manager)
+            .manage(FileHandles::default());
+        if let Some(uploads) = uploads {
+            builder = builder.manage(uploads);
+        }
+        let app = builder
             .build(mock_context(noop_assets()))
             .expect("mock app builds");
         let window = tauri::WebviewWindowBuilder::new(&app, "main", Default::default())

@@ -1,0 +1,88 @@
+"""Handing files to the app the way a user does. The page cannot name paths (docs/SECURITY.md:
+only files the backend received from a native drop or the file dialog can be queued), so tests
+use a REAL X11 drag-and-drop: a GTK drag source (dnd_source.py, run with the system python) is
+dragged with xdotool onto an element of the app's window."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import stop
+from webdriver import Session
+
+SYSTEM_PY = "/usr/bin/python3"
+DND_SOURCE = Path(__file__).with_name("dnd_source.py")
+SOURCE_XY = (1130, 720)   # the drag source sits bottom-right, away from the sidebar and grid
+
+
+def screen_center(app: Session, css: str) -> tuple[int, int]:
+    """Screen pixel of an element's centre: window origin + page offset + rect (× device pixel ratio)."""
+    x, y = app.execute(
+        "const r = document.querySelector(arguments[0]).getBoundingClientRect();"
+        "const s = window.devicePixelRatio || 1;"
+        "const top = window.outerHeight - window.innerHeight;"
+        "return [Math.round((window.screenX + r.left + r.width / 2) * s),"
+        "        Math.round((window.screenY + top + r.top + r.height / 2) * s)];", css)
+    return int(x), int(y)
+
+
+class DragSource:
+    def __init__(self, files: list[Path], display: str):
+        self.proc = subprocess.Popen([SYSTEM_PY, str(DND_SOURCE), str(SOURCE_XY[0]), str(SOURCE_XY[1]), *map(str, files)],
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=os.environ | {"DISPLAY": display})
+        line = self.proc.stdout.readline()
+        if not line.startswith("ready"):
+            stop(self.proc)
+            pytest.fail(f"drag source did not start: {line!r} {self.proc.stderr.read()!r}")
+        _, w, h = line.split()
+        self.center = (SOURCE_XY[0] + int(w) // 2, SOURCE_XY[1] + int(h) // 2)
+
+    def close(self) -> None:
+        stop(self.proc)
+
+
+def xdo(display: str, *args: str) -> None:
+    subprocess.run(["xdotool", *args], check=True, timeout=10, env=os.environ | {"DISPLAY": display})
+
+
+def os_drag(app: Session, display: str, files: list[Path], target_css: str) -> None:
+    """Drags `files` from the GTK source onto the element `target_css` with real pointer events,
+    checking on the way that the app highlights that element as the drop target."""
+    tx, ty = screen_center(app, target_css)
+    source = DragSource(files, display)
+    try:
+        sx, sy = source.center
+        xdo(display, "mousemove", str(sx), str(sy))
+        time.sleep(0.3)
+        xdo(display, "mousedown", "1")
+        for i in range(1, 11):  # first steps start the drag (GTK threshold), the rest travel
+            xdo(display, "mousemove", str(int(sx + (tx - sx) * i / 10)), str(int(sy + (ty - sy) * i / 10)))
+            time.sleep(0.15)
+        xdo(display, "mousemove", str(tx + 1), str(ty))
+        time.sleep(0.3)
+        highlighted = app.execute("return document.querySelector(arguments[0]).classList.contains('drop-target')", target_css)
+        xdo(display, "mouseup", "1")
+        time.sleep(0.3)
+        assert highlighted, f"{target_css} was not highlighted as the drop target while dragging over it"
+    finally:
+        source.close()
+
+
+def bring_to_front(app: Session) -> None:
+    """Raises the app's window above other app windows on the same display (each session-scoped
+    fixture has its own window, all at 0,0 without a window manager)."""
+    res = app.execute_async("const done = arguments[arguments.length - 1];"
+                            "window.__TAURI__.window.getCurrentWindow().setFocus()"
+                            ".then(() => done(true), (e) => done(String(e)));")
+    assert res is True, f"could not bring the app window to the front: {res}"
+
+
+def drop_files(app: Session, display: str, files: list[Path], target_css: str) -> None:
+    """Drops `files` on the element `target_css` of `app`'s window, as a user would."""
+    bring_to_front(app)
+    os_drag(app, display, files, target_css)
