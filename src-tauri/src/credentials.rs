@@ -98,11 +98,14 @@ impl Credentials {
         }
         for (name, url) in [("API URL", &self.api_url), ("Token URL", &self.token_url)] {
             if let Some(url) = url {
-                if !(url.starts_with("https://") || url.starts_with("http://")) {
-                    return Err(AppError::invalid_input(format!(
-                        "{name} must start with https:// (got {url:?}); leave it empty for the default."
-                    )));
-                }
+                // The client's own rule (https, or http on loopback only), refused before any
+                // request or keychain write.
+                beproduct::parse_service_url(name, url).map_err(|e| match e {
+                    beproduct::Error::InvalidInput(message) => AppError::invalid_input(format!(
+                        "{message}; leave it empty for the default."
+                    )),
+                    other => AppError::invalid_input(other.to_string()),
+                })?;
             }
         }
         Ok(())
@@ -413,6 +416,32 @@ mod tests {
             .unwrap_err()
             .to_string()
             .contains("tenant name"));
+    }
+
+    #[test]
+    fn plain_http_is_refused_except_on_loopback() {
+        let mut creds: Credentials = serde_json::from_value(serde_json::json!({
+            "companyDomain": "Acme", "clientId": "id", "clientSecret": "s", "refreshToken": "rt"
+        }))
+        .unwrap();
+        for (field, url) in [
+            ("api", "http://api.example.com/"),
+            ("token", "http://10.0.0.5/token"),
+        ] {
+            creds.api_url = (field == "api").then(|| url.to_owned());
+            creds.token_url = (field == "token").then(|| url.to_owned());
+            let message = creds.validate().unwrap_err().to_string();
+            assert!(message.contains("https://"), "{url}: {message}");
+        }
+        for url in [
+            "http://127.0.0.1:9/",
+            "http://[::1]:9/",
+            "https://api.example.com/",
+        ] {
+            creds.api_url = Some(url.to_owned());
+            creds.token_url = Some(url.to_owned());
+            assert!(creds.validate().is_ok(), "{url} must be accepted");
+        }
     }
 
     #[test]

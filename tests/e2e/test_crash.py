@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import time
 import uuid
 
 from conftest import APP_BIN, app_env, open_app, start_driver, start_sandbox_process, stop

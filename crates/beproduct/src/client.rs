@@ -117,8 +117,9 @@ impl Client {
 }
 
 /// The API or token URL: https, or plain http for a loopback host only (a local sandbox), so
-/// credentials never cross a network unencrypted.
-fn parse_service_url(what: &str, text: &str) -> Result<Url> {
+/// credentials never cross a network unencrypted. Public so that forms can refuse a URL before
+/// anything is saved, with the same rule and message as `Client::new`.
+pub fn parse_service_url(what: &str, text: &str) -> Result<Url> {
     let url = Url::parse(text.trim())
         .map_err(|e| Error::InvalidInput(format!("{what} {text:?} is not a valid URL ({e})")))?;
     let secure = match url.scheme() {

@@ -34,7 +34,7 @@ mod source;
 mod tags;
 mod upload;
 
-pub use client::Client;
+pub use client::{parse_service_url, Client};
 pub use config::{Config, SourceLimits, DEFAULT_API_URL, DEFAULT_TOKEN_URL};
 pub use directory::{DIRECTORY_MAX_PAGES, DIRECTORY_PAGE_SIZE};
 pub use directory_cache::{Directory, DIRECTORY_TTL};
