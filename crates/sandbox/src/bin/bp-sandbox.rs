@@ -90,6 +90,10 @@ struct Args {
     /// Delay added to every API request.
     #[arg(long, default_value_t = 0)]
     latency_ms: u64,
+    /// Hand out a new refresh token with every refresh and retire the old one, as some
+    /// identity servers do (the app must keep the newest one).
+    #[arg(long)]
+    rotate_refresh_tokens: bool,
 }
 
 async fn stop_signal() {
@@ -152,6 +156,7 @@ async fn main() -> std::process::ExitCode {
         signed_url_ttl_secs: args.signed_urls.then_some(args.signed_url_ttl_secs),
         rewrite_file_names: args.rewrite_file_names,
         test_controls: args.test_controls,
+        rotate_refresh_tokens: args.rotate_refresh_tokens,
         ..SandboxConfig::default()
     };
     let sandbox = match Sandbox::start(config).await {
