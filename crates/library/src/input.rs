@@ -2,6 +2,7 @@
 //! the bad entry and say what is expected.
 
 use beproduct::{FieldUpdate, Filter};
+use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use crate::error::{Error, Result};
@@ -46,45 +47,48 @@ impl PageRequest {
 
 /// `[{field, operator, value}]`, with a message naming the bad entry.
 pub fn filters_from_json(raw: Vec<Value>) -> Result<Vec<Filter>> {
-    raw.into_iter()
-        .enumerate()
-        .map(|(i, v)| {
-            let filter: Filter = serde_json::from_value(v).map_err(|e| {
-                Error::invalid_input(format!(
-                    "Filter {} is not valid ({e}). Expected {{field, operator, value}} with operator one of \
-                     Eq, Neq, Gt, Gte, Lt, Lte, Contains and value a string or a list of strings.",
-                    i + 1
-                ))
-            })?;
-            if filter.field.trim().is_empty() {
-                return Err(Error::invalid_input(format!(
-                    "Filter {} has no field; choose one.",
-                    i + 1
-                )));
-            }
-            Ok(filter)
-        })
-        .collect()
+    each(
+        raw,
+        "Filter",
+        "{field, operator, value} with operator one of Eq, Neq, Gt, Gte, Lt, Lte, Contains and \
+         value a string or a list of strings",
+        |f: &Filter| {
+            f.field
+                .trim()
+                .is_empty()
+                .then_some("has no field; choose one.")
+        },
+    )
 }
 
 /// `[{id, value}]`; ids are schema field ids such as `header_name`.
 pub fn fields_from_json(raw: Vec<Value>) -> Result<Vec<FieldUpdate>> {
+    each(raw, "Field", "{id, value}", |f: &FieldUpdate| {
+        f.id.trim().is_empty().then_some("has an empty id.")
+    })
+}
+
+/// Reads every entry of `raw` as a `T`; a refusal names the entry (`Filter 2 …`), says what
+/// was expected, or what `problem` found wrong with it.
+fn each<T: DeserializeOwned>(
+    raw: Vec<Value>,
+    what: &str,
+    expected: &str,
+    problem: impl Fn(&T) -> Option<&'static str>,
+) -> Result<Vec<T>> {
     raw.into_iter()
         .enumerate()
         .map(|(i, v)| {
-            let field: FieldUpdate = serde_json::from_value(v).map_err(|e| {
+            let n = i + 1;
+            let item: T = serde_json::from_value(v).map_err(|e| {
                 Error::invalid_input(format!(
-                    "Field {} is not valid ({e}). Expected {{id, value}}.",
-                    i + 1
+                    "{what} {n} is not valid ({e}). Expected {expected}."
                 ))
             })?;
-            if field.id.trim().is_empty() {
-                return Err(Error::invalid_input(format!(
-                    "Field {} has an empty id.",
-                    i + 1
-                )));
+            match problem(&item) {
+                Some(problem) => Err(Error::invalid_input(format!("{what} {n} {problem}"))),
+                None => Ok(item),
             }
-            Ok(field)
         })
         .collect()
 }
