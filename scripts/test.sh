@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test of the project, as CI does (.ci/run calls exactly this):
-#   setup -> cargo fmt --check -> clippy -D warnings -> one debug build -> cargo test
+#   setup -> cargo fmt --check -> node --test (UI modules) -> clippy -D warnings -> one debug build -> cargo test
 #   -> the .deb bundle (when scripts/bundle.sh exists) -> pytest over tests/ (official Python SDK
 #   vs the sandbox, the app end to end via WebDriver, release checks)
 # cargo test and pytest run under Xvfb, in a private D-Bus session with an unlocked GNOME Keyring
@@ -64,6 +64,8 @@ run_stage() {
 
 run_stage setup 20m bash scripts/setup.sh
 run_stage fmt 5m cargo fmt --all --check
+# The UI's modules (stores, field widgets, the import graph, the contract with Rust): no bundler.
+run_stage node 5m node --test tests/js/
 run_stage clippy 30m cargo clippy --workspace --all-targets -- -D warnings
 run_stage build 40m cargo build --workspace --all-targets
 

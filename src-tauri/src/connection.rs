@@ -6,11 +6,12 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex as StdMutex};
 
 use beproduct::{Client, RetryPolicy, Secret};
+use image_library::ImageLibrary;
 use serde::Serialize;
 use tokio::sync::Mutex;
 
 use crate::credentials::{Credentials, KeychainAvailability, KeychainStore};
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, ErrorKind};
 use crate::keychain_writer::{KeychainWriter, RETRY_EVERY};
 use crate::sandbox_host::SandboxHost;
 
@@ -36,7 +37,7 @@ pub struct ConnectionStatus {
 /// `app://warning` event). `message` says what is wrong and what to do; never a secret.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Warning {
-    pub kind: &'static str,
+    pub kind: ErrorKind,
     pub message: String,
 }
 
@@ -45,6 +46,20 @@ struct Active {
     company: String,
     api_url: String,
     client: Client,
+    /// The image library on this client: its caches live and die with the connection.
+    library: Arc<ImageLibrary>,
+}
+
+impl Active {
+    fn new(mode: Mode, company: String, api_url: String, client: Client) -> Active {
+        Active {
+            mode,
+            company,
+            api_url,
+            library: Arc::new(ImageLibrary::new(client.clone())),
+            client,
+        }
+    }
 }
 
 /// The credentials of the last "Test connection", as typed and as they are now: the test may
@@ -87,7 +102,7 @@ impl ConnectionManager {
             move |creds| store.save(creds),
             move |e| {
                 let warning = Warning {
-                    kind: "keychain",
+                    kind: ErrorKind::Keychain,
                     message: format!(
                         "{ROTATED_TOKEN_NOT_SAVED}: {e} The app keeps working and tries again every \
                          {} seconds. If it is closed before a save works, connect the account again.",
@@ -149,12 +164,17 @@ impl ConnectionManager {
 
     /// The client for the current backend, picking one on first use.
     pub async fn client(&self) -> AppResult<Client> {
+        Ok(self.library().await?.client().clone())
+    }
+
+    /// The image library of the current backend, picking one on first use.
+    pub async fn library(&self) -> AppResult<Arc<ImageLibrary>> {
         let mut active = self.active.lock().await;
         if active.is_none() {
             let picked = self.initial().await?;
             self.switch_to(&mut active, picked);
         }
-        Ok(active.as_ref().expect("set above").client.clone())
+        Ok(active.as_ref().expect("set above").library.clone())
     }
 
     /// Start-up choice: environment override, else the saved account, else the sandbox.
@@ -185,12 +205,12 @@ impl ConnectionManager {
             .with_retry_policy(RetryPolicy::fast())
             // Its port changes every run; its data folder names its data.
             .with_server_key(self.sandbox.server_key());
-        Ok(Active {
-            mode: Mode::Sandbox,
-            company: creds.company_domain.clone(),
-            api_url: creds.effective_api_url(),
-            client: Client::new(config)?,
-        })
+        Ok(Active::new(
+            Mode::Sandbox,
+            creds.company_domain.clone(),
+            creds.effective_api_url(),
+            Client::new(config)?,
+        ))
     }
 
     pub async fn status(&self) -> AppResult<ConnectionStatus> {
@@ -261,12 +281,12 @@ impl ConnectionManager {
         let latest = sink.start_persisting(&saved);
         self.tested.lock().unwrap_or_else(|p| p.into_inner()).take();
         tracing::info!(company = %latest.company_domain, "BeProduct account saved to the keychain");
-        let active = Active {
-            mode: Mode::Account,
-            company: latest.company_domain.clone(),
-            api_url: latest.effective_api_url(),
+        let active = Active::new(
+            Mode::Account,
+            latest.company_domain.clone(),
+            latest.effective_api_url(),
             client,
-        };
+        );
         self.switch_to(&mut *self.active.lock().await, active);
         self.status().await
     }
@@ -309,12 +329,7 @@ fn connect(mode: Mode, creds: Credentials, writer: Option<KeychainWriter>) -> Ap
     let persist = writer.is_some();
     let sink = RotationSink::new(creds, writer, persist);
     let client = Client::new(sink.current().to_config())?.on_refresh_token_rotated(sink.callback());
-    Ok(Active {
-        mode,
-        company,
-        api_url,
-        client,
-    })
+    Ok(Active::new(mode, company, api_url, client))
 }
 
 /// Receives rotated refresh tokens (the client calls it while holding its token lock). Keeps

@@ -1,8 +1,58 @@
 //! The app's one error type. It crosses the IPC boundary as `{kind, message, detail?}`;
 //! `kind` is what the UI branches on, `message` says what is wrong and what to do.
 
+use std::fmt;
+
 use serde::ser::SerializeStruct;
 use serde::{Serialize, Serializer};
+
+/// Every `kind` the UI can receive: the client's kinds plus the app's own. The UI's list
+/// (`ERROR_KINDS` in ui/js/api.js) is checked against `ErrorKind::all()` by the contract tests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ErrorKind {
+    Client(beproduct::ErrorKind),
+    /// The OS keychain could not be used.
+    Keychain,
+    /// A bug, an impossible state, or the embedded sandbox failing to start.
+    Internal,
+}
+
+impl ErrorKind {
+    pub fn all() -> Vec<ErrorKind> {
+        beproduct::ErrorKind::ALL
+            .into_iter()
+            .map(ErrorKind::Client)
+            .chain([ErrorKind::Keychain, ErrorKind::Internal])
+            .collect()
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorKind::Client(kind) => kind.as_str(),
+            ErrorKind::Keychain => "keychain",
+            ErrorKind::Internal => "internal",
+        }
+    }
+}
+
+impl fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for ErrorKind {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+/// Lets tests and callers compare with the wire name: `assert_eq!(e.kind(), "invalid_input")`.
+impl PartialEq<&str> for ErrorKind {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -39,14 +89,14 @@ impl AppError {
         AppError::InvalidInput(message.into())
     }
 
-    pub fn kind(&self) -> &'static str {
+    pub fn kind(&self) -> ErrorKind {
+        use beproduct::ErrorKind as Client;
         match self {
-            AppError::BeProduct(e) => e.kind().as_str(),
-            AppError::Keychain { .. } => "keychain",
-            AppError::InvalidInput(_) => "invalid_input",
-            AppError::Sandbox { .. } => "internal",
-            AppError::Io { .. } => "io",
-            AppError::Internal(_) => "internal",
+            AppError::BeProduct(e) => ErrorKind::Client(e.kind()),
+            AppError::Keychain { .. } => ErrorKind::Keychain,
+            AppError::InvalidInput(_) => ErrorKind::Client(Client::InvalidInput),
+            AppError::Sandbox { .. } | AppError::Internal(_) => ErrorKind::Internal,
+            AppError::Io { .. } => ErrorKind::Client(Client::Io),
         }
     }
 
@@ -64,12 +114,21 @@ impl Serialize for AppError {
         let detail = self.detail();
         let mut s =
             serializer.serialize_struct("AppError", if detail.is_some() { 3 } else { 2 })?;
-        s.serialize_field("kind", self.kind())?;
+        s.serialize_field("kind", &self.kind())?;
         s.serialize_field("message", &self.to_string())?;
         if let Some(detail) = detail {
             s.serialize_field("detail", detail)?;
         }
         s.end()
+    }
+}
+
+impl From<image_library::Error> for AppError {
+    fn from(e: image_library::Error) -> Self {
+        match e {
+            image_library::Error::Client(e) => AppError::BeProduct(e),
+            image_library::Error::InvalidInput(message) => AppError::InvalidInput(message),
+        }
     }
 }
 
@@ -113,5 +172,17 @@ mod tests {
         assert!(v["message"].as_str().unwrap().contains("Image not found"));
         let e: AppError = beproduct::Error::Auth("refresh token revoked; reconnect".into()).into();
         assert_eq!(serde_json::to_value(&e).unwrap()["kind"], "auth");
+    }
+
+    #[test]
+    fn kinds_have_distinct_wire_names() {
+        let names: std::collections::HashSet<&str> = ErrorKind::all()
+            .into_iter()
+            .map(ErrorKind::as_str)
+            .collect();
+        assert_eq!(names.len(), ErrorKind::all().len());
+        for kind in ErrorKind::all() {
+            assert_eq!(serde_json::to_value(kind).unwrap(), kind.as_str());
+        }
     }
 }

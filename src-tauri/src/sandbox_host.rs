@@ -3,7 +3,7 @@
 //! library's safe defaults (no test controls, Host check) and with credentials generated for
 //! this install (`sandbox_credentials`), never the published demo ones.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use beproduct::Secret;
 use beproduct_sandbox::{Sandbox, SandboxConfig, Seed};
@@ -31,10 +31,6 @@ impl SandboxHost {
             data_dir: data_dir.into(),
             running: Mutex::new(None),
         }
-    }
-
-    pub fn data_dir(&self) -> &Path {
-        &self.data_dir
     }
 
     /// What identifies the sandbox's data across runs (`beproduct::Client::server_key`): its port

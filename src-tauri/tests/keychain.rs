@@ -98,7 +98,6 @@ fn save_switch_and_sign_out_through_commands() {
 
     let good = sandbox_credentials(&account);
     let tested = app.ok("test_connection", json!({"creds": creds_json(&good)}));
-    assert_eq!(tested["ok"], true);
     assert!(tested["folderCount"].as_u64().unwrap() > 0, "{tested}");
     assert!(
         store.load().unwrap().is_none(),
@@ -218,7 +217,7 @@ fn test_connection_keeps_the_rotated_token_and_save_uses_it() {
     // token is spent after the first one, so the second test and the Save must use the new one.
     for _ in 0..2 {
         let tested = app.ok("test_connection", json!({"creds": typed}));
-        assert_eq!(tested["ok"], true, "{tested}");
+        assert!(tested["folderCount"].as_u64().unwrap() > 0, "{tested}");
     }
     assert!(store.load().unwrap().is_none(), "testing stores nothing");
     let status = app.ok("save_credentials", json!({"creds": typed}));

@@ -4,7 +4,6 @@ Every result the UI shows is checked against the sandbox's own API."""
 from __future__ import annotations
 
 import re
-import time
 import uuid
 
 from conftest import choose_folder, reload
@@ -42,7 +41,6 @@ def wait_thumbnails(app: Session) -> None:
         "Promise.all([...document.querySelectorAll('img.card-preview[src], img.detail-preview[src]')].slice(0, 40)"
         ".map(i => i.decode().catch(() => null)))"
         ".then(() => requestAnimationFrame(() => requestAnimationFrame(() => done(true))));")
-    time.sleep(1.0)
 
 
 def open_card(app: Session, image_id: str) -> None:

@@ -514,7 +514,7 @@ def bad_id_calls(bad: str) -> list[tuple[str, dict, str]]:
     handle = "files-" + "0" * 64  # the target is checked first, whatever the handle
     return [
         ("get_image", {"id": bad}, "id"),
-        ("update_image", {"id": bad, "fields": fields}, "id"),
+        ("update_image", {"id": bad, "folderId": GUID, "fields": fields}, "id"),
         ("delete_image", {"id": bad}, "id"),
         ("folder_schema", {"folderId": bad}, "folderId"),
         ("create_image", {"folderId": bad, "fields": fields}, "folderId"),
@@ -588,7 +588,7 @@ def test_values_the_schema_refuses_are_named_in_the_error(app, sandbox):
     cases = [("artwork_type", "Plaid-not-a-choice", "invalid_input"), ("season", "<b>Monsoon</b>", "invalid_input"),
              ("colors", ["Red", "Mauve"], "invalid_input"), ("width_px", "12abc", None), ("print_scale", "one and a half", None)]
     for field, value, kind in cases:
-        res = app.invoke("update_image", {"id": image["id"], "fields": [{"id": field, "value": value}, {"id": "designer", "value": "lost?"}]})
+        res = app.invoke("update_image", {"id": image["id"], "folderId": prints["id"], "fields": [{"id": field, "value": value}, {"id": "designer", "value": "lost?"}]})
         assert "err" in res, f"{field}={value!r} was accepted: {res}"
         err, name = res["err"], schema[field]["fieldName"]
         assert err["kind"] == kind if kind else err["kind"] in ("api", "invalid_input"), (field, err)
@@ -601,9 +601,9 @@ def test_values_the_schema_refuses_are_named_in_the_error(app, sandbox):
     assert after["modifiedAt"] == before["modifiedAt"], "a refused save changed the image"
     assert after["headerData"]["fields"] == before["headerData"]["fields"]
     # A valid choice still saves, and clearing a DropDown is allowed.
-    ok = app.invoke("update_image", {"id": image["id"], "fields": [{"id": "artwork_type", "value": "Pattern"}]})
+    ok = app.invoke("update_image", {"id": image["id"], "folderId": prints["id"], "fields": [{"id": "artwork_type", "value": "Pattern"}]})
     assert field_value(api.header(image["id"]), "artwork_type") == "Pattern", ok
-    app.invoke("update_image", {"id": image["id"], "fields": [{"id": "artwork_type", "value": None}]})
+    app.invoke("update_image", {"id": image["id"], "folderId": prints["id"], "fields": [{"id": "artwork_type", "value": None}]})
     assert field_value(api.header(image["id"]), "artwork_type") in (None, "")
     # The same refusal when creating: nothing is created.
     count = api.count(prints["id"], [])

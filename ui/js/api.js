@@ -10,6 +10,14 @@ export class ApiError extends Error {
   }
 }
 
+/** Every `kind` an ApiError can have: the app's `ErrorKind` (src-tauri/src/error.rs). The Rust
+ * test src-tauri/tests/contract.rs writes that enum to ui/contract/ipc.json and
+ * tests/js/contract.test.mjs checks this list against it, so the two cannot drift apart. */
+export const ERROR_KINDS = Object.freeze([
+  'transport', 'api', 'not_found', 'auth', 'throttled', 'decode', 'outcome_unknown',
+  'invalid_input', 'io', 'too_large', 'file_changed', 'keychain', 'internal',
+]);
+
 function normalise(err) {
   if (err instanceof ApiError) return err;
   if (err && typeof err === 'object' && typeof err.message === 'string') {
@@ -51,13 +59,15 @@ export const api = {
   signOut: () => call('sign_out'),
   listFolders: () => call('list_folders'),
   folderSchema: (folderId) => call('folder_schema', { folderId }),
-  /** filters: [{field, operator, value: string | string[]}]; pageNumber starts at 0. */
-  listImages: ({ folderId, quick = null, filters = [], pageSize = 60, pageNumber = 0 }) =>
+  /** filters: [{field, operator, value: string | string[]}]; pageSize 1–200 (left out: the
+   * backend's default, 60); pageNumber starts at 0. */
+  listImages: ({ folderId, quick = null, filters = [], pageSize, pageNumber = 0 }) =>
     call('list_images', { folderId, quick: quick || null, filters, pageSize, pageNumber }),
   getImage: (id) => call('get_image', { id }),
   getImages: (ids) => call('get_images', { ids }),
   createImage: (folderId, fields) => call('create_image', { folderId, fields }),
-  updateImage: (id, fields) => call('update_image', { id, fields }),
+  /** folderId: the folder the image was read from (the backend does not read it again). */
+  updateImage: (id, folderId, fields) => call('update_image', { id, folderId, fields }),
   deleteImage: (id) => call('delete_image', { id }),
   /** handle: from `app://dropped` or pickUploadFiles (the page never names paths);
    * target: {kind:'newImage', folderId} | {kind:'version', imageId}; folders are expanded. */
@@ -75,16 +85,19 @@ export const api = {
   pickUploadFiles: () => call('pick_upload_files'),
 };
 
+/** The wording shown above the server's own message, per error kind. */
+export const KIND_LEADS = Object.freeze({
+  transport: 'Cannot reach BeProduct. Check your connection and try again.',
+  auth: 'BeProduct refused the credentials. Open “Connect to BeProduct…” to fix them.',
+  throttled: 'BeProduct is busy (too many requests). Try again in a moment.',
+  not_found: 'That item no longer exists on BeProduct.',
+  keychain: 'The system keychain is not available.',
+  outcome_unknown: 'The connection dropped; the change may or may not have been saved. Refresh to check.',
+});
+
 /** Human wording per error kind, shown above the server's own message. */
 export function describeError(err) {
   const e = normalise(err);
-  const lead = {
-    transport: 'Cannot reach BeProduct. Check your connection and try again.',
-    auth: 'BeProduct refused the credentials. Open “Connect to BeProduct…” to fix them.',
-    throttled: 'BeProduct is busy (too many requests). Try again in a moment.',
-    not_found: 'That item no longer exists on BeProduct.',
-    keychain: 'The system keychain is not available.',
-    outcome_unknown: 'The connection dropped; the change may or may not have been saved. Refresh to check.',
-  }[e.kind];
+  const lead = KIND_LEADS[e.kind];
   return { title: lead || e.message, message: lead ? e.message : null, kind: e.kind, detail: e.detail };
 }

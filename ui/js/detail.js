@@ -151,7 +151,7 @@ export async function save() {
       showToast(`Created ${imageNumber(created)}.`);
     } else {
       const changed = form.changedFields();
-      const updated = await api.updateImage(state.openImage.id, changed);
+      const updated = await api.updateImage(state.openImage.id, state.openImage.folder?.id ?? state.folderId, changed);
       state.openImage = updated;
       form.load(updated);
       renderHeader(updated);

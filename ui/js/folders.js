@@ -1,12 +1,14 @@
 // Folders sidebar: one button per folder (`.folder[data-folder-id]`, `.active` when chosen).
 import { h, $, replaceChildren } from './dom.js';
 import { api, describeError } from './api.js';
-import { state } from './state.js';
+import { state, folderStore } from './state.js';
 
 let onChoose = () => {};
 
 export function initFolders(chooseHandler) {
   onChoose = chooseHandler;
+  // The list shows which folder is chosen: it follows the folder store.
+  folderStore.subscribe(renderFolders);
   $('#folders').addEventListener('click', (e) => {
     const btn = e.target.closest('.folder');
     if (btn) onChoose(btn.dataset.folderId);
@@ -39,7 +41,7 @@ export async function loadFolders() {
   return state.folders;
 }
 
-export function renderFolders() {
+function renderFolders() {
   const box = $('#folders');
   if (!state.folders.length) {
     replaceChildren(box, h('p', { class: 'muted sidebar-note', text: 'No image folders.' }));
@@ -56,6 +58,3 @@ export function renderFolders() {
   f.active === false ? h('span', { class: 'folder-tag', text: 'inactive' }) : null)));
 }
 
-export function folderName(id) {
-  return state.folders.find((f) => f.id === id)?.name || '';
-}

@@ -2,10 +2,10 @@
 // (never re-rendered), stale responses dropped by a generation number, keyboard navigation.
 import { h, $, replaceChildren, plural } from './dom.js';
 import { api } from './api.js';
-import { state, emit, imageNumber, imageName, previewUrl } from './state.js';
+import { state, imageNumber, imageName, previewUrl } from './state.js';
 import { describeError } from './api.js';
 
-export const PAGE_SIZE = 60;
+const PAGE_SIZE = 60;
 
 const cards = new Map();   // id → {el, image}
 let generation = 0;
@@ -243,7 +243,6 @@ export function select(id, { focus = false } = {}) {
   cur.el.setAttribute('tabindex', '0');
   cur.el.scrollIntoView({ block: 'nearest' });
   if (focus) cur.el.focus({ preventScroll: true });
-  emit('selection', id);
 }
 
 function columns() {

@@ -4,7 +4,7 @@ import { api } from './api.js';
 import { state } from './state.js';
 import { initDialogs } from './dialogs.js';
 import { initConnect, loadConnection } from './connect.js';
-import { initFolders, loadFolders, renderFolders } from './folders.js';
+import { initFolders, loadFolders } from './folders.js';
 import { initGrid, reloadGrid } from './grid.js';
 import { initSearch, resetQuery, clearSearch } from './search.js';
 import { setFilterSchema } from './filters.js';
@@ -14,15 +14,11 @@ import { showError } from './toast.js';
 import { initUploads } from './tray.js';
 import { initAbout } from './about.js';
 
-const LAST_FOLDER_KEY = 'bp-images:last-folder';
-
 async function chooseFolder(folderId) {
-  if (!folderId) { state.folderId = null; renderFolders(); reloadGrid(); return; }
+  if (!folderId) { state.folderId = null; reloadGrid(); return; }
   if (folderId === state.folderId) return;
   if (!(await guardDirty())) return;
   state.folderId = folderId;
-  try { localStorage.setItem(LAST_FOLDER_KEY, folderId); } catch { /* storage off: not important */ }
-  renderFolders();
   showNothing();
   resetQuery();
   state.schema = [];
@@ -47,8 +43,8 @@ async function start() {
   state.folderId = null;
   await loadConnection();
   const folders = await loadFolders();
-  let remembered = null;
-  try { remembered = localStorage.getItem(LAST_FOLDER_KEY); } catch { /* ignore */ }
+  // The backend remembers the last folder searched (settings.json); the page keeps no copy.
+  const remembered = state.connection?.lastFolderId ?? null;
   const active = folders.filter((f) => f.active !== false);
   const first = folders.find((f) => f.id === remembered) || active[0] || folders[0];
   await chooseFolder(first?.id || null);

@@ -1,17 +1,36 @@
-// The app's shared state plus a tiny change notifier. Modules read `state` directly and
-// announce changes with `emit`, so there is one place that knows what is current.
+// The app's shared state: one store per concept (store.js), so views can subscribe and render
+// from it. `state` reads and writes the same stores field by field for the modules that only
+// need the current value.
+import { createStore } from './store.js';
 
-export const state = {
+/** The chosen folder's id (null = none). */
+export const folderStore = createStore(null);
+/** The search: {quick, filters}; replaced as a whole on every change. */
+export const queryStore = createStore({ quick: '', filters: [] });
+/** The id of the card highlighted in the grid (null = none). */
+export const selectionStore = createStore(null);
+/** The detail panel: {image: ImageHeader|null, creating: an unsaved new image, dirty}. */
+export const openImageStore = createStore({ image: null, creating: false, dirty: false });
+
+const field = (store, key) => ({
+  get: () => store.get()[key],
+  set: (v) => store.update((s) => (Object.is(s[key], v) ? s : { ...s, [key]: v })),
+  enumerable: true,
+});
+const whole = (store) => ({ get: store.get, set: store.set, enumerable: true });
+
+export const state = Object.defineProperties({
   connection: null,      // connection_status() result
   folders: [],
-  folderId: null,
   schema: [],            // folder_schema(folderId)
-  query: { quick: '', filters: [] },
-  selectedId: null,      // card highlighted in the grid
-  openImage: null,       // ImageHeader shown in the detail panel (null = none or a new image)
-  creating: false,       // detail panel holds an unsaved new image
-  dirty: false,
-};
+}, {
+  folderId: whole(folderStore),
+  query: whole(queryStore),
+  selectedId: whole(selectionStore),
+  openImage: field(openImageStore, 'image'),
+  creating: field(openImageStore, 'creating'),
+  dirty: field(openImageStore, 'dirty'),
+});
 
 const bus = new EventTarget();
 

@@ -2,6 +2,7 @@
 
 use serde::Serialize;
 use tauri::{AppHandle, Manager, Runtime, State};
+use tracing::instrument;
 
 use crate::connection::{ConnectionManager, ConnectionStatus};
 use crate::credentials::Credentials;
@@ -27,14 +28,15 @@ fn reply<R: Runtime>(app: &AppHandle<R>, status: ConnectionStatus) -> StatusRepl
     }
 }
 
+/// A test that fails is an error, so the answer only says what the test saw.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TestResult {
-    pub ok: bool,
     pub folder_count: usize,
 }
 
 #[tauri::command]
+#[instrument(skip_all, err(Display, level = "warn"))]
 pub async fn connection_status<R: Runtime>(
     app: AppHandle<R>,
     conn: State<'_, ConnectionManager>,
@@ -43,19 +45,17 @@ pub async fn connection_status<R: Runtime>(
 }
 
 #[tauri::command]
-pub async fn test_connection<R: Runtime>(
-    _app: AppHandle<R>,
+#[instrument(skip_all, err(Display, level = "warn"))]
+pub async fn test_connection(
     conn: State<'_, ConnectionManager>,
     creds: Credentials,
 ) -> AppResult<TestResult> {
     let folder_count = conn.test(&creds).await?;
-    Ok(TestResult {
-        ok: true,
-        folder_count,
-    })
+    Ok(TestResult { folder_count })
 }
 
 #[tauri::command]
+#[instrument(skip_all, err(Display, level = "warn"))]
 pub async fn save_credentials<R: Runtime>(
     app: AppHandle<R>,
     conn: State<'_, ConnectionManager>,
@@ -65,6 +65,7 @@ pub async fn save_credentials<R: Runtime>(
 }
 
 #[tauri::command]
+#[instrument(skip_all, err(Display, level = "warn"))]
 pub async fn use_sandbox<R: Runtime>(
     app: AppHandle<R>,
     conn: State<'_, ConnectionManager>,
@@ -73,6 +74,7 @@ pub async fn use_sandbox<R: Runtime>(
 }
 
 #[tauri::command]
+#[instrument(skip_all, err(Display, level = "warn"))]
 pub async fn use_account<R: Runtime>(
     app: AppHandle<R>,
     conn: State<'_, ConnectionManager>,
@@ -81,6 +83,7 @@ pub async fn use_account<R: Runtime>(
 }
 
 #[tauri::command]
+#[instrument(skip_all, err(Display, level = "warn"))]
 pub async fn sign_out<R: Runtime>(
     app: AppHandle<R>,
     conn: State<'_, ConnectionManager>,

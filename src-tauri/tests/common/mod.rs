@@ -2,6 +2,7 @@
 //! app whose commands are invoked through the real IPC path.
 #![allow(dead_code)] // each test binary uses a different subset
 
+pub mod contract;
 pub mod keyring_lock;
 
 use std::path::Path;
