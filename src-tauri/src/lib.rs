@@ -63,6 +63,8 @@ pub fn invoke_handler<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + 
         commands::uploads::retry_failed_uploads,
         commands::uploads::clear_finished_uploads,
         commands::uploads::send_upload_anyway,
+        commands::uploads::check_again,
+        commands::uploads::send_again,
         commands::uploads::resume_interrupted_uploads,
         commands::uploads::discard_interrupted_uploads,
         commands::uploads::pick_upload_files,

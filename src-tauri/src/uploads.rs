@@ -3,7 +3,7 @@
 //! the queue's events to the UI in batches as the Tauri event `upload://event`.
 
 use std::collections::HashSet;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
 use tauri::{AppHandle, Emitter, Runtime};
@@ -25,14 +25,29 @@ const BATCH_MAX: usize = 2_000;
 pub const EVENT_LAGGED: &str = "upload://lagged";
 /// Journal file name inside the app data folder.
 pub const JOURNAL_FILE: &str = "uploads.sqlite";
+/// Optional: seconds the server may take to process a file (the queue's `processing_timeout`,
+/// default 15 min), which is also how long an image whose upload answer was lost is watched
+/// before the job waits for the user. For very slow servers, and for tests that scale it down.
+pub const ENV_PROCESSING_SECS: &str = "BP_UPLOAD_PROCESSING_SECS";
 
 pub struct UploadHost {
     queue: Queue,
 }
 
 impl UploadHost {
-    /// Opens the queue with its journal in `data_dir`. Must run inside the Tokio runtime.
+    /// Opens the queue with its journal in `data_dir` and the default settings. Must run inside
+    /// the Tokio runtime.
     pub async fn open(data_dir: &Path) -> AppResult<UploadHost> {
+        let mut config = QueueConfig::new(data_dir.join(JOURNAL_FILE));
+        if let Some(timeout) = processing_timeout_from_env() {
+            config.processing_timeout = timeout;
+        }
+        UploadHost::open_with(data_dir, config).await
+    }
+
+    /// As `open`, with `config` (tests shorten the processing watch); its journal path is
+    /// replaced by the one in `data_dir`.
+    pub async fn open_with(data_dir: &Path, config: QueueConfig) -> AppResult<UploadHost> {
         std::fs::create_dir_all(data_dir).map_err(|e| AppError::Io {
             message: format!(
                 "Could not create the app data folder {} for the upload journal. Check its permissions.",
@@ -40,10 +55,14 @@ impl UploadHost {
             ),
             detail: e.to_string(),
         })?;
-        let journal: PathBuf = data_dir.join(JOURNAL_FILE);
-        let queue = Queue::open(QueueConfig::new(&journal))
-            .await
-            .map_err(queue_error)?;
+        let config = QueueConfig {
+            journal_path: data_dir.join(JOURNAL_FILE),
+            ..config
+        };
+        let queue = Queue::open(config).await.map_err(queue_error)?;
+        if let Some(notice) = queue.journal_notice() {
+            tracing::warn!("{notice}");
+        }
         Ok(UploadHost { queue })
     }
 
@@ -83,6 +102,21 @@ impl UploadHost {
 
     pub async fn shutdown(&self) {
         self.queue.shutdown().await;
+    }
+}
+
+/// `BP_UPLOAD_PROCESSING_SECS` as a duration; a value that is not a whole number of seconds
+/// above 0 is ignored with a warning (the default stays).
+fn processing_timeout_from_env() -> Option<Duration> {
+    let text = std::env::var(ENV_PROCESSING_SECS).ok()?;
+    match text.trim().parse::<u64>() {
+        Ok(secs) if secs > 0 => Some(Duration::from_secs(secs)),
+        _ => {
+            tracing::warn!(
+                "{ENV_PROCESSING_SECS}={text:?} is not a whole number of seconds above 0; using the default"
+            );
+            None
+        }
     }
 }
 

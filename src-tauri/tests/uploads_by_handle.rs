@@ -5,52 +5,14 @@
 
 mod common;
 
-use std::path::Path;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
-
 use beproduct_images_lib::connection::ConnectionManager;
 use beproduct_images_lib::file_handles::{announce_drop, DROPPED_EVENT};
 use beproduct_images_lib::sandbox_host::SandboxHost;
 use beproduct_images_lib::uploads::{UploadHost, EVENT};
+use common::uploads::{folder_id, jobs, record, wait_until, write_png};
 use common::{sandbox_credentials, start_sandbox, test_keychain, TestApp};
-use serde_json::{json, Value};
-use tauri::{Listener, Manager, PhysicalPosition};
-
-fn write_png(path: &Path, seed: u8) {
-    image::RgbImage::from_fn(16, 12, |x, y| {
-        image::Rgb([seed, (x * 9) as u8, (y * 13) as u8])
-    })
-    .save_with_format(path, image::ImageFormat::Png)
-    .unwrap();
-}
-
-/// Every payload of `event` the app emits from now on.
-fn record(app: &TestApp, event: &str) -> Arc<Mutex<Vec<Value>>> {
-    let seen = Arc::new(Mutex::new(Vec::new()));
-    let sink = seen.clone();
-    app.app.listen_any(event, move |e| {
-        sink.lock()
-            .unwrap()
-            .push(serde_json::from_str(e.payload()).unwrap());
-    });
-    seen
-}
-
-fn wait_until(what: &str, mut check: impl FnMut() -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while !check() {
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-}
-
-fn jobs(app: &TestApp) -> Vec<Value> {
-    app.ok("upload_jobs", json!({}))["jobs"]
-        .as_array()
-        .unwrap()
-        .clone()
-}
+use serde_json::json;
+use tauri::{Manager, PhysicalPosition};
 
 #[test]
 fn only_a_handle_the_backend_issued_for_a_drop_is_queued() {
@@ -64,16 +26,7 @@ fn only_a_handle_the_backend_issued_for_a_drop_is_queued() {
         ),
         &dir.path().join("data"),
     );
-    let folders = app.ok("list_folders", json!({}));
-    let prints = folders
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["name"] == "Prints")
-        .unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let prints = folder_id(&app, "Prints");
     let target = json!({"kind": "newImage", "folderId": prints});
 
     // What the user drops: a folder with an image, a text file and a sub-folder image, and one

@@ -197,10 +197,11 @@ def app_env(base: str, display: str, home: Path) -> dict:
     }
 
 
-def run_app(sandbox, display, home: Path):
-    """Generator body for app fixtures: tauri-driver + the app connected to `sandbox`."""
+def run_app(sandbox, display, home: Path, extra_env: dict | None = None):
+    """Generator body for app fixtures: tauri-driver + the app connected to `sandbox` (with
+    `extra_env` added to its environment)."""
     base, _ = sandbox
-    proc, url = start_driver(app_env(base, display, home))
+    proc, url = start_driver(app_env(base, display, home) | (extra_env or {}))
     session = None
     try:
         session = open_app(url)

@@ -4,7 +4,8 @@ Run with the SYSTEM python (/usr/bin/python3 has `gi`):
     /usr/bin/python3 dnd_source.py X Y FILE [FILE ...]
 
 It shows a button at screen position (X, Y), prints "ready W H" once mapped, and answers drags
-from that button with the files as text/uri-list. It stays open until killed."""
+from that button with the files as text/uri-list, and prints "drag-end" when a drag is over. It
+stays open until killed."""
 
 import sys
 from pathlib import Path
@@ -27,6 +28,8 @@ def main() -> None:
     button.drag_source_set(Gdk.ModifierType.BUTTON1_MASK, [], Gdk.DragAction.COPY)
     button.drag_source_add_uri_targets()
     button.connect("drag-data-get", lambda _w, _ctx, data, _info, _time: data.set_uris(uris))
+    # The drag is over (dropped, or refused): the test may close this window.
+    button.connect("drag-end", lambda *_: print("drag-end", flush=True))
     win.add(button)
     win.connect("destroy", Gtk.main_quit)
 

@@ -6,6 +6,7 @@ dragged with xdotool onto an element of the app's window."""
 from __future__ import annotations
 
 import os
+import select
 import subprocess
 import time
 from pathlib import Path
@@ -42,6 +43,20 @@ class DragSource:
         _, w, h = line.split()
         self.center = (SOURCE_XY[0] + int(w) // 2, SOURCE_XY[1] + int(h) // 2)
 
+    def wait_for(self, word: str, timeout: float = 10.0) -> None:
+        """Waits until the source prints a line starting with `word`."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([self.proc.stdout], [], [], max(0.0, deadline - time.monotonic()))
+            if not ready:
+                break
+            line = self.proc.stdout.readline()
+            if line.startswith(word):
+                return
+            if not line:
+                pytest.fail(f"the drag source exited before {word!r}: {self.proc.stderr.read()!r}")
+        pytest.fail(f"the drag source did not report {word!r} within {timeout} s")
+
     def close(self) -> None:
         stop(self.proc)
 
@@ -60,15 +75,17 @@ def os_drag(app: Session, display: str, files: list[Path], target_css: str) -> N
         xdo(display, "mousemove", str(sx), str(sy))
         time.sleep(0.3)
         xdo(display, "mousedown", "1")
+        # The pauses pace the gesture like a hand (GTK starts a drag from motion over time); they
+        # wait for nothing. What follows the drag is waited for by condition.
         for i in range(1, 11):  # first steps start the drag (GTK threshold), the rest travel
             xdo(display, "mousemove", str(int(sx + (tx - sx) * i / 10)), str(int(sy + (ty - sy) * i / 10)))
             time.sleep(0.15)
         xdo(display, "mousemove", str(tx + 1), str(ty))
-        time.sleep(0.3)
-        highlighted = app.execute("return document.querySelector(arguments[0]).classList.contains('drop-target')", target_css)
+        app.wait_until(lambda: app.execute("return document.querySelector(arguments[0]).classList.contains('drop-target')", target_css),
+                       timeout=5, what=f"{target_css} to be highlighted as the drop target while dragging over it")
         xdo(display, "mouseup", "1")
-        time.sleep(0.3)
-        assert highlighted, f"{target_css} was not highlighted as the drop target while dragging over it"
+        # The window hands the files over after the drop: keep the source until the drag is over.
+        source.wait_for("drag-end")
     finally:
         source.close()
 

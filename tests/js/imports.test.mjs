@@ -51,11 +51,6 @@ test('every imported module exists', () => {
   assert.ok(graph.get('main.js').length > 5, 'the graph was read');
 });
 
-// tray.js <-> dropzone.js is being split by the uploads work (issue 17, engineer "app2");
-// when that lands this allowance goes and the list must be empty.
-const BEING_REMOVED = ['dropzone.js -> tray.js'];
-
 test('the UI modules import each other without cycles', () => {
-  const found = cycles(importGraph()).filter((c) => !BEING_REMOVED.includes(c));
-  assert.deepEqual(found, []);
+  assert.deepEqual(cycles(importGraph()), []);
 });

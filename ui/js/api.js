@@ -64,7 +64,6 @@ export const api = {
   listImages: ({ folderId, quick = null, filters = [], pageSize, pageNumber = 0 }) =>
     call('list_images', { folderId, quick: quick || null, filters, pageSize, pageNumber }),
   getImage: (id) => call('get_image', { id }),
-  getImages: (ids) => call('get_images', { ids }),
   createImage: (folderId, fields) => call('create_image', { folderId, fields }),
   /** folderId: the folder the image was read from (the backend does not read it again). */
   updateImage: (id, folderId, fields) => call('update_image', { id, folderId, fields }),
@@ -79,6 +78,9 @@ export const api = {
   retryFailedUploads: () => call('retry_failed_uploads'),
   clearFinishedUploads: () => call('clear_finished_uploads'),
   sendUploadAnyway: (id) => call('send_upload_anyway', { id }),
+  /** For jobs that may have landed → {queued, refused: [{jobId, reason}]}. */
+  checkAgain: (jobIds) => call('check_again', { jobIds }),
+  sendAgain: (jobIds) => call('send_again', { jobIds }),
   resumeInterruptedUploads: () => call('resume_interrupted_uploads'),
   discardInterruptedUploads: () => call('discard_interrupted_uploads'),
   /** {handle, count, names} for enqueueUploads, or null when cancelled. */

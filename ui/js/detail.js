@@ -5,7 +5,8 @@ import { state, imageNumber, imageName, previewUrl } from './state.js';
 import { createForm } from './form.js';
 import { showToast, showError } from './toast.js';
 import { confirmDialog } from './dialogs.js';
-import { upsertCard, removeCard, select, cardImage, focusGrid, processingImages } from './grid.js';
+import { upsertCard, removeCard, select, cardImage, focusGrid } from './grid.js';
+import { uploads } from './uploads-store.js';
 
 let form = null;
 let busy = false;
@@ -51,7 +52,7 @@ export function showImage(image, { focusForm = false } = {}) {
   $('#save').textContent = 'Save';
   $('#delete').hidden = false;
   setDirty(false);
-  applyLock(processingImages.has(image.id));
+  applyLock(uploads.isBusy(image.id));
   if (focusForm) form.focusFirst();
 }
 

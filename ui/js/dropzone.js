@@ -10,7 +10,7 @@
 import { $ } from './dom.js';
 import { listen } from './api.js';
 import { state } from './state.js';
-import { enqueueFiles } from './tray.js';
+import { enqueueFiles } from './uploads-toolbar.js';
 
 let highlighted = null;
 

@@ -4,6 +4,7 @@ import { h, $, replaceChildren, plural } from './dom.js';
 import { api } from './api.js';
 import { state, imageNumber, imageName, previewUrl } from './state.js';
 import { describeError } from './api.js';
+import { uploads } from './uploads-store.js';
 
 const PAGE_SIZE = 60;
 
@@ -136,12 +137,9 @@ function cardElement(image) {
   }, h('div', { class: 'card-thumb' }, img), h('div', { class: 'card-meta' },
     h('div', { class: 'card-number' }), h('div', { class: 'card-name' })));
   fillCard(el, image);
-  if (processingImages.has(image.id)) el.classList.add('processing');
+  if (uploads.isBusy(image.id)) el.classList.add('processing');
   return el;
 }
-
-/** Images with a running upload job (kept by the tray); new cards start with the badge. */
-export const processingImages = new Set();
 
 function fillCard(el, image) {
   const number = imageNumber(image);

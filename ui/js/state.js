@@ -32,18 +32,6 @@ export const state = Object.defineProperties({
   dirty: field(openImageStore, 'dirty'),
 });
 
-const bus = new EventTarget();
-
-export function on(name, fn) {
-  const listener = (e) => fn(e.detail);
-  bus.addEventListener(name, listener);
-  return () => bus.removeEventListener(name, listener);
-}
-
-export function emit(name, detail) {
-  bus.dispatchEvent(new CustomEvent(name, { detail }));
-}
-
 /** Reads a field value out of an ImageHeader's headerData.fields. */
 export function headerField(image, fieldId) {
   const f = image?.headerData?.fields?.find((x) => x.id === fieldId);

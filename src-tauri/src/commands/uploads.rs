@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 use tauri::{AppHandle, Manager, Runtime, State};
-use upload_queue::{expand_paths, BatchTotals, JobId, JobRequest, JobSummary, Rejected, Target};
+use upload_queue::{BatchTotals, JobId, JobRequest, JobSummary, Rejected, Target};
 
 use super::require_guid;
 use crate::error::{AppError, AppResult};
@@ -50,6 +50,55 @@ pub struct UploadSnapshot {
     pub totals: BatchTotals,
     /// Jobs left unfinished by an earlier run, waiting for Resume or Discard.
     pub interrupted: Vec<JobSummary>,
+    /// Set when the journal found at start-up could not be read and was moved aside.
+    pub journal_notice: Option<JournalNoticeView>,
+}
+
+/// `JournalNotice` for the page: where the old journal went, why, and the sentence to show.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct JournalNoticeView {
+    pub moved_to: String,
+    pub reason: String,
+    pub message: String,
+}
+
+/// `check_again` / `send_again`'s answer: how many jobs were queued again, and the ones refused
+/// (unknown, or no longer "may have landed") with the queue's reason. The jobs' new states
+/// arrive as `upload://event`.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DecisionResult {
+    pub queued: usize,
+    pub refused: Vec<RefusedJob>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RefusedJob {
+    pub job_id: JobId,
+    pub reason: String,
+}
+
+/// Applies one queue decision to each job; a refusal of one job does not stop the others.
+fn decide_each(
+    job_ids: Vec<JobId>,
+    decide: impl Fn(&str) -> upload_queue::Result<JobSummary>,
+) -> DecisionResult {
+    let mut result = DecisionResult {
+        queued: 0,
+        refused: Vec::new(),
+    };
+    for job_id in job_ids {
+        match decide(&job_id) {
+            Ok(_) => result.queued += 1,
+            Err(e) => result.refused.push(RefusedJob {
+                reason: queue_error(e).to_string(),
+                job_id,
+            }),
+        }
+    }
+    result
 }
 
 fn check_target(target: &Target) -> AppResult<()> {
@@ -100,37 +149,28 @@ async fn enqueue_files(
     roots: Vec<PathBuf>,
     target: Target,
 ) -> AppResult<DropResult> {
-    let walk_roots = roots.clone();
-    // Walking folders and sniffing file heads touches the disk: keep it off the async workers.
-    let expanded = tauri::async_runtime::spawn_blocking(move || expand_paths(&walk_roots))
+    let report = host
+        .queue()
+        .enqueue_paths(roots.clone(), target)
         .await
-        .map_err(|e| AppError::Internal(format!("folder walk failed: {e}")))?;
-    let skipped = expanded
-        .skipped
-        .into_iter()
-        .map(|s| LeftOut {
-            name: display_name(&roots, &s.path),
-            reason: s.reason,
-        })
-        .collect();
-    let requests = expanded
-        .files
-        .into_iter()
-        .map(|f| JobRequest::file(f, target.clone()))
-        .collect();
-    let report = host.queue().enqueue(requests).await.map_err(queue_error)?;
+        .map_err(queue_error)?;
+    let left_out = |path: &Path, reason: String| LeftOut {
+        name: display_name(&roots, path),
+        reason,
+    };
     Ok(DropResult {
         batch_id: report.batch_id,
         accepted: report.accepted.len(),
         rejected: report
             .rejected
             .into_iter()
-            .map(|r| LeftOut {
-                name: display_name(&roots, Path::new(&r.path)),
-                reason: r.reason,
-            })
+            .map(|r| left_out(Path::new(&r.path), r.reason))
             .collect(),
-        skipped,
+        skipped: report
+            .skipped
+            .into_iter()
+            .map(|s| left_out(&s.path, s.reason))
+            .collect(),
     })
 }
 
@@ -171,7 +211,32 @@ pub async fn upload_jobs<R: Runtime>(
         jobs: queue.jobs(),
         totals: queue.totals(),
         interrupted: queue.interrupted(),
+        // The queue does not export the notice's type by name; its fields are public.
+        journal_notice: queue.journal_notice().map(|notice| JournalNoticeView {
+            message: notice.to_string(),
+            moved_to: notice.moved_to.display().to_string(),
+            reason: notice.reason,
+        }),
     })
+}
+
+/// For jobs that may have landed: look at the image once more (landed → done).
+#[tauri::command]
+pub async fn check_again(
+    host: State<'_, UploadHost>,
+    job_ids: Vec<JobId>,
+) -> AppResult<DecisionResult> {
+    Ok(decide_each(job_ids, |id| host.queue().check_again(id)))
+}
+
+/// For jobs that may have landed: the user judged they did not; the files are sent again
+/// (this may create a duplicate, so the page asks first).
+#[tauri::command]
+pub async fn send_again(
+    host: State<'_, UploadHost>,
+    job_ids: Vec<JobId>,
+) -> AppResult<DecisionResult> {
+    Ok(decide_each(job_ids, |id| host.queue().send_again(id)))
 }
 
 #[tauri::command]

@@ -4,6 +4,7 @@
 
 pub mod contract;
 pub mod keyring_lock;
+pub mod uploads;
 
 use std::path::Path;
 
@@ -19,6 +20,7 @@ use tauri::test::{
     get_ipc_response, mock_builder, mock_context, noop_assets, MockRuntime, INVOKE_KEY,
 };
 use tauri::{App, Manager, WebviewWindow};
+use upload_queue::QueueConfig;
 
 /// Starts a sandbox on tauri's runtime, so it keeps serving while commands run.
 pub fn start_sandbox(dir: &Path, rotate_refresh_tokens: bool) -> Sandbox {
@@ -75,8 +77,18 @@ impl TestApp {
     /// With the upload queue too (journal in `data_dir`), following the manager's client as in
     /// the app's setup.
     pub fn with_uploads(manager: ConnectionManager, data_dir: &Path) -> TestApp {
-        let uploads =
-            tauri::async_runtime::block_on(UploadHost::open(data_dir)).expect("journal opens");
+        TestApp::with_upload_config(manager, data_dir, QueueConfig::new(data_dir))
+    }
+
+    /// As `with_uploads`, with queue settings of the test's choosing (the journal stays in
+    /// `data_dir`).
+    pub fn with_upload_config(
+        manager: ConnectionManager,
+        data_dir: &Path,
+        config: QueueConfig,
+    ) -> TestApp {
+        let uploads = tauri::async_runtime::block_on(UploadHost::open_with(data_dir, config))
+            .expect("journal opens");
         let queue = uploads.queue().clone();
         manager.on_client_changed(move |client| queue.set_client(client.clone()));
         let test_app = TestApp::build(manager, Some(uploads));
