@@ -65,7 +65,7 @@ run_stage() {
 run_stage setup 20m bash scripts/setup.sh
 run_stage fmt 5m cargo fmt --all --check
 # The UI's modules (stores, field widgets, the import graph, the contract with Rust): no bundler.
-run_stage node 5m node --test tests/js/
+run_stage node 5m node --test tests/js/*.test.mjs
 run_stage clippy 30m cargo clippy --workspace --all-targets -- -D warnings
 run_stage build 40m cargo build --workspace --all-targets
 

@@ -1,4 +1,4 @@
-// Unit tests for the uploads store (ui/js/uploads-store.js): `node --test tests/js/`.
+// Unit tests for the uploads store (ui/js/uploads-store.js): `node --test tests/js/*.test.mjs`.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
