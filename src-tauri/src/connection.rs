@@ -232,7 +232,7 @@ impl ConnectionManager {
     /// A refresh token the test rotates is kept for the next test or Save of the same typed
     /// credentials (the typed one is spent by then).
     pub async fn test(&self, creds: &Credentials) -> AppResult<usize> {
-        creds.validate()?;
+        crate::credentials::validate(&creds)?;
         let sink = RotationSink::new(self.continue_from_test(creds), None, false);
         let client =
             Client::new(sink.current().to_config())?.on_refresh_token_rotated(sink.callback());
@@ -261,7 +261,7 @@ impl ConnectionManager {
 
     /// Tests the credentials, stores them in the keychain and switches to that account.
     pub async fn save_and_use(&self, creds: Credentials) -> AppResult<ConnectionStatus> {
-        creds.validate()?;
+        crate::credentials::validate(&creds)?;
         // The test call may rotate the refresh token: the sink keeps the newest one, and only
         // hands rotations to the keychain writer once the first save has succeeded.
         let sink = RotationSink::new(

@@ -1,9 +1,8 @@
-//! BeProduct account credentials: the shape the UI sends, the environment override, and the
-//! OS keychain store. Secrets live in `beproduct::Secret`, so `Debug` never shows them, and
+//! The app's side of `beproduct::Credentials`: the checks the Connect dialog's fields get, the
+//! environment override (read once, then removed from the process), and the OS keychain store.
 //! `Credentials` has no `Serialize`: it can never be sent back to the UI by mistake.
 
-use beproduct::{Config, Secret};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::error::{AppError, AppResult};
 
@@ -20,183 +19,76 @@ pub use beproduct::env::{
     ENV_TOKEN_URL,
 };
 
-#[derive(Clone, Deserialize)]
-#[serde(from = "CredentialsWire")]
-pub struct Credentials {
-    pub company_domain: String,
-    pub client_id: String,
-    pub client_secret: Secret,
-    pub refresh_token: Secret,
-    pub api_url: Option<String>,
-    pub token_url: Option<String>,
+pub use beproduct::Credentials;
+
+/// Refuses empty fields and URLs that are not http(s), naming the field to fix.
+pub fn validate(creds: &Credentials) -> AppResult<()> {
+    let required = [
+        ("Company domain", creds.company_domain.as_str()),
+        ("Client ID", creds.client_id.as_str()),
+        ("Client secret", creds.client_secret.expose()),
+        ("Refresh token", creds.refresh_token.expose()),
+    ];
+    for (name, value) in required {
+        if value.is_empty() {
+            return Err(AppError::invalid_input(format!(
+                "{name} is empty; fill it in and try again."
+            )));
+        }
+    }
+    if creds.company_domain.contains(['/', '?', '#', ' ']) {
+        return Err(AppError::invalid_input(
+            "Company domain must be the tenant name only (e.g. SampleCompany), not a URL.",
+        ));
+    }
+    for (name, url) in [("API URL", &creds.api_url), ("Token URL", &creds.token_url)] {
+        if let Some(url) = url {
+            // The client's own rule (https, or http on loopback only), refused before any
+            // request or keychain write.
+            beproduct::parse_service_url(name, url).map_err(|e| match e {
+                beproduct::Error::InvalidInput(message) => {
+                    AppError::invalid_input(format!("{message}; leave it empty for the default."))
+                }
+                other => AppError::invalid_input(other.to_string()),
+            })?;
+        }
+    }
+    Ok(())
 }
 
-/// The JSON form, used for the UI's `creds` argument and the keychain blob.
-#[derive(Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct CredentialsWire {
-    company_domain: String,
-    client_id: String,
-    client_secret: String,
-    refresh_token: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    api_url: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    token_url: Option<String>,
+/// Reads the `BEPRODUCT_*` override once and removes every `BEPRODUCT_*` variable from the
+/// process environment, so no thread, window or child process (WebKit's included) ever sees
+/// the secret. Must run first thing in `main`, before any other thread exists.
+pub fn take_from_env() -> AppResult<Option<Credentials>> {
+    let mut vars = std::collections::HashMap::new();
+    for (name, value) in std::env::vars_os() {
+        if !name.to_string_lossy().starts_with(ENV_PREFIX) {
+            continue;
+        }
+        std::env::remove_var(&name);
+        if let Some(name) = name.to_str() {
+            vars.insert(name.to_owned(), value.to_string_lossy().into_owned());
+        }
+    }
+    from_env(|name| vars.get(name).cloned())
 }
 
-impl From<CredentialsWire> for Credentials {
-    fn from(w: CredentialsWire) -> Self {
-        Credentials {
-            company_domain: w.company_domain.trim().to_owned(),
-            client_id: w.client_id.trim().to_owned(),
-            client_secret: Secret::new(w.client_secret.trim()),
-            refresh_token: Secret::new(w.refresh_token.trim()),
-            api_url: non_blank(w.api_url),
-            token_url: non_blank(w.token_url),
-        }
-    }
-}
-
-fn non_blank(v: Option<String>) -> Option<String> {
-    v.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty())
-}
-
-impl std::fmt::Debug for Credentials {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Credentials")
-            .field("company_domain", &self.company_domain)
-            .field("client_id", &self.client_id)
-            .field("client_secret", &self.client_secret)
-            .field("refresh_token", &self.refresh_token)
-            .field("api_url", &self.api_url)
-            .field("token_url", &self.token_url)
-            .finish()
-    }
-}
-
-impl Credentials {
-    /// Refuses empty fields and URLs that are not http(s), naming the field to fix.
-    pub fn validate(&self) -> AppResult<()> {
-        let required = [
-            ("Company domain", self.company_domain.as_str()),
-            ("Client ID", self.client_id.as_str()),
-            ("Client secret", self.client_secret.expose()),
-            ("Refresh token", self.refresh_token.expose()),
-        ];
-        for (name, value) in required {
-            if value.is_empty() {
-                return Err(AppError::invalid_input(format!(
-                    "{name} is empty; fill it in and try again."
-                )));
-            }
-        }
-        if self.company_domain.contains(['/', '?', '#', ' ']) {
-            return Err(AppError::invalid_input(
-                "Company domain must be the tenant name only (e.g. SampleCompany), not a URL.",
-            ));
-        }
-        for (name, url) in [("API URL", &self.api_url), ("Token URL", &self.token_url)] {
-            if let Some(url) = url {
-                // The client's own rule (https, or http on loopback only), refused before any
-                // request or keychain write.
-                beproduct::parse_service_url(name, url).map_err(|e| match e {
-                    beproduct::Error::InvalidInput(message) => AppError::invalid_input(format!(
-                        "{message}; leave it empty for the default."
-                    )),
-                    other => AppError::invalid_input(other.to_string()),
-                })?;
-            }
-        }
-        Ok(())
-    }
-
-    /// Whether both name the same account with the same secrets (e.g. the Save after a Test).
-    pub fn same_as(&self, other: &Credentials) -> bool {
-        self.company_domain == other.company_domain
-            && self.client_id == other.client_id
-            && self.client_secret.expose() == other.client_secret.expose()
-            && self.refresh_token.expose() == other.refresh_token.expose()
-            && self.api_url == other.api_url
-            && self.token_url == other.token_url
-    }
-
-    /// Reads the `BEPRODUCT_*` override once and removes every `BEPRODUCT_*` variable from the
-    /// process environment, so no thread, window or child process (WebKit's included) ever
-    /// sees the secret. Must run first thing in `main`, before any other thread exists.
-    pub fn take_from_env() -> AppResult<Option<Credentials>> {
-        let mut vars = std::collections::HashMap::new();
-        for (name, value) in std::env::vars_os() {
-            if !name.to_string_lossy().starts_with(ENV_PREFIX) {
-                continue;
-            }
-            std::env::remove_var(&name);
-            if let Some(name) = name.to_str() {
-                vars.insert(name.to_owned(), value.to_string_lossy().into_owned());
-            }
-        }
-        Credentials::from_env(|name| vars.get(name).cloned())
-    }
-
-    /// The client configuration; defaults apply when no URL override is given.
-    pub fn to_config(&self) -> Config {
-        let mut config = Config::new(
-            self.company_domain.clone(),
-            self.client_id.clone(),
-            self.client_secret.clone(),
-            self.refresh_token.clone(),
-        );
-        if let Some(url) = &self.api_url {
-            config = config.with_api_url(url.clone());
-        }
-        if let Some(url) = &self.token_url {
-            config = config.with_token_url(url.clone());
-        }
-        config
-    }
-
-    /// The API root this connection talks to (shown in the UI).
-    pub fn effective_api_url(&self) -> String {
-        self.to_config().api_url
-    }
-
-    /// Reads the `BEPRODUCT_*` override. None when none of the four required variables is set;
-    /// an error naming the missing ones when only some are.
-    pub fn from_env(get: impl Fn(&str) -> Option<String>) -> AppResult<Option<Credentials>> {
-        use beproduct::env::{read_env, EnvRead};
-        let env = match read_env(get) {
-            EnvRead::Unset => return Ok(None),
-            EnvRead::Incomplete { missing } => {
-                return Err(AppError::invalid_input(format!(
+/// Reads the `BEPRODUCT_*` override. None when none of the four required variables is set;
+/// an error naming the missing ones when only some are.
+pub fn from_env(get: impl Fn(&str) -> Option<String>) -> AppResult<Option<Credentials>> {
+    use beproduct::env::{read_env, EnvRead};
+    let creds = match read_env(get) {
+        EnvRead::Unset => return Ok(None),
+        EnvRead::Incomplete { missing } => {
+            return Err(AppError::invalid_input(format!(
                 "Environment override is incomplete: set {} as well, or unset all BEPRODUCT_* variables.",
                 missing.join(", ")
             )))
-            }
-            EnvRead::Complete(env) => env,
-        };
-        let creds = Credentials {
-            company_domain: env.company_domain,
-            client_id: env.client_id,
-            client_secret: env.client_secret,
-            refresh_token: env.refresh_token,
-            api_url: env.api_url,
-            token_url: env.token_url,
-        };
-        creds.validate()?;
-        Ok(Some(creds))
-    }
-
-    fn to_keychain_json(&self) -> String {
-        let wire = CredentialsWire {
-            company_domain: self.company_domain.clone(),
-            client_id: self.client_id.clone(),
-            client_secret: self.client_secret.expose().to_owned(),
-            refresh_token: self.refresh_token.expose().to_owned(),
-            api_url: self.api_url.clone(),
-            token_url: self.token_url.clone(),
-        };
-        serde_json::to_string(&wire).expect("serialising plain strings cannot fail")
-    }
+        }
+        EnvRead::Complete(creds) => creds,
+    };
+    validate(&creds)?;
+    Ok(Some(creds))
 }
 
 /// Whether the keychain can be used, for `connection_status`.
@@ -237,12 +129,12 @@ impl KeychainStore {
     pub fn load(&self) -> AppResult<Option<Credentials>> {
         match self.entry()?.get_password() {
             Ok(json) => {
-                let wire: CredentialsWire = serde_json::from_str(&json).map_err(|_| AppError::Keychain {
+                let creds: Credentials = serde_json::from_str(&json).map_err(|_| AppError::Keychain {
                     message: "The saved BeProduct account in the keychain is unreadable. Sign out and connect again."
                         .into(),
                     detail: None,
                 })?;
-                Ok(Some(wire.into()))
+                Ok(Some(creds))
             }
             Err(keyring::Error::NoEntry) => Ok(None),
             Err(e) => Err(keychain_error("read", e)),
@@ -251,7 +143,7 @@ impl KeychainStore {
 
     pub fn save(&self, creds: &Credentials) -> AppResult<()> {
         self.entry()?
-            .set_password(&creds.to_keychain_json())
+            .set_password(&creds.to_json())
             .map_err(|e| keychain_error("save", e))
     }
 
@@ -338,6 +230,7 @@ fn platform_failure_message(action: &str, text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use beproduct::Secret;
     use std::collections::HashMap;
 
     fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
@@ -350,14 +243,13 @@ mod tests {
 
     #[test]
     fn env_override_is_all_or_nothing() {
-        assert!(Credentials::from_env(env(&[])).unwrap().is_none());
+        assert!(from_env(env(&[])).unwrap().is_none());
         let err =
-            Credentials::from_env(env(&[(ENV_COMPANY_DOMAIN, "Acme"), (ENV_CLIENT_ID, "id")]))
-                .unwrap_err();
+            from_env(env(&[(ENV_COMPANY_DOMAIN, "Acme"), (ENV_CLIENT_ID, "id")])).unwrap_err();
         assert_eq!(err.kind(), "invalid_input");
         assert!(err.to_string().contains(ENV_CLIENT_SECRET), "{err}");
         assert!(err.to_string().contains(ENV_REFRESH_TOKEN), "{err}");
-        let creds = Credentials::from_env(env(&[
+        let creds = from_env(env(&[
             (ENV_COMPANY_DOMAIN, "Acme"),
             (ENV_CLIENT_ID, "id"),
             (ENV_CLIENT_SECRET, "s3cr3t"),
@@ -372,18 +264,7 @@ mod tests {
     }
 
     #[test]
-    fn debug_and_errors_never_show_secrets() {
-        let creds: Credentials = serde_json::from_value(serde_json::json!({
-            "companyDomain": "Acme", "clientId": "id", "clientSecret": "s3cr3t-value",
-            "refreshToken": "rt-value-123", "apiUrl": ""
-        }))
-        .unwrap();
-        let text = format!("{creds:?}");
-        assert!(
-            !text.contains("s3cr3t-value") && !text.contains("rt-value-123"),
-            "{text}"
-        );
-        assert_eq!(creds.api_url, None, "blank URL means default");
+    fn keychain_errors_never_show_secrets() {
         let bad = keychain_error(
             "read",
             keyring::Error::BadEncoding(b"s3cr3t-value".to_vec()),
@@ -397,22 +278,19 @@ mod tests {
             "companyDomain": "Acme", "clientId": "id", "clientSecret": "", "refreshToken": "rt"
         }))
         .unwrap();
-        assert!(creds
-            .validate()
+        assert!(validate(&creds)
             .unwrap_err()
             .to_string()
             .contains("Client secret"));
         creds.client_secret = Secret::new("x");
         creds.api_url = Some("ftp://x".into());
-        assert!(creds
-            .validate()
+        assert!(validate(&creds)
             .unwrap_err()
             .to_string()
             .contains("API URL"));
         creds.api_url = None;
         creds.company_domain = "https://acme.beproduct.com".into();
-        assert!(creds
-            .validate()
+        assert!(validate(&creds)
             .unwrap_err()
             .to_string()
             .contains("tenant name"));
@@ -430,7 +308,7 @@ mod tests {
         ] {
             creds.api_url = (field == "api").then(|| url.to_owned());
             creds.token_url = (field == "token").then(|| url.to_owned());
-            let message = creds.validate().unwrap_err().to_string();
+            let message = validate(&creds).unwrap_err().to_string();
             assert!(message.contains("https://"), "{url}: {message}");
         }
         for url in [
@@ -440,7 +318,7 @@ mod tests {
         ] {
             creds.api_url = Some(url.to_owned());
             creds.token_url = Some(url.to_owned());
-            assert!(creds.validate().is_ok(), "{url} must be accepted");
+            assert!(validate(&creds).is_ok(), "{url} must be accepted");
         }
     }
 

@@ -49,12 +49,20 @@ pub fn invoke_handler<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + 
         commands::connection::sign_out,
         commands::images::list_folders,
         commands::images::folder_schema,
+        commands::images::image_form,
+        commands::images::field_choices,
         commands::images::list_images,
         commands::images::get_image,
         commands::images::get_images,
         commands::images::create_image,
         commands::images::update_image,
         commands::images::delete_image,
+        commands::annotations::image_tags,
+        commands::annotations::change_tags,
+        commands::annotations::image_comments,
+        commands::annotations::add_comment,
+        commands::annotations::edit_comment,
+        commands::annotations::delete_comment,
         commands::uploads::enqueue_uploads,
         commands::uploads::enqueue_url,
         commands::uploads::upload_jobs,
@@ -81,7 +89,7 @@ pub fn init_logging() {
         .try_init();
 }
 
-/// Builds and runs the app. `env_credentials` is what `Credentials::take_from_env` read in
+/// Builds and runs the app. `env_credentials` is what `credentials::take_from_env` read in
 /// `main` before anything else started.
 pub fn run(env_credentials: AppResult<Option<Credentials>>) {
     init_logging();

@@ -70,11 +70,6 @@ impl UploadHost {
         &self.queue
     }
 
-    /// Running jobs keep the client they started with; new steps use this one.
-    pub fn set_client(&self, client: beproduct::Client) {
-        self.queue.set_client(client);
-    }
-
     /// Forwards queue events to the UI until the queue's sender is gone.
     pub fn forward_events<R: Runtime>(&self, app: AppHandle<R>) {
         let mut events = self.queue.subscribe();

@@ -3,20 +3,9 @@
 
 mod common;
 
+use common::uploads::folder_id;
 use common::{start_sandbox, TestApp};
 use serde_json::{json, Value};
-
-fn folder_id(app: &TestApp, name: &str) -> String {
-    let folders = app.ok("list_folders", json!({}));
-    let folders = folders.as_array().expect("list_folders returns an array");
-    folders
-        .iter()
-        .find(|f| f["name"] == name)
-        .unwrap_or_else(|| panic!("no folder named {name} in {folders:?}"))["id"]
-        .as_str()
-        .unwrap()
-        .to_owned()
-}
 
 fn field_value<'a>(image: &'a Value, id: &str) -> &'a Value {
     image["headerData"]["fields"]
@@ -36,6 +25,13 @@ fn unique(prefix: &str) -> String {
     .to_uppercase()
 }
 
+fn page_of(app: &TestApp, folder: &str) -> Value {
+    app.ok(
+        "list_images",
+        json!({"folderId": folder, "pageSize": 5, "pageNumber": 0}),
+    )
+}
+
 #[test]
 fn status_folders_schema_and_paged_search() {
     let dir = tempfile::tempdir().unwrap();
@@ -52,15 +48,44 @@ fn status_folders_schema_and_paged_search() {
 
     let prints = folder_id(&app, "Prints");
     let schema = app.ok("folder_schema", json!({"folderId": prints}));
-    let ids: Vec<&str> = schema
+    let ids = |list: &str| -> Vec<String> {
+        schema[list]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["fieldId"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let fields = ids("fields");
+    assert_eq!(fields[..2], ["header_number", "header_name"], "{fields:?}");
+    for expected in ["width_px", "season"] {
+        assert!(
+            fields.iter().any(|f| f == expected),
+            "{expected} missing from {fields:?}"
+        );
+    }
+    // Each field arrives with the widget and filter Rust decided for it.
+    let season = schema["fields"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|f| f["fieldId"].as_str().unwrap())
-        .collect();
-    for expected in ["header_number", "header_name", "width_px", "season"] {
-        assert!(ids.contains(&expected), "{expected} missing from {ids:?}");
-    }
+        .find(|f| f["fieldId"] == "season")
+        .unwrap();
+    assert_eq!(season["widget"], "select", "{season}");
+    assert!(
+        !season["choices"].as_array().unwrap().is_empty(),
+        "{season}"
+    );
+    let filters = ids("filters");
+    assert!(filters.iter().any(|f| f == "season"), "{filters:?}");
+    assert!(
+        schema["filters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| f["filter"]["operators"].is_array()),
+        "{schema}"
+    );
 
     let page = app.ok(
         "list_images",
@@ -92,7 +117,7 @@ fn status_folders_schema_and_paged_search() {
     let found = app.ok(
         "list_images",
         json!({"folderId": prints, "quick": null, "pageSize": 50, "pageNumber": 0,
-               "filters": [{"field": "header_number", "operator": "Eq", "value": number}]}),
+               "filters": [{"field": "header_number", "op": "is", "value": number}]}),
     );
     assert_eq!(found["total"], 1, "{found}");
     assert_eq!(found["result"][0]["id"], first[0]["id"]);
@@ -159,7 +184,7 @@ fn quick_search_matches_number_or_name_and_merges() {
     let filtered = app.ok(
         "list_images",
         json!({"folderId": prints, "quick": tag, "pageSize": 50, "pageNumber": 0,
-               "filters": [{"field": "header_name", "operator": "Contains", "value": "both"}]}),
+               "filters": [{"field": "header_name", "op": "contains", "value": "both"}]}),
     );
     assert_eq!(filtered["total"], 1, "{filtered}");
     assert_eq!(filtered["result"][0]["id"], both["id"]);
@@ -205,16 +230,37 @@ fn create_get_update_delete_round_trip() {
         "Renamed"
     );
 
-    // The server's own message comes through for a bad value, and nothing changes.
+    // A value that does not fit its field is refused by the field's rules, naming it, before
+    // anything is sent.
     let bad = app.err(
         "update_image",
         json!({"id": id, "folderId": prints, "fields": [{"id": "width_px", "value": "wide"}]}),
     );
-    assert_eq!(bad["kind"], "api", "{bad}");
+    assert_eq!(bad["kind"], "invalid_input", "{bad}");
     let message = bad["message"].as_str().unwrap();
     assert!(
         message.contains("width_px") && message.contains("whole number"),
         "{message}"
+    );
+    // What only the server can know comes back as its own message, and nothing changes.
+    let page = page_of(&app, &prints);
+    let other = page["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["id"] != id.as_str())
+        .expect("another image")["headerNumber"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let taken = app.err(
+        "update_image",
+        json!({"id": id, "folderId": prints, "fields": [{"id": "header_number", "value": other}]}),
+    );
+    assert_eq!(taken["kind"], "api", "{taken}");
+    assert!(
+        taken["message"].as_str().unwrap().contains("already used"),
+        "{taken}"
     );
     assert_eq!(
         app.ok("get_image", json!({"id": id}))["headerName"],
@@ -280,9 +326,19 @@ fn bad_input_is_refused_before_any_request() {
     let e = invalid(
         "list_images",
         json!({"folderId": prints, "quick": null, "pageSize": 10, "pageNumber": 0,
-               "filters": [{"field": "season", "operator": "Like", "value": "x"}]}),
+               "filters": [{"field": "season", "op": "like", "value": "x"}]}),
     );
-    assert!(e["message"].as_str().unwrap().contains("Contains"), "{e}");
+    assert!(e["message"].as_str().unwrap().contains("contains"), "{e}");
+    // A field the folder cannot be searched by is refused, not silently ignored by the server.
+    let e = invalid(
+        "list_images",
+        json!({"folderId": prints, "quick": null, "pageSize": 10, "pageNumber": 0,
+               "filters": [{"field": "no_such_field", "op": "is", "value": "x"}]}),
+    );
+    assert!(
+        e["message"].as_str().unwrap().contains("no_such_field"),
+        "{e}"
+    );
     invalid(
         "update_image",
         json!({"id": uuid::Uuid::new_v4().to_string(), "folderId": prints, "fields": [{"value": 1}]}),
@@ -306,4 +362,118 @@ fn unreachable_server_is_a_transport_error() {
     tauri::async_runtime::block_on(sandbox.shutdown());
     let e = app.err("list_folders", json!({}));
     assert_eq!(e["kind"], "transport", "{e}");
+}
+
+/// The form's fields, widgets and values come from Rust (`image_form`); a save sends widget
+/// values, which Rust encodes by the same field rules, and the form reads them back unchanged.
+#[test]
+fn the_form_is_described_by_rust_and_saves_widget_values() {
+    let dir = tempfile::tempdir().unwrap();
+    let sandbox = start_sandbox(&dir.path().join("server"), false);
+    let app = TestApp::env_mode(&sandbox, &dir.path().join("embedded"));
+    let prints = folder_id(&app, "Prints");
+    let image = page_of(&app, &prints)["result"][0].clone();
+    let id = image["id"].as_str().unwrap().to_owned();
+
+    let form = |image: &Value| -> Vec<Value> {
+        app.ok("image_form", json!({"folderId": prints, "image": image}))
+            .as_array()
+            .unwrap()
+            .clone()
+    };
+    let field = |form: &[Value], id: &str| -> Value {
+        form.iter()
+            .find(|f| f["fieldId"] == id)
+            .unwrap_or_else(|| panic!("no {id} in the form"))
+            .clone()
+    };
+    let before = form(&image);
+    assert_eq!(before[0]["fieldId"], "header_number");
+    assert_eq!(before[0]["value"], image["headerNumber"]);
+    assert_eq!(before[1]["fieldId"], "header_name");
+    let first_shown_only = before.iter().position(|f| f["editable"] == false).unwrap();
+    assert!(
+        before[first_shown_only..]
+            .iter()
+            .all(|f| f["editable"] == false),
+        "editable fields come first"
+    );
+    assert_eq!(field(&before, "created_by")["widget"], "readOnly");
+    assert_eq!(
+        field(&before, "version")["editable"],
+        false,
+        "server-managed"
+    );
+    assert_eq!(field(&before, "repeat")["widget"], "bool");
+    assert_eq!(field(&before, "due_date")["widget"], "date");
+    let colors = field(&before, "colors");
+    assert_eq!(colors["widget"], "multiSelect");
+    assert!(colors["value"].is_array(), "{colors}");
+    let choices: Vec<String> = colors["choices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["value"].as_str().unwrap().to_owned())
+        .collect();
+
+    let saved = app.ok(
+        "update_image",
+        json!({"id": id, "folderId": prints, "fields": [
+            {"id": "repeat", "value": true},
+            {"id": "colors", "value": [choices[0], choices[1]]},
+            {"id": "due_date", "value": "2026-05-26"},
+            {"id": "print_scale", "value": 1.5}]}),
+    );
+    let stored = app.ok("get_image", json!({"id": id}));
+    assert_eq!(
+        field_value(&stored, "repeat"),
+        "Yes",
+        "stored as the API keeps it"
+    );
+    assert!(
+        field_value(&stored, "due_date")
+            .as_str()
+            .unwrap()
+            .starts_with("2026-05-26"),
+        "{stored}"
+    );
+    let after = form(&saved);
+    assert_eq!(field(&after, "repeat")["value"], true);
+    assert_eq!(
+        field(&after, "colors")["value"],
+        json!([choices[0], choices[1]])
+    );
+    assert_eq!(field(&after, "due_date")["value"], "2026-05-26");
+    assert_eq!(field(&after, "print_scale")["value"], 1.5);
+
+    // A read-only field is refused by name, before anything is sent.
+    let refused = app.err(
+        "update_image",
+        json!({"id": id, "folderId": prints, "fields": [{"id": "version", "value": "9"}]}),
+    );
+    assert_eq!(refused["kind"], "invalid_input", "{refused}");
+    assert!(
+        refused["message"].as_str().unwrap().contains("read-only"),
+        "{refused}"
+    );
+
+    // A new image's form: the folder's fields, nothing filled in.
+    let blank = app.ok("image_form", json!({"folderId": prints}));
+    let mut blank_ids: Vec<String> = blank
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["fieldId"].as_str().unwrap().to_owned())
+        .collect();
+    let mut schema_ids: Vec<String> = app.ok("folder_schema", json!({"folderId": prints}))
+        ["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["fieldId"].as_str().unwrap().to_owned())
+        .collect();
+    blank_ids.sort();
+    schema_ids.sort();
+    assert_eq!(blank_ids, schema_ids);
+    assert_eq!(blank[0]["value"], "");
 }

@@ -40,7 +40,8 @@ fn the_ui_contract_is_current() {
         json!({"folderId": prints, "pageSize": 5, "pageNumber": 0}),
     );
     let id = page["result"][0]["id"].clone();
-    reply("get_image", json!({"id": id}));
+    let image = reply("get_image", json!({"id": id}));
+    reply("image_form", json!({"folderId": prints, "image": image}));
     reply("get_images", json!({"ids": [id]}));
     let created = reply(
         "create_image",

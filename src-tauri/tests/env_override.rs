@@ -3,8 +3,7 @@
 //! process environment. tests/e2e/test_security.py checks the real app's WebKit processes.
 
 use beproduct_images_lib::credentials::{
-    Credentials, ENV_API_URL, ENV_CLIENT_ID, ENV_CLIENT_SECRET, ENV_COMPANY_DOMAIN,
-    ENV_REFRESH_TOKEN,
+    self, ENV_API_URL, ENV_CLIENT_ID, ENV_CLIENT_SECRET, ENV_COMPANY_DOMAIN, ENV_REFRESH_TOKEN,
 };
 
 fn beproduct_vars() -> Vec<String> {
@@ -26,7 +25,7 @@ fn secrets_are_read_once_and_leave_the_environment() {
     ] {
         std::env::set_var(name, value);
     }
-    let creds = Credentials::take_from_env()
+    let creds = credentials::take_from_env()
         .expect("complete")
         .expect("set");
     assert_eq!(creds.company_domain, "Acme");
@@ -42,11 +41,11 @@ fn secrets_are_read_once_and_leave_the_environment() {
     assert!(!child_env.contains("env-s3cr3t-value"));
 
     // Read once: a second read finds nothing.
-    assert!(Credentials::take_from_env().unwrap().is_none());
+    assert!(credentials::take_from_env().unwrap().is_none());
 
     // An incomplete set is refused (naming what is missing) and removed all the same.
     std::env::set_var(ENV_CLIENT_SECRET, "half-s3cr3t");
-    let err = Credentials::take_from_env().unwrap_err();
+    let err = credentials::take_from_env().unwrap_err();
     assert_eq!(err.kind(), "invalid_input");
     assert!(err.to_string().contains(ENV_COMPANY_DOMAIN), "{err}");
     assert!(!err.to_string().contains("half-s3cr3t"), "{err}");

@@ -12,25 +12,16 @@ use beproduct_images_lib::file_handles::{announce_drop, DROPPED_EVENT};
 use beproduct_images_lib::sandbox_host::SandboxHost;
 use beproduct_images_lib::uploads::UploadHost;
 use beproduct_sandbox::FaultKind;
-use common::uploads::{folder_id, jobs, record, wait_until, wait_until_within, write_png};
+use common::uploads::{
+    folder_id, job, jobs, record, state, wait_until, wait_until_within, write_png,
+};
 use common::{sandbox_credentials, start_sandbox, test_keychain, TestApp};
-use serde_json::{json, Value};
+use serde_json::json;
 use tauri::{Manager, PhysicalPosition};
 use upload_queue::QueueConfig;
 
 const WATCH: Duration = Duration::from_secs(2);
 const SLOW_PROCESSING_MS: u64 = 10 * 60 * 1000;
-
-fn job(app: &TestApp, id: &str) -> Value {
-    jobs(app)
-        .into_iter()
-        .find(|j| j["id"] == id)
-        .unwrap_or_else(|| panic!("no job {id}"))
-}
-
-fn state(app: &TestApp, id: &str) -> String {
-    job(app, id)["state"]["kind"].as_str().unwrap().to_owned()
-}
 
 fn files_on(app: &TestApp, image_id: &str) -> usize {
     let image = app.ok("get_image", json!({"id": image_id}));

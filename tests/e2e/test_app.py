@@ -147,9 +147,10 @@ def test_filter_dropdown_equals(ui, sandbox):
     ui.find("#filter-add").click()
     row = ui.wait_for("#filters .filter-row")
     select_option(ui, "#filters .filter-row select.filter-field", "artwork_type")
-    select_option(ui, "#filters .filter-row select.filter-op", "Eq")
+    # A DropDown offers the operators Rust gives a choice field: any of / none of / empty.
     ops = [o.text for o in row.find_all("select.filter-op option")]
-    assert "is" in ops and "is not" in ops, ops
+    assert ops == ["is any of", "is none of", "is empty", "is not empty"], ops
+    select_option(ui, "#filters .filter-row select.filter-op", "in")
     select_option(ui, "#filters .filter-row select.filter-value", "Print")
     expected = api.count(prints["id"], [{"field": "artwork_type", "operator": "Eq", "value": "Print"}])
     assert expected > 0
@@ -250,16 +251,18 @@ def test_number_field_refuses_text_client_side(ui, sandbox, artifacts):
 
 def test_server_refusal_is_shown_and_edits_kept(ui, sandbox):
     api = sandbox[1]
-    image_id = card_ids(ui)[4]
+    ids = card_ids(ui)
+    image_id, other_id = ids[4], ids[5]
     open_card(ui, image_id)
-    # A whole number too large for the server: the form accepts it, the API answers 400.
-    set_value(ui, '#image-form input[data-field-id="width_px"]', "100000000000000000000")
+    # Another image's number: only the server knows it is taken, and it answers 400 naming it.
+    taken = api.header(other_id)["headerNumber"]
+    set_value(ui, '#image-form input[data-field-id="header_number"]', taken)
     set_value(ui, '#image-form input[data-field-id="designer"]', "kept after failure")
     ui.find("#save").click()
     toast = ui.wait_for("#toast.toast-error")
-    ui.wait_until(lambda: "width" in toast.text.lower(), what="the server's reason in the toast")
+    ui.wait_until(lambda: "already used" in toast.text.lower(), what="the server's reason in the toast")
     assert ui.find('#image-form input[data-field-id="designer"]').prop("value") == "kept after failure"
-    assert ui.exists('[data-field-row="width_px"] .field-error')
+    assert ui.exists('[data-field-row="header_number"] .field-error'), "the reason lands on the field it names"
     assert ui.find("#dirty-marker").prop("hidden") is False
     assert field_value(api.header(image_id), "designer") != "kept after failure"
     # Details on demand show the error kind.

@@ -143,7 +143,7 @@ def test_new_images_wait_behind_a_pill_while_uploads_run(upload_app: Session, sl
     try:
         res = app.invoke("enqueue_url", {"url": url, "target": target})
         assert "ok" in res, res
-        url_job = res["ok"]["accepted"][0]["id"]
+        url_job = res["ok"]["jobId"]
 
         def finished_image(path: Path) -> str:
             drop_files(app, display, [path], f'.folder[data-folder-id="{prints["id"]}"]')

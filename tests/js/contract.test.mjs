@@ -7,14 +7,24 @@ import { readFileSync } from 'node:fs';
 
 import { ERROR_KINDS, KIND_LEADS, describeError } from '../../ui/js/api.js';
 
-const contract = JSON.parse(readFileSync(new URL('../../ui/contract/ipc.json', import.meta.url), 'utf8'));
+const readContract = (name) => JSON.parse(readFileSync(new URL(`../../ui/contract/${name}.json`, import.meta.url), 'utf8'));
+const contract = readContract('ipc');
+// Written by src-tauri/tests/upload_commands.rs from the replies and `upload://event`s of a real run.
+const uploads = readContract('uploads');
 
 // What the page reads from each reply (`[]` = every item of a list).
 const UI_READS = {
   connection_status: ['mode', 'company', 'apiUrl', 'keychain.available', 'hasSavedAccount', 'lastFolderId'],
   test_connection: ['folderCount'],
   list_folders: ['[].id', '[].name', '[].active', '[].description'],
-  folder_schema: ['[].fieldId', '[].fieldName', '[].fieldType', '[].required', '[].active', '[].properties'],
+  folder_schema: [
+    'fields[].fieldId', 'filters[].fieldId', 'filters[].label', 'filters[].filter.operators',
+    'filters[].filter.defaultOperator', 'filters[].filter.valueKind', 'filters[].choices[].value', 'filters[].choices[].label',
+  ],
+  image_form: [
+    '[].fieldId', '[].label', '[].widget', '[].editable', '[].required', '[].value',
+    '[].choices[].value', '[].choices[].label',
+  ],
   list_images: [
     'total', 'result[].id', 'result[].headerNumber', 'result[].headerName',
     'result[].headerData.fields[].id', 'result[].headerData.fields[].value', 'result[].headerData.preview',
@@ -24,6 +34,38 @@ const UI_READS = {
   update_image: ['id', 'folder.id', 'headerNumber', 'headerData.fields[].value'],
   get_images: ['images[].id', 'failed'],
 };
+
+// A job as the tray and the stores read it (JobSummary), under each place it arrives.
+const JOB = ['id', 'fileName', 'size', 'bytesSent', 'bytesPerSec', 'state.kind', 'state.reason', 'state.permanent',
+  'imageId', 'target.folderId', 'source.path', 'source.url', 'serverKey', 'waitingForServer', 'interrupted', 'duplicateOf'];
+const TOTALS = ['total', 'done', 'failed', 'mayHaveLanded', 'waitingForServer', 'duplicate', 'cancelled',
+  'bytesTotal', 'bytesSent', 'paused'];
+const under = (prefix, members) => members.map((m) => `${prefix}${m}`);
+
+const UPLOAD_REPLY_READS = {
+  enqueue_uploads: ['accepted', 'rejected', 'skipped[].name', 'skipped[].reason'],
+  upload_jobs: [...under('jobs[].', JOB), ...under('totals.', TOTALS), 'interrupted', 'journalNotice'],
+  check_again: ['queued', 'refused[].jobId', 'refused[].reason'],
+};
+const UPLOAD_EVENT_READS = {
+  jobsAdded: [...under('[].jobs[].', ['id', 'state.kind']), ...under('[].totals.', TOTALS)],
+  jobChanged: [...under('[].job.', ['id', 'state.kind', 'imageId']), '[].image.id', '[].image.headerNumber'],
+  progress: ['[].jobId', '[].bytesSent', '[].bytesTotal', '[].bytesPerSec'],
+  jobsRemoved: ['[].jobIds'],
+};
+
+test('every upload reply and event member the page reads is in the contract', () => {
+  for (const [command, members] of Object.entries(UPLOAD_REPLY_READS)) {
+    const known = uploads.replyMembers[command];
+    assert.ok(Array.isArray(known), `no contract for ${command}`);
+    for (const member of members) assert.ok(known.includes(member), `${command} has no ${member}`);
+  }
+  for (const [type, members] of Object.entries(UPLOAD_EVENT_READS)) {
+    const known = uploads.eventMembers[type];
+    assert.ok(Array.isArray(known), `no ${type} event in the contract`);
+    for (const member of members) assert.ok(known.includes(member), `${type} has no ${member}`);
+  }
+});
 
 test('the page knows exactly the error kinds the app sends', () => {
   assert.deepEqual([...ERROR_KINDS].sort(), [...contract.errorKinds].sort());

@@ -58,7 +58,7 @@ test('state fields read and write their concept\'s store', () => {
   assert.equal(state.openImage, image);
   assert.equal(state.dirty, true);
   assert.deepEqual(Object.keys(state).sort(),
-    ['connection', 'creating', 'dirty', 'folderId', 'folders', 'openImage', 'query', 'schema', 'selectedId']);
+    ['connection', 'creating', 'dirty', 'fields', 'folderId', 'folders', 'openImage', 'query', 'selectedId']);
 });
 
 test('number, name and preview come from the header or its fields; only safe preview URLs', () => {

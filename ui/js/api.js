@@ -58,7 +58,20 @@ export const api = {
   useAccount: () => call('use_account'),
   signOut: () => call('sign_out'),
   listFolders: () => call('list_folders'),
+  /** {fields, filters}: the folder's field specs (widget, choices, filter operators). */
   folderSchema: (folderId) => call('folder_schema', { folderId }),
+  /** [FormField]: each field's spec and its widget value, for `image` (null: a new image). */
+  imageForm: (folderId, image) => call('image_form', { folderId, image }),
+  /** [{value, label, detail?}] for a picker whose choices come from 'users', 'partners' or 'tags'. */
+  fieldChoices: (source) => call('field_choices', { source }),
+  /** Tag names of an image; changeTags answers with the image's tags after the change. */
+  imageTags: (id) => call('image_tags', { id }),
+  changeTags: (id, add, remove) => call('change_tags', { id, add, remove }),
+  /** [{id, body, from: {id, name}, createdDate}]; each change answers with the whole thread. */
+  imageComments: (id) => call('image_comments', { id }),
+  addComment: (id, text) => call('add_comment', { id, text }),
+  editComment: (id, commentId, text) => call('edit_comment', { id, commentId, text }),
+  deleteComment: (id, commentId) => call('delete_comment', { id, commentId }),
   /** filters: [{field, operator, value: string | string[]}]; pageSize 1–200 (left out: the
    * backend's default, 60); pageNumber starts at 0. */
   listImages: ({ folderId, quick = null, filters = [], pageSize, pageNumber = 0 }) =>

@@ -7,9 +7,12 @@ import { showToast, showError } from './toast.js';
 import { confirmDialog } from './dialogs.js';
 import { upsertCard, removeCard, select, cardImage, focusGrid } from './grid.js';
 import { uploads } from './uploads-store.js';
+import { showAnnotations } from './annotations.js';
 
 let form = null;
+let formFields = null;  // the last `image_form` answer, for Revert
 let busy = false;
+let opening = 0;        // the latest form request; older answers are dropped
 
 export function initDetail() {
   $('#image-form').addEventListener('submit', (e) => { e.preventDefault(); save(); });
@@ -34,6 +37,9 @@ export async function guardDirty() {
 
 export function showNothing() {
   form = null;
+  formFields = null;
+  opening += 1;
+  showAnnotations(null);
   state.openImage = null;
   state.creating = false;
   setDirty(false);
@@ -44,11 +50,30 @@ export function showNothing() {
   applyLock(false);
 }
 
-export function showImage(image, { focusForm = false } = {}) {
+/** The form for `image` (null: a new image in the open folder), as the backend describes it. */
+async function fetchForm(image) {
+  const ticket = ++opening;
+  const folderId = image?.folder?.id ?? state.folderId;
+  const fields = await api.imageForm(folderId, image);
+  return ticket === opening ? fields : null;
+}
+
+export async function showImage(image, { focusForm = false } = {}) {
+  const another = state.openImage?.id !== image.id;
   state.openImage = image;
   state.creating = false;
   renderHeader(image);
-  form = createForm($('#image-form'), { schema: state.schema, image, onDirtyChange: setDirty });
+  if (another) showAnnotations(image);
+  let fields;
+  try {
+    fields = await fetchForm(image);
+  } catch (err) {
+    showError(`Could not show the attributes of ${imageNumber(image)}.`, err);
+    return;
+  }
+  if (!fields || state.openImage !== image) return;
+  formFields = fields;
+  form = createForm($('#image-form'), { fields, onDirtyChange: setDirty });
   $('#save').textContent = 'Save';
   $('#delete').hidden = false;
   setDirty(false);
@@ -63,7 +88,17 @@ export async function showNew() {
   state.creating = true;
   select(null);
   renderHeader(null);
-  form = createForm($('#image-form'), { schema: state.schema, image: null, onDirtyChange: setDirty });
+  showAnnotations(null);
+  let fields;
+  try {
+    fields = await fetchForm(null);
+  } catch (err) {
+    showError('Could not show the form for a new image.', err);
+    return;
+  }
+  if (!fields || !state.creating) return;
+  formFields = fields;
+  form = createForm($('#image-form'), { fields, onDirtyChange: setDirty });
   applyLock(false);
   $('#save').textContent = 'Create image';
   $('#delete').hidden = true;
@@ -154,7 +189,8 @@ export async function save() {
       const changed = form.changedFields();
       const updated = await api.updateImage(state.openImage.id, state.openImage.folder?.id ?? state.folderId, changed);
       state.openImage = updated;
-      form.load(updated);
+      const fields = await fetchForm(updated);
+      if (fields) { formFields = fields; form.load(fields); }
       renderHeader(updated);
       upsertCard(updated);
       showToast(`Saved ${imageNumber(updated)}.`);
@@ -169,9 +205,8 @@ export async function save() {
 }
 
 export function revert() {
-  if (!form) return;
-  if (state.creating) { form.load(null); return; }
-  form.load(state.openImage);
+  if (!form || !formFields) return;
+  form.load(formFields);
 }
 
 /** Deletes the open image, or the selected card when nothing is open. */

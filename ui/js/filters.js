@@ -1,20 +1,27 @@
-// Filter builder: rows of field / operator / value built from the folder schema.
-// Rows combine with AND (the API has no OR). Rows without a value are not sent.
+// Filter builder: rows of field / condition / value, built from the fields the backend says a
+// search can filter by (`folder_schema`'s `filters`: each with its operators and value kind).
+// Rows combine with AND (the API has no OR). Rows that need a value and have none are not sent;
+// the backend turns each row into the API's filters (dates as whole days in the user's zone).
 import { h, $ } from './dom.js';
-import { widgetKind, choices, filterable } from './fields.js';
+import { choicesFrom } from './choices.js';
 
-const OPS_BY_KIND = {
-  text: [['Contains', 'contains'], ['Eq', 'is'], ['Neq', 'is not']],
-  memo: [['Contains', 'contains'], ['Eq', 'is'], ['Neq', 'is not']],
-  select: [['Eq', 'is'], ['Neq', 'is not']],
-  multi: [['Contains', 'includes'], ['Eq', 'is exactly'], ['Neq', 'is not']],
-  bool: [['Eq', 'is']],
-  int: [['Eq', '='], ['Neq', '≠'], ['Gt', '>'], ['Gte', '≥'], ['Lt', '<'], ['Lte', '≤']],
-  decimal: [['Eq', '='], ['Neq', '≠'], ['Gt', '>'], ['Gte', '≥'], ['Lt', '<'], ['Lte', '≤']],
-  date: [['Eq', 'on'], ['Neq', 'not on'], ['Gt', 'after'], ['Gte', 'on or after'], ['Lt', 'before'], ['Lte', 'on or before']],
-  datetime: [['Gt', 'after'], ['Gte', 'on or after'], ['Lt', 'before'], ['Lte', 'on or before'], ['Eq', 'at']],
-  readonly: [['Eq', 'is'], ['Neq', 'is not'], ['Contains', 'contains']],
+/** How each operator reads, by value kind (dates read as days). */
+const OP_LABELS = {
+  contains: 'contains', is: 'is', isNot: 'is not', isEmpty: 'is empty', isNotEmpty: 'is not empty',
+  gt: '>', gte: '≥', lt: '<', lte: '≤', in: 'is any of', notIn: 'is none of',
 };
+const DATE_OP_LABELS = { is: 'on', gt: 'after', gte: 'on or after', lt: 'before', lte: 'on or before' };
+const NO_VALUE = new Set(['isEmpty', 'isNotEmpty']);
+
+export function opLabel(op, valueKind) {
+  return (valueKind === 'date' && DATE_OP_LABELS[op]) || OP_LABELS[op] || op;
+}
+
+/** The user's offset from UTC in minutes (east positive) on `day` ('YYYY-MM-DD'). */
+export function utcOffsetOn(day) {
+  const d = new Date(`${day}T00:00:00`);
+  return Number.isNaN(d.getTime()) ? 0 : -d.getTimezoneOffset();
+}
 
 let fields = [];
 let onChange = () => {};
@@ -24,9 +31,9 @@ export function initFilters(changeHandler) {
   $('#filter-add').addEventListener('click', () => addRow());
 }
 
-/** New schema (folder changed): drop all rows. */
-export function setFilterSchema(schema) {
-  fields = (schema || []).filter(filterable);
+/** New fields (folder changed): drop all rows. */
+export function setFilterSchema(filterFields) {
+  fields = (filterFields || []).filter((f) => f?.filter?.operators?.length);
   $('#filters').replaceChildren();
   $('#filter-add').disabled = fields.length === 0;
   syncEmptyClass();
@@ -44,22 +51,26 @@ function syncEmptyClass() {
 export function addRow(fieldId) {
   if (!fields.length) return null;
   const fieldSelect = h('select', { class: 'filter-field', attrs: { 'aria-label': 'Field' } },
-    fields.map((f) => h('option', { value: f.fieldId, text: f.fieldName || f.fieldId })));
+    fields.map((f) => h('option', { value: f.fieldId, text: f.label })));
   if (fieldId) fieldSelect.value = fieldId;
   const opSelect = h('select', { class: 'filter-op', attrs: { 'aria-label': 'Condition' } });
   const valueSlot = h('span', { class: 'filter-value-slot' });
   const remove = h('button', { type: 'button', class: 'icon-button filter-remove', attrs: { 'aria-label': 'Remove filter', title: 'Remove filter' }, text: '×' });
   const row = h('div', { class: 'filter-row' }, fieldSelect, opSelect, valueSlot, remove);
 
+  const field = () => fields.find((f) => f.fieldId === fieldSelect.value) || fields[0];
+  const syncValue = () => { valueSlot.hidden = NO_VALUE.has(opSelect.value); };
   const rebuild = () => {
-    const field = fields.find((f) => f.fieldId === fieldSelect.value) || fields[0];
-    const kind = widgetKind(field);
-    opSelect.replaceChildren(...(OPS_BY_KIND[kind] || OPS_BY_KIND.text).map(([v, label]) => h('option', { value: v, text: label })));
-    valueSlot.replaceChildren(valueWidget(field, kind));
-    row.dataset.kind = kind;
+    const f = field();
+    const { operators, defaultOperator, valueKind } = f.filter;
+    opSelect.replaceChildren(...operators.map((op) => h('option', { value: op, text: opLabel(op, valueKind) })));
+    opSelect.value = defaultOperator;
+    valueSlot.replaceChildren(valueInput(f));
+    row.dataset.kind = valueKind;
+    syncValue();
   };
   fieldSelect.addEventListener('change', () => { rebuild(); onChange(); });
-  opSelect.addEventListener('change', () => onChange());
+  opSelect.addEventListener('change', () => { syncValue(); onChange({ immediate: NO_VALUE.has(opSelect.value) }); });
   valueSlot.addEventListener('input', () => onChange());
   valueSlot.addEventListener('change', () => onChange());
   remove.addEventListener('click', () => { row.remove(); syncEmptyClass(); onChange({ immediate: true }); $('#filter-add').focus(); });
@@ -70,35 +81,38 @@ export function addRow(fieldId) {
   return row;
 }
 
-function valueWidget(field, kind) {
-  const attrs = { 'aria-label': `Value for ${field.fieldName || field.fieldId}` };
-  switch (kind) {
-    case 'select':
-      return h('select', { class: 'filter-value', attrs }, h('option', { value: '', text: 'Choose…' }), choices(field).map((c) => h('option', { value: c, text: c })));
-    case 'multi':
-      return h('select', { class: 'filter-value', multiple: true, size: 3, attrs }, choices(field).map((c) => h('option', { value: c, text: c })));
+function valueInput(field) {
+  const attrs = { 'aria-label': `Value for ${field.label}` };
+  switch (field.filter.valueKind) {
+    case 'options': {
+      const select = h('select', { class: 'filter-value', multiple: true, size: 3, attrs });
+      const show = (options) => select.replaceChildren(...options.map((o) => h('option', { value: o.value, text: o.label })));
+      show(field.choices || []);
+      if (field.choicesSource) choicesFrom(field.choicesSource).then(show, () => { select.dataset.choicesFailed = 'true'; });
+      return select;
+    }
     case 'bool':
-      return h('select', { class: 'filter-value', attrs }, h('option', { value: '', text: 'Choose…' }), h('option', { value: 'Yes', text: 'Yes' }), h('option', { value: 'No', text: 'No' }));
+      return h('select', { class: 'filter-value', attrs }, h('option', { value: '', text: 'Choose…' }),
+        h('option', { value: 'true', text: 'Yes' }), h('option', { value: 'false', text: 'No' }));
     case 'date': return h('input', { class: 'filter-value', type: 'date', attrs });
-    case 'datetime': return h('input', { class: 'filter-value', type: 'datetime-local', attrs });
-    case 'int': return h('input', { class: 'filter-value', type: 'number', step: '1', attrs });
-    case 'decimal': return h('input', { class: 'filter-value', type: 'number', step: 'any', attrs });
+    case 'integer': case 'decimal':
+      return h('input', { class: 'filter-value', type: 'text', placeholder: 'Number', autocomplete: 'off', attrs: { ...attrs, inputmode: 'decimal' } });
     default: return h('input', { class: 'filter-value', type: 'search', placeholder: 'Value', autocomplete: 'off', spellcheck: false, attrs });
   }
 }
 
-/** The filters to send: [{field, operator, value}] for rows that have a value. */
+/** The filters to send: [{field, op, value, utcOffsetMinutes?}] for rows that are complete. */
 export function currentFilters() {
   return [...document.querySelectorAll('#filters .filter-row')].map((row) => {
     const field = row.querySelector('.filter-field').value;
-    const operator = row.querySelector('.filter-op').value;
+    const op = row.querySelector('.filter-op').value;
+    if (NO_VALUE.has(op)) return { field, op };
     const input = row.querySelector('.filter-value');
     let value;
     if (input.multiple) value = [...input.selectedOptions].map((o) => o.value);
-    else if (row.dataset.kind === 'date') value = input.value || null;  // a calendar day: matches the whole day
-    else if (row.dataset.kind === 'datetime') value = input.value ? new Date(input.value).toISOString() : null;
+    else if (row.dataset.kind === 'bool') value = input.value === '' ? '' : input.value === 'true';
     else value = input.value.trim();
-    const empty = value === null || value === '' || (Array.isArray(value) && value.length === 0);
-    return empty ? null : { field, operator, value };
+    if (value === '' || (Array.isArray(value) && value.length === 0)) return null;
+    return row.dataset.kind === 'date' ? { field, op, value, utcOffsetMinutes: utcOffsetOn(value) } : { field, op, value };
   }).filter(Boolean);
 }

@@ -1,196 +1,179 @@
-// The attribute form: folder schema → one widget per field, values decoded from an ImageHeader
-// and encoded back per field type. Tracks dirty state and validates before saving.
+// The attribute form: renders the fields the backend describes (`image_form`: each field's
+// widget, editability, choices, unit and value) and reads widget values back. Which widget a
+// field gets, what may be edited and how values are encoded is decided in Rust; this module
+// shows it, tracks what changed and checks only what the user typed (widgets.js).
 import { h } from './dom.js';
-import {
-  widgetKind, choices, displayValue, isoToDateInput, dateInputToIso, isoToDateTimeInput,
-  dateTimeInputToIso, truthy,
-} from './fields.js';
+import { choicesFrom } from './choices.js';
+import { controlOf, toText, fromText, sameValue, isEmpty } from './widgets.js';
 
-const INVALID = Symbol('invalid');
-const CORE_FIELDS = [
-  { fieldId: 'header_number', fieldName: 'Image Number', fieldType: 'Text', required: true, properties: {} },
-  { fieldId: 'header_name', fieldName: 'Image Name', fieldType: 'Text', required: true, properties: {} },
-];
-
-/** Schema fields to show: active ones in schema order, the two core fields always first. */
-function formFields(schema, image) {
-  const list = (schema || []).filter((f) => f && f.fieldId && f.active !== false);
-  const ids = new Set(list.map((f) => f.fieldId));
-  const core = CORE_FIELDS.filter((f) => !ids.has(f.fieldId));
-  // Values the server has but the schema does not describe are still shown (read-only).
-  const extra = (image?.headerData?.fields || [])
-    .filter((f) => f.id && !ids.has(f.id) && !CORE_FIELDS.some((c) => c.fieldId === f.id))
-    .map((f) => ({ fieldId: f.id, fieldName: f.name || f.id, fieldType: 'Auto', required: false, properties: {} }));
-  // Editable attributes first; bookkeeping (version, created/modified by, formulas) at the end.
-  const all = [...core, ...list, ...extra];
-  const first = all.filter((f) => f.fieldId === 'header_number' || f.fieldId === 'header_name');
-  const rest = all.filter((f) => !first.includes(f));
-  return [...first, ...rest.filter((f) => widgetKind(f) !== 'readonly'), ...rest.filter((f) => widgetKind(f) === 'readonly')];
-}
-
-function buildWidget(field, kind, inputId) {
+function buildControl(field, control, inputId) {
   const common = { id: inputId, dataset: { fieldId: field.fieldId }, attrs: { name: field.fieldId } };
-  switch (kind) {
-    case 'memo': return h('textarea', { ...common, rows: 3 });
+  const choices = field.choices || [];
+  switch (control) {
+    case 'textarea': return h('textarea', { ...common, rows: 3 });
     case 'select':
-      return h('select', common, h('option', { value: '', text: '—' }), choices(field).map((c) => h('option', { value: c, text: c })));
-    case 'multi':
-      return h('select', { ...common, multiple: true, size: Math.min(6, Math.max(3, choices(field).length)) },
-        choices(field).map((c) => h('option', { value: c, text: c })));
-    case 'bool': return h('input', { ...common, type: 'checkbox' });
+      return h('select', common, h('option', { value: '', text: '—' }), choices.map((c) => h('option', { value: c.value, text: c.label })));
+    case 'multiselect':
+      return h('select', { ...common, multiple: true, size: Math.min(6, Math.max(3, choices.length)) },
+        choices.map((c) => h('option', { value: c.value, text: c.label })));
+    case 'checkbox': return h('input', { ...common, type: 'checkbox' });
     case 'date': return h('input', { ...common, type: 'date' });
     case 'datetime': return h('input', { ...common, type: 'datetime-local' });
-    case 'int': return h('input', { ...common, type: 'number', step: '1', attrs: { ...common.attrs, inputmode: 'numeric' } });
-    case 'decimal': return h('input', { ...common, type: 'number', step: 'any', attrs: { ...common.attrs, inputmode: 'decimal' } });
-    case 'readonly': return h('input', { ...common, type: 'text', readOnly: true, tabIndex: 0, class: 'readonly' });
+    case 'number':
+      return h('input', { ...common, type: 'text', attrs: { ...common.attrs, inputmode: field.widget === 'integer' ? 'numeric' : 'decimal' }, autocomplete: 'off' });
+    case 'readonly': return h('input', { ...common, type: 'text', readOnly: true, tabIndex: 0, class: 'readonly', attrs: { ...common.attrs, 'aria-readonly': 'true' } });
     default: {
-      const list = choices(field);
-      const input = h('input', { ...common, type: 'text', autocomplete: 'off', spellcheck: false });
-      if (kind === 'text' && list.length) input.setAttribute('list', `${inputId}-choices`);
-      return input;
+      const suggest = control === 'picker' || control === 'list' || (field.widget === 'combo' && choices.length);
+      return h('input', { ...common, type: 'text', autocomplete: 'off', spellcheck: false, attrs: { ...common.attrs, list: suggest ? `${inputId}-choices` : null } });
     }
   }
 }
 
-/** Puts an API value into a widget. Values not among a select's choices are kept as extra options. */
-function writeWidget(el, kind, value) {
-  switch (kind) {
+/** One row of the form; keeps the field, its control and the value loaded. */
+function createRow(field, index) {
+  const control = field.editable ? controlOf(field.widget) : 'readonly';
+  const inputId = `field-${index}`;
+  const widget = buildControl(field, control, inputId);
+  const required = field.required && field.editable;
+  if (required && control !== 'checkbox') widget.required = true;
+  const label = h('label', { class: 'field-label', htmlFor: inputId },
+    h('span', { text: field.label }),
+    required ? h('span', { class: 'required-mark', attrs: { 'aria-hidden': 'true', title: 'Required' }, text: '*' }) : null);
+  const parts = [widget];
+  if (control === 'checkbox') parts.splice(0, 1, h('label', { class: 'switch' }, widget, h('span', { class: 'switch-text', text: 'No' })));
+  if (field.unit) parts.push(h('span', { class: 'field-unit', text: field.unit }));
+  const datalist = widget.getAttribute?.('list') ? h('datalist', { id: widget.getAttribute('list') }) : null;
+  const rowEl = h('div', {
+    class: ['field', `field-${field.widget}`, field.fieldId === 'header_name' || control === 'textarea' ? 'field-wide' : ''],
+    dataset: { fieldRow: field.fieldId },
+  }, label, h('div', { class: 'field-control' }, parts), datalist);
+  const row = { field, control, widget, el: rowEl, datalist, options: field.choices || [], loaded: field.value, original: undefined };
+  if (datalist) fillSuggestions(row);
+  return row;
+}
+
+function fillSuggestions(row) {
+  const show = (options) => {
+    row.options = options;
+    row.datalist.replaceChildren(...options.map((o) => h('option', { value: o.label, text: o.detail || null })));
+  };
+  show(row.options);
+  if (row.field.choicesSource) {
+    choicesFrom(row.field.choicesSource).then(show, () => {
+      row.el.dataset.choicesFailed = 'true';  // typing a name still works for names already set
+    });
+  }
+}
+
+/** Puts a widget value into the row's control. Values not among a select's choices stay, marked. */
+function writeRow(row, value) {
+  const { widget, control } = row;
+  switch (control) {
     case 'select': {
-      const v = value == null ? '' : String(value);
-      if (v && ![...el.options].some((o) => o.value === v)) el.append(h('option', { value: v, text: `${v} (not in list)` }));
-      el.value = v;
+      const v = value ?? '';
+      if (v && ![...widget.options].some((o) => o.value === v)) widget.append(h('option', { value: v, text: `${v} (not in list)` }));
+      widget.value = v;
       break;
     }
-    case 'multi': {
-      const values = (Array.isArray(value) ? value : typeof value === 'string' && value ? value.split('■') : []).map(String);
+    case 'multiselect': {
+      const values = Array.isArray(value) ? value : [];
       for (const v of values) {
-        if (![...el.options].some((o) => o.value === v)) el.append(h('option', { value: v, text: `${v} (not in list)` }));
+        if (![...widget.options].some((o) => o.value === v)) widget.append(h('option', { value: v, text: `${v} (not in list)` }));
       }
-      for (const o of el.options) o.selected = values.includes(o.value);
+      for (const o of widget.options) o.selected = values.includes(o.value);
       break;
     }
-    case 'bool':
-      el.checked = truthy(value);
-      if (el.nextElementSibling) el.nextElementSibling.textContent = el.checked ? 'Yes' : 'No';
+    case 'checkbox':
+      widget.checked = value === true;
+      widget.indeterminate = value === null || value === undefined;
+      syncSwitchText(row);
       break;
-    case 'date': el.value = isoToDateInput(value); break;
-    case 'datetime': el.value = isoToDateTimeInput(value); break;
-    case 'int': case 'decimal': el.value = value === null || value === undefined || value === '' ? '' : String(value); break;
-    default: el.value = kind === 'readonly' ? displayValue(value) : (value == null ? '' : String(value));
+    default: widget.value = toText(row.field, value);
   }
 }
 
-/** Reads a widget as the value the API expects; INVALID when the user typed something unparsable. */
-function readWidget(el, kind) {
-  switch (kind) {
-    case 'select': return el.value;
-    case 'multi': return [...el.selectedOptions].map((o) => o.value);
-    case 'bool': return el.checked ? 'Yes' : 'No';
-    case 'date': return el.validity.badInput ? INVALID : dateInputToIso(el.value);
-    case 'datetime': return el.validity.badInput ? INVALID : dateTimeInputToIso(el.value);
-    case 'int': {
-      if (el.validity.badInput) return INVALID;
-      if (el.value.trim() === '') return null;
-      const n = Number(el.value);
-      return Number.isInteger(n) ? n : INVALID;
-    }
-    case 'decimal': {
-      if (el.validity.badInput) return INVALID;
-      if (el.value.trim() === '') return null;
-      const n = Number(el.value);
-      return Number.isFinite(n) ? n : INVALID;
-    }
-    default: return el.value;
-  }
+function syncSwitchText(row) {
+  const text = row.widget.nextElementSibling;
+  if (text) text.textContent = row.widget.indeterminate ? '—' : row.widget.checked ? 'Yes' : 'No';
 }
 
-const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
-const isEmpty = (v) => v === null || v === undefined || v === '' || (Array.isArray(v) && v.length === 0);
+/** The row's widget value: `{value}` or `{error}`. */
+function readRow(row) {
+  const { widget, control, field } = row;
+  switch (control) {
+    case 'select': return { value: widget.value };
+    case 'multiselect': return { value: [...widget.selectedOptions].map((o) => o.value) };
+    case 'checkbox': return { value: widget.indeterminate ? null : widget.checked };
+    case 'date': case 'datetime':
+      if (widget.validity?.badInput) return { error: control === 'date' ? 'Enter a valid date.' : 'Enter a valid date and time.' };
+      return fromText(field, widget.value);
+    default: return fromText(field, widget.value, { options: row.options, current: row.loaded });
+  }
+}
 
 /**
- * Renders the form into `container` (a <form>). Returns a controller:
- * {changedFields, filledFields, validate, showServerError, isDirty, load, focusFirst}.
+ * Renders `fields` (from `image_form`) into `container` (a <form>). Returns a controller:
+ * {load, isDirty, validate, showServerError, changedFields, filledFields, focusFirst}.
  */
-export function createForm(container, { schema, image, onDirtyChange }) {
-  const rows = [];
+export function createForm(container, { fields, onDirtyChange }) {
+  let rows = [];
   let lastDirty = false;
-  container.replaceChildren();
 
-  formFields(schema, image).forEach((field, index) => {
-    const kind = widgetKind(field);
-    const inputId = `field-${index}`;
-    const widget = buildWidget(field, kind, inputId);
-    const required = !!field.required && kind !== 'readonly';
-    if (required) widget.required = true;
-    if (kind === 'readonly') widget.setAttribute('aria-readonly', 'true');
-    const label = h('label', { class: 'field-label', htmlFor: inputId },
-      h('span', { text: field.fieldName || field.fieldId }),
-      required ? h('span', { class: 'required-mark', attrs: { 'aria-hidden': 'true', title: 'Required' }, text: '*' }) : null);
-    let control = widget;
-    if (kind === 'bool') control = h('label', { class: 'switch' }, widget, h('span', { class: 'switch-text', text: 'No' }));
-    const datalist = widget.getAttribute('list')
-      ? h('datalist', { id: widget.getAttribute('list') }, choices(field).map((c) => h('option', { value: c }))) : null;
-    const row = h('div', { class: ['field', `field-${kind}`, field.fieldId === 'header_name' || kind === 'memo' ? 'field-wide' : ''], dataset: { fieldRow: field.fieldId } },
-      label, control, datalist);
-    container.append(row);
-    rows.push({ field, kind, widget, row, original: undefined });
-    widget.addEventListener(kind === 'bool' || kind === 'select' || kind === 'multi' ? 'change' : 'input', () => {
-      if (kind === 'bool') widget.nextElementSibling.textContent = widget.checked ? 'Yes' : 'No';
-      clearError(rows.find((r) => r.widget === widget));
-      notify();
-    });
-  });
-
-  function notify() {
+  const editable = () => rows.filter((r) => r.field.editable);
+  const notify = () => {
     const dirty = isDirty();
     if (dirty !== lastDirty) { lastDirty = dirty; onDirtyChange?.(dirty); }
-  }
+  };
 
-  function load(img) {
-    const values = new Map((img?.headerData?.fields || []).map((f) => [f.id, f.value]));
-    if (img) {
-      if (!values.has('header_number')) values.set('header_number', img.headerNumber);
-      if (!values.has('header_name')) values.set('header_name', img.headerName);
-    }
-    for (const r of rows) {
-      writeWidget(r.widget, r.kind, values.get(r.field.fieldId));
-      r.original = r.kind === 'readonly' ? undefined : readWidget(r.widget, r.kind);
-      clearError(r);
+  /** Shows `next` (a fresh `image_form` answer): rebuilt, so its fields and values are the backend's. */
+  function load(next) {
+    container.replaceChildren();
+    rows = (next || []).map(createRow);
+    for (const row of rows) {
+      container.append(row.el);
+      writeRow(row, row.field.value);
+      row.original = row.field.editable ? readRow(row).value : undefined;
+      const event = ['checkbox', 'select', 'multiselect'].includes(row.control) ? 'change' : 'input';
+      row.widget.addEventListener(event, () => {
+        if (row.control === 'checkbox') syncSwitchText(row);
+        clearError(row);
+        notify();
+      });
     }
     lastDirty = false;
     onDirtyChange?.(false);
   }
 
-  const editable = () => rows.filter((r) => r.kind !== 'readonly');
-
   function isDirty() {
-    return editable().some((r) => !same(readWidget(r.widget, r.kind), r.original));
+    return editable().some((r) => {
+      const read = readRow(r);
+      return read.error !== undefined || !sameValue(read.value, r.original);
+    });
   }
 
   function clearError(r) {
     if (!r) return;
-    r.row.classList.remove('has-error');
+    r.el.classList.remove('has-error');
     r.widget.removeAttribute('aria-invalid');
-    r.row.querySelector('.field-error')?.remove();
+    r.el.querySelector('.field-error')?.remove();
   }
 
   function setError(r, message) {
     clearError(r);
-    r.row.classList.add('has-error');
+    r.el.classList.add('has-error');
     r.widget.setAttribute('aria-invalid', 'true');
     const id = `${r.widget.id}-error`;
     r.widget.setAttribute('aria-describedby', id);
-    r.row.append(h('div', { class: 'field-error', id, attrs: { role: 'alert' }, text: message }));
+    r.el.append(h('div', { class: 'field-error', id, attrs: { role: 'alert' }, text: message }));
   }
 
-  /** Checks required and parsable values; marks problems with .field-error. Returns true if OK. */
+  /** Checks what the user typed and required fields; marks problems. Returns true if all is well. */
   function validate() {
     let firstBad = null;
     for (const r of editable()) {
-      const v = readWidget(r.widget, r.kind);
-      let problem = null;
-      if (v === INVALID) problem = r.kind === 'int' ? 'Enter a whole number.' : r.kind === 'decimal' ? 'Enter a number.' : 'Enter a valid date.';
-      else if (r.field.required && r.kind !== 'bool' && isEmpty(v)) problem = `${r.field.fieldName || r.field.fieldId} is required.`;
+      const read = readRow(r);
+      let problem = read.error || null;
+      if (!problem && r.field.required && r.control !== 'checkbox' && isEmpty(read.value)) problem = `${r.field.label} is required.`;
       if (problem) { setError(r, problem); firstBad ||= r; } else clearError(r);
     }
     firstBad?.widget.focus();
@@ -202,28 +185,28 @@ export function createForm(container, { schema, image, onDirtyChange }) {
     const text = String(message || '').toLowerCase();
     let matched = false;
     for (const r of editable()) {
-      const names = [r.field.fieldId, r.field.fieldName].filter(Boolean).map((s) => s.toLowerCase());
+      const names = [r.field.fieldId, r.field.label].filter(Boolean).map((s) => s.toLowerCase());
       if (names.some((n) => n.length > 1 && text.includes(n))) { setError(r, message); matched = true; }
     }
     return matched;
   }
 
-  load(image);
+  load(fields);
 
   return {
     load,
     isDirty,
     validate,
     showServerError,
-    /** [{id, value}] for fields that differ from what was loaded. */
+    /** [{id, value}] widget values of the fields that differ from what was loaded. */
     changedFields: () => editable()
-      .map((r) => ({ r, v: readWidget(r.widget, r.kind) }))
-      .filter(({ r, v }) => !same(v, r.original))
+      .map((r) => ({ r, v: readRow(r).value }))
+      .filter(({ r, v }) => !sameValue(v, r.original))
       .map(({ r, v }) => ({ id: r.field.fieldId, value: v })),
-    /** [{id, value}] for every editable field with a value (used when creating). */
+    /** [{id, value}] every editable field with a value (used when creating). */
     filledFields: () => editable()
-      .map((r) => ({ r, value: readWidget(r.widget, r.kind) }))
-      .filter(({ r, value }) => !isEmpty(value) && !(r.kind === 'bool' && value === 'No'))
+      .map((r) => ({ r, value: readRow(r).value }))
+      .filter(({ value }) => !isEmpty(value))
       .map(({ r, value }) => ({ id: r.field.fieldId, value })),
     focusFirst: () => editable()[0]?.widget.focus(),
   };

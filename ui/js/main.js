@@ -9,6 +9,8 @@ import { initGrid, reloadGrid } from './grid.js';
 import { initSearch, resetQuery, clearSearch } from './search.js';
 import { setFilterSchema } from './filters.js';
 import { initDetail, openImage, showNew, showNothing, guardDirty } from './detail.js';
+import { initAnnotations } from './annotations.js';
+import { forgetChoices } from './choices.js';
 import { initShortcuts } from './shortcuts.js';
 import { showError } from './toast.js';
 import { initUploads } from './tray.js';
@@ -21,25 +23,26 @@ async function chooseFolder(folderId) {
   state.folderId = folderId;
   showNothing();
   resetQuery();
-  state.schema = [];
+  state.fields = { fields: [], filters: [] };
   setFilterSchema([]);
   $('#new-image').disabled = true;
   reloadGrid();
   try {
-    const schema = await api.folderSchema(folderId);
+    const fields = await api.folderSchema(folderId);
     if (state.folderId !== folderId) return;
-    state.schema = Array.isArray(schema) ? schema : [];
+    state.fields = fields;
   } catch (err) {
     if (state.folderId !== folderId) return;
-    showError('Could not load this folder’s fields; the form shows only the basic ones.', err);
+    showError('Could not load this folder’s fields; filters are not available until it is opened again.', err);
   }
-  setFilterSchema(state.schema);
+  setFilterSchema(state.fields.filters);
   $('#new-image').disabled = false;
 }
 
 /** (Re)loads everything that depends on the connection. */
 async function start() {
   showNothing();
+  forgetChoices();
   state.folderId = null;
   await loadConnection();
   const folders = await loadFolders();
@@ -60,6 +63,7 @@ function init() {
   });
   initSearch();
   initDetail();
+  initAnnotations();
   initShortcuts();
   $('#new-image').addEventListener('click', () => showNew());
   initUploads();

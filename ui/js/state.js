@@ -22,7 +22,7 @@ const whole = (store) => ({ get: store.get, set: store.set, enumerable: true });
 export const state = Object.defineProperties({
   connection: null,      // connection_status() result
   folders: [],
-  schema: [],            // folder_schema(folderId)
+  fields: { fields: [], filters: [] },  // folder_schema(folderId): the folder's field specs
 }, {
   folderId: whole(folderStore),
   query: whole(queryStore),

@@ -1,7 +1,7 @@
 //! The `BEPRODUCT_*` environment variables: one set of names and one reading rule for every
 //! program of the project (the desktop app's override, `bp-upload`).
 
-use crate::Secret;
+use crate::{Credentials, Secret};
 
 pub const ENV_COMPANY_DOMAIN: &str = "BEPRODUCT_COMPANY_DOMAIN";
 pub const ENV_CLIENT_ID: &str = "BEPRODUCT_CLIENT_ID";
@@ -18,22 +18,12 @@ pub const REQUIRED: [&str; 4] = [
     ENV_REFRESH_TOKEN,
 ];
 
-/// Credentials as the environment gives them (values trimmed; empty counts as unset).
-pub struct EnvCredentials {
-    pub company_domain: String,
-    pub client_id: String,
-    pub client_secret: Secret,
-    pub refresh_token: Secret,
-    pub api_url: Option<String>,
-    pub token_url: Option<String>,
-}
-
 /// What the environment holds: nothing, some required variables (the missing ones are named;
-/// values are never part of it), or everything needed.
+/// values are never part of it), or everything needed (values trimmed; empty counts as unset).
 pub enum EnvRead {
     Unset,
     Incomplete { missing: Vec<&'static str> },
-    Complete(EnvCredentials),
+    Complete(Credentials),
 }
 
 /// Reads the variables through `get` (`std::env::var(..).ok()` in programs, a map in tests).
@@ -58,7 +48,7 @@ pub fn read_env(get: impl Fn(&str) -> Option<String>) -> EnvRead {
     }
     let mut values = values.into_iter().flatten();
     let mut next = || values.next().unwrap_or_default();
-    EnvRead::Complete(EnvCredentials {
+    EnvRead::Complete(Credentials {
         company_domain: next(),
         client_id: next(),
         client_secret: Secret::new(next()),

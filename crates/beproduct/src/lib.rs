@@ -18,6 +18,7 @@ mod capped;
 mod client;
 mod comments;
 mod config;
+mod credentials;
 mod directory;
 mod directory_cache;
 pub mod env;
@@ -36,6 +37,7 @@ mod upload;
 
 pub use client::{parse_service_url, Client};
 pub use config::{Config, SourceLimits, DEFAULT_API_URL, DEFAULT_TOKEN_URL};
+pub use credentials::Credentials;
 pub use directory::{DIRECTORY_MAX_PAGES, DIRECTORY_PAGE_SIZE};
 pub use directory_cache::{Directory, DIRECTORY_TTL};
 pub use error::{Error, ErrorKind, FieldError, Result};

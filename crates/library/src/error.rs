@@ -6,11 +6,22 @@ use beproduct::ErrorKind;
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     #[error(transparent)]
-    Client(#[from] beproduct::Error),
+    Client(beproduct::Error),
 
     /// The caller asked for something the library refuses before any request.
     #[error("{0}")]
     InvalidInput(String),
+}
+
+/// The client's refusals of input read as the library's own (the message without the client's
+/// "invalid input:" lead, which is for logs, not for people).
+impl From<beproduct::Error> for Error {
+    fn from(e: beproduct::Error) -> Self {
+        match e {
+            beproduct::Error::InvalidInput(message) => Error::InvalidInput(message),
+            other => Error::Client(other),
+        }
+    }
 }
 
 impl Error {

@@ -1,8 +1,9 @@
 //! Input from callers (the UI's JSON, later the command line), checked with messages that name
 //! the bad entry and say what is expected.
 
-use beproduct::{FieldUpdate, Filter};
+use beproduct::{FieldUpdate, FilterOp};
 use serde::de::DeserializeOwned;
+use serde::Deserialize;
 use serde_json::Value;
 
 use crate::error::{Error, Result};
@@ -45,14 +46,28 @@ impl PageRequest {
     }
 }
 
-/// `[{field, operator, value}]`, with a message naming the bad entry.
-pub fn filters_from_json(raw: Vec<Value>) -> Result<Vec<Filter>> {
+/// A filter as the user picks it: a field, one of the operators its `FilterSpec` offers, the
+/// value, and for a date the user's offset from UTC on that day (minutes east, e.g. 120 for
+/// CEST), so a day means the user's whole day.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PickedFilter {
+    pub field: String,
+    pub op: FilterOp,
+    #[serde(default)]
+    pub value: Value,
+    #[serde(default)]
+    pub utc_offset_minutes: i32,
+}
+
+/// `[{field, op, value, utcOffsetMinutes?}]`, with a message naming the bad entry.
+pub fn filters_from_json(raw: Vec<Value>) -> Result<Vec<PickedFilter>> {
     each(
         raw,
         "Filter",
-        "{field, operator, value} with operator one of Eq, Neq, Gt, Gte, Lt, Lte, Contains and \
-         value a string or a list of strings",
-        |f: &Filter| {
+        "{field, op, value} with op one of contains, is, isNot, isEmpty, isNotEmpty, gt, gte, \
+         lt, lte, in, notIn",
+        |f: &PickedFilter| {
             f.field
                 .trim()
                 .is_empty()
@@ -126,14 +141,18 @@ mod tests {
 
     #[test]
     fn bad_entries_are_named() {
-        let e = filters_from_json(vec![
-            json!({"field": "season", "operator": "Like", "value": "x"}),
-        ])
-        .unwrap_err();
-        assert!(e.to_string().starts_with("Filter 1 is not valid"), "{e}");
-        let e = filters_from_json(vec![json!({"field": " ", "operator": "Eq", "value": "x"})])
+        let e = filters_from_json(vec![json!({"field": "season", "op": "like", "value": "x"})])
             .unwrap_err();
+        assert!(e.to_string().starts_with("Filter 1 is not valid"), "{e}");
+        let e =
+            filters_from_json(vec![json!({"field": " ", "op": "is", "value": "x"})]).unwrap_err();
         assert_eq!(e.to_string(), "Filter 1 has no field; choose one.");
+        let ok = filters_from_json(vec![
+            json!({"field": "shoot_date", "op": "gte", "value": "2026-05-26", "utcOffsetMinutes": 120}),
+        ])
+        .unwrap();
+        assert_eq!(ok[0].op, FilterOp::Gte);
+        assert_eq!(ok[0].utc_offset_minutes, 120);
         let e = fields_from_json(vec![json!({"id": "a", "value": 1}), json!({"value": 1})])
             .unwrap_err();
         assert!(e.to_string().starts_with("Field 2 is not valid"), "{e}");

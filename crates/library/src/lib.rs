@@ -3,8 +3,10 @@
 //! save requests: each folder's schema, and the merged list of a quick search so paging it does
 //! not search again. No Tauri here: callers adapt it to their own surface.
 
+mod annotations;
 mod cache;
 mod error;
+mod form;
 mod input;
 mod quick;
 
@@ -12,17 +14,17 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use beproduct::{
-    Client, ErrorKind, FieldType, FieldUpdate, Filter, Folder, ImageHeader, Page, SchemaField,
-    SearchQuery,
+    ChoicesSource, Client, Directory, ErrorKind, FieldOption, FieldSpec, FieldUpdate, Filter,
+    Folder, ImageHeader, Page, SchemaField, SearchQuery,
 };
 use futures::StreamExt;
-use serde_json::Value;
 
 use cache::Expiring;
 pub use error::{Error, Result};
+pub use form::{encode_fields, field_specs, form, FormField};
 pub use input::{
-    fields_from_json, filters_from_json, require_guid, PageRequest, DEFAULT_PAGE_SIZE,
-    MAX_PAGE_SIZE,
+    fields_from_json, filters_from_json, require_guid, PageRequest, PickedFilter,
+    DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE,
 };
 pub use quick::QUICK_SEARCH_CAP;
 
@@ -65,7 +67,10 @@ pub struct Many {
 pub struct ImageLibrary {
     client: Client,
     schemas: Expiring<String, Vec<SchemaField>>,
+    search_schemas: Expiring<String, Vec<SchemaField>>,
     quick: Expiring<quick::Key, Vec<ImageHeader>>,
+    /// Users, partners and tags in use: the choices of pickers the schema does not list.
+    directory: Directory,
 }
 
 impl ImageLibrary {
@@ -75,8 +80,10 @@ impl ImageLibrary {
 
     pub fn with_freshness(client: Client, freshness: Freshness) -> Self {
         ImageLibrary {
+            directory: Directory::new(client.clone()),
             client,
             schemas: Expiring::new(freshness.schema, SCHEMAS_KEPT),
+            search_schemas: Expiring::new(freshness.schema, SCHEMAS_KEPT),
             quick: Expiring::new(freshness.quick_search, QUICK_SEARCHES_KEPT),
         }
     }
@@ -101,12 +108,82 @@ impl ImageLibrary {
         Ok(schema)
     }
 
+    /// The folder's fields as forms and filters show them (number and name first).
+    pub async fn field_specs(&self, folder_id: &str) -> Result<Vec<FieldSpec>> {
+        Ok(form::field_specs(&self.schema(folder_id).await?))
+    }
+
+    /// The attribute form of `image` (None: a new image) in `folder_id`.
+    pub async fn form(
+        &self,
+        folder_id: &str,
+        image: Option<&ImageHeader>,
+    ) -> Result<Vec<FormField>> {
+        Ok(form::form(&self.schema(folder_id).await?, image))
+    }
+
+    /// The fields a search in `folder_id` can filter by and how: from the folder's search
+    /// schema (`FolderSearchSchema`), or its schema where the server has no search schema.
+    pub async fn filter_specs(&self, folder_id: &str) -> Result<Vec<FieldSpec>> {
+        require_guid("folderId", folder_id)?;
+        let key = folder_id.to_ascii_lowercase();
+        let schema = match self.search_schemas.get(&key) {
+            Some(schema) => schema,
+            None => {
+                let schema = match self.client.folder_search_schema(folder_id).await {
+                    Ok(schema) => Arc::new(schema),
+                    Err(e) if e.kind() == ErrorKind::NotFound => self.schema(folder_id).await?,
+                    Err(e) => return Err(e.into()),
+                };
+                self.search_schemas.put(key, schema.clone());
+                schema
+            }
+        };
+        Ok(form::field_specs(&schema)
+            .into_iter()
+            .filter(|spec| spec.filter.is_some())
+            .collect())
+    }
+
+    /// The choices of pickers filled from the tenant (users, partners, tags in use), cached.
+    pub async fn choices(&self, source: ChoicesSource) -> Result<Vec<FieldOption>> {
+        Ok(self.directory.options(source).await?)
+    }
+
+    /// The API's filters for filters picked in the UI, checked against the folder's search
+    /// fields (an unknown field would otherwise be ignored by the server, unfiltered).
+    async fn wire_filters(
+        &self,
+        folder_id: &str,
+        picked: Vec<PickedFilter>,
+    ) -> Result<Vec<Filter>> {
+        let specs = self.filter_specs(folder_id).await?;
+        let mut wire = Vec::new();
+        for filter in picked {
+            let spec = specs
+                .iter()
+                .find(|s| s.field_id.eq_ignore_ascii_case(filter.field.trim()))
+                .ok_or_else(|| {
+                    Error::invalid_input(format!(
+                        "'{}' is not a field this folder can be searched by; choose another.",
+                        filter.field
+                    ))
+                })?;
+            wire.extend(spec.search_filters(
+                filter.op,
+                &filter.value,
+                filter.utc_offset_minutes,
+            )?);
+        }
+        Ok(wire)
+    }
+
     /// One page of a search. With `quick`, images whose number OR name contains it (two
     /// searches merged, since the API's filters only AND), paged over the merged list.
     pub async fn search(
         &self,
         folder_id: Option<&str>,
-        filters: Vec<Filter>,
+        filters: Vec<PickedFilter>,
         quick: Option<&str>,
         page: PageRequest,
     ) -> Result<Page<ImageHeader>> {
@@ -114,6 +191,15 @@ impl ImageLibrary {
         if let Some(id) = folder_id {
             require_guid("folderId", id)?;
         }
+        let filters = match folder_id {
+            _ if filters.is_empty() => Vec::new(),
+            Some(id) => self.wire_filters(id, filters).await?,
+            None => {
+                return Err(Error::invalid_input(
+                    "Filters belong to a folder's fields: choose a folder first.",
+                ))
+            }
+        };
         let query = SearchQuery {
             folder_id: folder_id.map(str::to_owned),
             filters,
@@ -187,15 +273,18 @@ impl ImageLibrary {
         Ok(many)
     }
 
+    /// Creates an image from widget values (`FormField::value` shapes), checked and encoded by
+    /// the folder's field rules before anything is sent.
     pub async fn create(&self, folder_id: &str, fields: Vec<FieldUpdate>) -> Result<ImageHeader> {
-        let fields = self.encode_choices(folder_id, fields).await?;
+        let fields = encode_fields(&self.field_specs(folder_id).await?, fields)?;
         let created = self.client.create_image(folder_id, &fields, false).await;
         self.after_change(folder_id, &created);
         Ok(created?)
     }
 
     /// Saves changed fields of an image in `folder_id` (the folder the caller read it from; the
-    /// image is not read again). Choice values are checked against the cached schema first.
+    /// image is not read again). The fields are widget values, checked and encoded by the
+    /// folder's field rules (cached schema) before anything is sent.
     pub async fn save(
         &self,
         id: &str,
@@ -208,7 +297,7 @@ impl ImageLibrary {
                 "Nothing to save: no field was changed.",
             ));
         }
-        let fields = self.encode_choices(folder_id, fields).await?;
+        let fields = encode_fields(&self.field_specs(folder_id).await?, fields)?;
         let saved = self.client.update_image(id, &fields).await;
         self.after_change(folder_id, &saved);
         Ok(saved?)
@@ -230,42 +319,5 @@ impl ImageLibrary {
         if matches!(result, Err(e) if e.kind() == ErrorKind::Api) {
             self.schemas.forget(&folder_id.to_ascii_lowercase());
         }
-    }
-
-    /// The API answers 200 but silently blanks a DropDown or MultiSelect field whose value is
-    /// not one of its choices (or a MultiSelect sent as a bare string), so such values are
-    /// checked against the folder's schema and refused, naming field and choices, before
-    /// anything is sent. Returns the fields with those values in the form the API keeps.
-    async fn encode_choices(
-        &self,
-        folder_id: &str,
-        fields: Vec<FieldUpdate>,
-    ) -> Result<Vec<FieldUpdate>> {
-        let schema = self.schema(folder_id).await?;
-        fields
-            .into_iter()
-            .map(|mut field| {
-                let def = schema
-                    .iter()
-                    .find(|d| d.field_id.eq_ignore_ascii_case(&field.id))
-                    .filter(|d| {
-                        matches!(d.field_type, FieldType::DropDown | FieldType::MultiSelect)
-                    });
-                if let Some(def) = def.filter(|_| !clears(&field.value)) {
-                    field.value = def.encode(&field.value)?;
-                }
-                Ok(field)
-            })
-            .collect()
-    }
-}
-
-/// Clearing a field (null, "" or []) is always allowed and sent as it is.
-fn clears(value: &Value) -> bool {
-    match value {
-        Value::Null => true,
-        Value::String(s) => s.trim().is_empty(),
-        Value::Array(items) => items.is_empty(),
-        _ => false,
     }
 }

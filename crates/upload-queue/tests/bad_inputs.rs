@@ -384,5 +384,23 @@ async fn bp_upload_stops_with_one_clear_message_when_it_cannot_start() {
         "{text}"
     );
     assert!(!text.contains("wrong-secret-value"), "{text}");
+
+    // Plain http to a host that is not this machine: refused before any request is made.
+    let tokens_before = env.sandbox.controls().requests_seen("/connect/token");
+    for (variable, url) in [
+        ("BEPRODUCT_API_URL", "http://192.0.2.10"),
+        ("BEPRODUCT_TOKEN_URL", "http://192.0.2.10/ids/connect/token"),
+    ] {
+        let mut cmd = command(&env.folder_id);
+        cmd.env(variable, url);
+        let (code, text) = outcome(cmd).await;
+        assert_eq!(code, 2, "{variable}: {text}");
+        assert!(text.contains("https://"), "{variable}: {text}");
+    }
+    assert_eq!(
+        env.sandbox.controls().requests_seen("/connect/token"),
+        tokens_before,
+        "nothing was asked of any server"
+    );
     assert_eq!(env.sandbox.controls().count_images(None), 0);
 }

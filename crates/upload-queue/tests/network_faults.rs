@@ -593,3 +593,90 @@ async fn a_url_name_is_decoded_before_it_becomes_the_number() {
     assert_eq!(job.header_number.as_deref(), Some("front print"));
     queue.shutdown().await;
 }
+
+/// The token endpoint answering 503 a few times (the issue's own reproduction): the refresh
+/// is waited out, nothing fails, nothing asks to reconnect, and every file lands once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_token_endpoint_answering_503_is_waited_out_and_every_file_lands_once() {
+    let env = start(|_| {}).await;
+    let queue = Queue::open(config(&env, Duration::from_secs(10)))
+        .await
+        .unwrap();
+    let pauses = collect_pauses(&queue);
+    queue.set_client(env.client());
+    let controls = env.sandbox.controls();
+    // Every token the client holds is refused from now on, and the next refreshes get 503.
+    controls.revoke_access_tokens();
+    controls.fail_next(3, "/connect/token", FaultKind::Status503);
+    let report = queue
+        .enqueue(vec![
+            JobRequest::file(png(&env, "t1.png", 41), new_image(&env)),
+            JobRequest::file(png(&env, "t2.png", 42), new_image(&env)),
+        ])
+        .await
+        .unwrap();
+    assert!(queue.wait_until_idle(Duration::from_secs(60)).await);
+    for job in &report.accepted {
+        assert_eq!(state_of(&queue, &job.id), JobState::Done);
+    }
+    assert!(
+        controls.requests_seen("/connect/token") >= 4,
+        "the 503s were met"
+    );
+    assert_eq!(controls.requests_seen("image/header/create"), 2);
+    assert_eq!(controls.count_images(Some(&env.folder_id)), 2);
+    let pauses = pauses.lock().unwrap().clone();
+    assert!(
+        pauses.iter().all(|p| !p.contains("reconnect")),
+        "a busy token endpoint never asks to reconnect: {pauses:#?}"
+    );
+    queue.shutdown().await;
+}
+
+/// A URL upload cancelled while its source had not sent a byte cannot have landed: Retry
+/// sends it at once. (Before, a URL's body counted as sent from its start, so the retry
+/// watched the image for the whole processing time, "processing" with nothing to poll.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_url_upload_cancelled_before_any_byte_is_sent_again_at_once_on_retry() {
+    let env = start(|c| c.test_controls = true).await;
+    // The watch is far longer than the test's wait: only an immediate resend finishes it.
+    let queue = Queue::open(config(&env, Duration::from_secs(600)))
+        .await
+        .unwrap();
+    queue.set_client(env.client());
+    let controls = env.sandbox.controls();
+    let source = env.file("held.png");
+    write_png(&source, 51);
+    let hold = beproduct_sandbox::SourceOptions {
+        hold: true,
+        content_type: Some("image/png".into()),
+        ..Default::default()
+    };
+    controls
+        .put_source("held.png", std::fs::read(&source).unwrap(), hold)
+        .unwrap();
+    let report = queue
+        .enqueue(vec![JobRequest::url(
+            controls.source_url("held.png"),
+            new_image(&env),
+        )])
+        .await
+        .unwrap();
+    let id = report.accepted[0].id.clone();
+    wait_for("the upload to wait on its source", Duration::from_secs(30), || {
+        state_of(&queue, &id) == JobState::Uploading
+    })
+    .await;
+    assert_eq!(queue.cancel(&id).unwrap().state, JobState::Cancelled);
+    controls.release_source("held.png").unwrap();
+    queue.retry(&id).await.unwrap();
+    assert!(
+        queue.wait_until_idle(Duration::from_secs(30)).await,
+        "not sent again: {:#?}",
+        queue.job(&id)
+    );
+    let job = queue.job(&id).unwrap();
+    assert_eq!(job.state, JobState::Done, "{job:#?}");
+    assert_eq!(files_on(&env, job.image_id.as_deref().unwrap()).await, 1);
+    queue.shutdown().await;
+}

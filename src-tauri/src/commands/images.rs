@@ -2,8 +2,8 @@
 //! (the connection's current one). Errors are logged by `#[instrument(err)]`, once, here at
 //! the boundary.
 
-use beproduct::{Folder, ImageHeader, Page, SchemaField};
-use image_library::{fields_from_json, filters_from_json, PageRequest};
+use beproduct::{ChoicesSource, FieldOption, FieldSpec, Folder, ImageHeader, Page};
+use image_library::{fields_from_json, filters_from_json, FormField, PageRequest};
 use serde::Serialize;
 use serde_json::Value;
 use tauri::{AppHandle, Manager, Runtime, State};
@@ -22,17 +22,56 @@ pub async fn list_folders(conn: State<'_, ConnectionManager>) -> AppResult<Vec<F
     Ok(conn.library().await?.folders().await?)
 }
 
+/// A folder's fields as the page shows them: every active field (number and name first), and
+/// those a search can filter by, each with its widget, choices and operators (decided in Rust:
+/// `beproduct::FieldSpec`).
+#[derive(Debug, Serialize)]
+pub struct FolderFields {
+    pub fields: Vec<FieldSpec>,
+    pub filters: Vec<FieldSpec>,
+}
+
 #[tauri::command]
 #[instrument(skip_all, err(Display, level = "warn"))]
 pub async fn folder_schema(
     conn: State<'_, ConnectionManager>,
     folder_id: String,
-) -> AppResult<Vec<SchemaField>> {
-    let schema = conn.library().await?.schema(&folder_id).await?;
-    Ok(schema.as_ref().clone())
+) -> AppResult<FolderFields> {
+    let library = conn.library().await?;
+    Ok(FolderFields {
+        fields: library.field_specs(&folder_id).await?,
+        filters: library.filter_specs(&folder_id).await?,
+    })
 }
 
-/// One page of a folder's images; with `quick`, images whose number OR name contains it.
+/// The attribute form of `image` (the page's copy, not read again) or, without one, of a new
+/// image in `folder_id`: each field's spec and its value as its widget shows it.
+#[tauri::command]
+#[instrument(skip_all, err(Display, level = "warn"))]
+pub async fn image_form(
+    conn: State<'_, ConnectionManager>,
+    folder_id: String,
+    image: Option<ImageHeader>,
+) -> AppResult<Vec<FormField>> {
+    Ok(conn
+        .library()
+        .await?
+        .form(&folder_id, image.as_ref())
+        .await?)
+}
+
+/// The options of a picker the schema does not list (users, partners, tags in use), cached.
+#[tauri::command]
+#[instrument(skip_all, err(Display, level = "warn"))]
+pub async fn field_choices(
+    conn: State<'_, ConnectionManager>,
+    source: ChoicesSource,
+) -> AppResult<Vec<FieldOption>> {
+    Ok(conn.library().await?.choices(source).await?)
+}
+
+/// One page of a folder's images; with `quick`, images whose number OR name contains it;
+/// `filters` as the filter builder picks them (`image_library::PickedFilter`).
 #[tauri::command]
 #[instrument(skip_all, err(Display, level = "warn"))]
 pub async fn list_images<R: Runtime>(
@@ -96,6 +135,7 @@ pub async fn get_images(
     })
 }
 
+/// `fields`: `[{id, value}]` with widget values (`FormField::value` shapes).
 #[tauri::command]
 #[instrument(skip_all, err(Display, level = "warn"))]
 pub async fn create_image(
@@ -108,6 +148,7 @@ pub async fn create_image(
 }
 
 /// `folderId` is the folder the page read the image from: the image is not read again.
+/// `fields`: the changed fields, `[{id, value}]` with widget values.
 #[tauri::command]
 #[instrument(skip_all, err(Display, level = "warn"))]
 pub async fn update_image(

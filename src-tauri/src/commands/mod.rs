@@ -3,6 +3,7 @@
 //! is logged once, here at the boundary (never the arguments: they may hold credentials).
 //! Names and arguments follow the IPC table in docs/ARCHITECTURE.md.
 
+pub mod annotations;
 pub mod connection;
 pub mod images;
 pub mod uploads;

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 use tauri::{AppHandle, Manager, Runtime, State};
-use upload_queue::{BatchTotals, JobId, JobRequest, JobSummary, Rejected, Target};
+use upload_queue::{BatchTotals, JobId, JobRequest, JobSummary, Target};
 
 use super::require_guid;
 use crate::error::{AppError, AppResult};
@@ -33,14 +33,12 @@ pub struct DropResult {
     pub skipped: Vec<LeftOut>,
 }
 
-/// `enqueue_url`'s answer (one job, so it is listed).
+/// `enqueue_url`'s answer: its one job arrives as `upload://event` like any other.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct EnqueueResult {
+pub struct QueuedUrl {
     pub batch_id: String,
-    pub accepted: Vec<JobSummary>,
-    pub rejected: Vec<Rejected>,
-    pub skipped: Vec<LeftOut>,
+    pub job_id: JobId,
 }
 
 #[derive(Debug, Serialize)]
@@ -118,8 +116,7 @@ with \"Add files…\".";
 /// Queues the files behind `handle` (from `app://dropped` or `pick_upload_files`); folders are
 /// expanded here. Only a live handle is accepted: `paths` exists only to refuse it clearly.
 #[tauri::command]
-pub async fn enqueue_uploads<R: Runtime>(
-    _app: AppHandle<R>,
+pub async fn enqueue_uploads(
     host: State<'_, UploadHost>,
     handles: State<'_, FileHandles>,
     handle: Option<String>,
@@ -174,38 +171,36 @@ async fn enqueue_files(
     })
 }
 
+/// Queues one web address; the queue decides what it accepts (http(s) only, a real target), and
+/// a refusal comes back as the error the page shows.
 #[tauri::command]
-pub async fn enqueue_url<R: Runtime>(
-    _app: AppHandle<R>,
+pub async fn enqueue_url(
     host: State<'_, UploadHost>,
     url: String,
     target: Target,
-) -> AppResult<EnqueueResult> {
-    check_target(&target)?;
-    let url = url.trim().to_string();
-    if !(url.starts_with("http://") || url.starts_with("https://")) {
-        return Err(AppError::invalid_input(
-            "Enter a web address starting with http:// or https://.",
-        ));
-    }
+) -> AppResult<QueuedUrl> {
     let report = host
         .queue()
-        .enqueue(vec![JobRequest::url(url, target)])
+        .enqueue(vec![JobRequest::url(url.trim(), target)])
         .await
         .map_err(queue_error)?;
-    Ok(EnqueueResult {
-        batch_id: report.batch_id,
-        accepted: report.accepted,
-        rejected: report.rejected,
-        skipped: Vec::new(),
-    })
+    match (
+        report.accepted.into_iter().next(),
+        report.rejected.into_iter().next(),
+    ) {
+        (Some(job), _) => Ok(QueuedUrl {
+            batch_id: report.batch_id,
+            job_id: job.id,
+        }),
+        (None, Some(refused)) => Err(AppError::invalid_input(refused.reason)),
+        (None, None) => Err(AppError::Internal(
+            "the upload queue neither took nor refused the address".into(),
+        )),
+    }
 }
 
 #[tauri::command]
-pub async fn upload_jobs<R: Runtime>(
-    _app: AppHandle<R>,
-    host: State<'_, UploadHost>,
-) -> AppResult<UploadSnapshot> {
+pub async fn upload_jobs(host: State<'_, UploadHost>) -> AppResult<UploadSnapshot> {
     let queue = host.queue();
     Ok(UploadSnapshot {
         jobs: queue.jobs(),
@@ -240,63 +235,39 @@ pub async fn send_again(
 }
 
 #[tauri::command]
-pub async fn cancel_upload<R: Runtime>(
-    _app: AppHandle<R>,
-    host: State<'_, UploadHost>,
-    id: String,
-) -> AppResult<JobSummary> {
+pub async fn cancel_upload(host: State<'_, UploadHost>, id: String) -> AppResult<JobSummary> {
     host.queue().cancel(&id).map_err(queue_error)
 }
 
 #[tauri::command]
-pub async fn retry_upload<R: Runtime>(
-    _app: AppHandle<R>,
-    host: State<'_, UploadHost>,
-    id: String,
-) -> AppResult<JobSummary> {
+pub async fn retry_upload(host: State<'_, UploadHost>, id: String) -> AppResult<JobSummary> {
     host.queue().retry(&id).await.map_err(queue_error)
 }
 
 /// Returns how many failed jobs were queued again.
 #[tauri::command]
-pub async fn retry_failed_uploads<R: Runtime>(
-    _app: AppHandle<R>,
-    host: State<'_, UploadHost>,
-) -> AppResult<usize> {
+pub async fn retry_failed_uploads(host: State<'_, UploadHost>) -> AppResult<usize> {
     host.queue().retry_all_failed().await.map_err(queue_error)
 }
 
 /// Returns the ids removed from the list.
 #[tauri::command]
-pub async fn clear_finished_uploads<R: Runtime>(
-    _app: AppHandle<R>,
-    host: State<'_, UploadHost>,
-) -> AppResult<Vec<JobId>> {
+pub async fn clear_finished_uploads(host: State<'_, UploadHost>) -> AppResult<Vec<JobId>> {
     host.queue().clear_finished().map_err(queue_error)
 }
 
 #[tauri::command]
-pub async fn send_upload_anyway<R: Runtime>(
-    _app: AppHandle<R>,
-    host: State<'_, UploadHost>,
-    id: String,
-) -> AppResult<JobSummary> {
+pub async fn send_upload_anyway(host: State<'_, UploadHost>, id: String) -> AppResult<JobSummary> {
     host.queue().send_anyway(&id).map_err(queue_error)
 }
 
 #[tauri::command]
-pub async fn resume_interrupted_uploads<R: Runtime>(
-    _app: AppHandle<R>,
-    host: State<'_, UploadHost>,
-) -> AppResult<Vec<JobSummary>> {
+pub async fn resume_interrupted_uploads(host: State<'_, UploadHost>) -> AppResult<Vec<JobSummary>> {
     host.queue().resume_interrupted().await.map_err(queue_error)
 }
 
 #[tauri::command]
-pub async fn discard_interrupted_uploads<R: Runtime>(
-    _app: AppHandle<R>,
-    host: State<'_, UploadHost>,
-) -> AppResult<Vec<JobId>> {
+pub async fn discard_interrupted_uploads(host: State<'_, UploadHost>) -> AppResult<Vec<JobId>> {
     host.queue().discard_interrupted().map_err(queue_error)
 }
 

@@ -53,6 +53,19 @@ pub fn jobs(app: &TestApp) -> Vec<Value> {
         .clone()
 }
 
+/// The job `id` as `upload_jobs` lists it.
+pub fn job(app: &TestApp, id: &str) -> Value {
+    jobs(app)
+        .into_iter()
+        .find(|j| j["id"] == id)
+        .unwrap_or_else(|| panic!("no job {id}"))
+}
+
+/// The kind of job `id`'s state (`queued`, `done`, …).
+pub fn state(app: &TestApp, id: &str) -> String {
+    job(app, id)["state"]["kind"].as_str().unwrap().to_owned()
+}
+
 /// The id of the demo folder called `name`.
 pub fn folder_id(app: &TestApp, name: &str) -> String {
     app.ok("list_folders", json!({}))

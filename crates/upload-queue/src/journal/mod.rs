@@ -14,7 +14,7 @@ pub use lock::JournalLock;
 pub use open::JournalNotice;
 
 use crate::error::Result;
-use crate::job::{JobState, Source, Target};
+use crate::job::{JobRequest, JobState, Source, Target};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use std::path::PathBuf;
 use std::sync::Mutex;
@@ -52,6 +52,47 @@ pub struct JobRecord {
     pub cleared: bool,
     pub created_at_ms: i64,
     pub updated_at_ms: i64,
+}
+
+impl JobRecord {
+    /// A job as first journaled: queued, nothing known about it on the server, nothing sent.
+    pub fn queued(
+        id: String,
+        seq: i64,
+        batch_id: String,
+        request: JobRequest,
+        file_name: String,
+        now_ms: i64,
+    ) -> JobRecord {
+        JobRecord {
+            id,
+            seq,
+            batch_id,
+            source: request.source,
+            target: request.target,
+            file_name,
+            header_number: None,
+            header_name: None,
+            size: None,
+            mtime_ns: None,
+            sha256: None,
+            state: JobState::Queued,
+            duplicate_of: None,
+            send_anyway: false,
+            image_id: None,
+            create_sent: false,
+            pre_upload: None,
+            upload_sent: false,
+            upload_id: None,
+            body_sent: false,
+            watch_until_ms: None,
+            server_key: None,
+            attempts: 0,
+            cleared: false,
+            created_at_ms: now_ms,
+            updated_at_ms: now_ms,
+        }
+    }
 }
 
 pub fn now_ms() -> i64 {
@@ -281,34 +322,20 @@ mod tests {
 
     pub(crate) fn record(id: &str, seq: i64, sha: &str, target: Target) -> JobRecord {
         JobRecord {
-            id: id.into(),
-            seq,
-            batch_id: "b1".into(),
-            source: Source::Path {
-                path: PathBuf::from(format!("/tmp/{id}.png")),
-            },
-            target,
-            file_name: format!("{id}.png"),
             header_number: Some(id.to_uppercase()),
             header_name: Some(id.into()),
             size: Some(10),
             mtime_ns: Some(5),
             sha256: Some(sha.into()),
-            state: JobState::Queued,
-            duplicate_of: None,
-            send_anyway: false,
-            image_id: None,
-            create_sent: false,
-            pre_upload: None,
-            upload_sent: false,
-            upload_id: None,
-            body_sent: false,
-            watch_until_ms: None,
             server_key: Some("k1".into()),
-            attempts: 0,
-            cleared: false,
-            created_at_ms: 1,
-            updated_at_ms: 1,
+            ..JobRecord::queued(
+                id.into(),
+                seq,
+                "b1".into(),
+                JobRequest::file(format!("/tmp/{id}.png"), target),
+                format!("{id}.png"),
+                1,
+            )
         }
     }
 

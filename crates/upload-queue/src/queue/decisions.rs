@@ -83,6 +83,15 @@ impl Queue {
                 if let Some(task) = j.task.take() {
                     task.handle.abort();
                 }
+                // A URL's body counts as sent from its start (its length is unknown). If not
+                // one byte of it went out, the server cannot have the file: a retry sends it
+                // at once instead of watching the image for the whole processing time.
+                if matches!(j.rec.source, Source::Url { .. })
+                    && j.bytes_sent == 0
+                    && j.rec.upload_id.is_none()
+                {
+                    j.rec.body_sent = false;
+                }
                 j.rec.state = JobState::Cancelled;
                 j.interrupted = false;
                 j.bytes_sent = 0;

@@ -181,37 +181,21 @@ impl Queue {
             if let (Some(sha), None) = (&sha256, &duplicate_of) {
                 batch_content.insert((sha.clone(), req.target.clone()), id.clone());
             }
+            let state = if duplicate_of.is_some() {
+                JobState::Duplicate
+            } else {
+                JobState::Queued
+            };
             records.push(JobRecord {
-                id,
-                seq,
-                batch_id: batch_id.clone(),
-                state: if duplicate_of.is_some() {
-                    JobState::Duplicate
-                } else {
-                    JobState::Queued
-                },
-                source: req.source,
-                target: req.target,
-                file_name,
+                state,
                 header_number,
                 header_name,
                 size: facts.as_ref().map(|f| f.size),
                 mtime_ns: facts.as_ref().map(|f| f.mtime_ns),
                 sha256,
                 duplicate_of,
-                send_anyway: false,
-                image_id: None,
-                create_sent: false,
-                pre_upload: None,
-                upload_sent: false,
-                upload_id: None,
-                body_sent: false,
-                watch_until_ms: None,
                 server_key: server_key.clone(),
-                attempts: 0,
-                cleared: false,
-                created_at_ms: now,
-                updated_at_ms: now,
+                ..JobRecord::queued(id, seq, batch_id.clone(), req, file_name, now)
             });
             seq += 1;
         }

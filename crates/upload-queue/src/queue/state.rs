@@ -182,41 +182,26 @@ impl State {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::job::{JobState, Source};
+    use crate::job::{JobRequest, JobState};
 
     fn job(id: &str, server: Option<&str>, size: u64) -> Job {
         Job::new(
             JobRecord {
-                id: id.into(),
-                seq: 1,
-                batch_id: "b".into(),
-                source: Source::Path {
-                    path: format!("/{id}.png").into(),
-                },
-                target: Target::NewImage {
-                    folder_id: "f".into(),
-                },
-                file_name: format!("{id}.png"),
-                header_number: None,
-                header_name: None,
                 size: Some(size),
-                mtime_ns: None,
-                sha256: None,
-                state: JobState::Queued,
-                duplicate_of: None,
-                send_anyway: false,
-                image_id: None,
-                create_sent: false,
-                pre_upload: None,
-                upload_sent: false,
-                upload_id: None,
-                body_sent: false,
-                watch_until_ms: None,
                 server_key: server.map(Into::into),
-                attempts: 0,
-                cleared: false,
-                created_at_ms: 0,
-                updated_at_ms: 0,
+                ..JobRecord::queued(
+                    id.into(),
+                    1,
+                    "b".into(),
+                    JobRequest::file(
+                        format!("/{id}.png"),
+                        Target::NewImage {
+                            folder_id: "f".into(),
+                        },
+                    ),
+                    format!("{id}.png"),
+                    0,
+                )
             },
             false,
         )

@@ -6,24 +6,11 @@ use beproduct::{Client, Config};
 
 /// Builds the configuration from `get` (the environment in `main`, a map in tests).
 pub fn config_from(get: impl Fn(&str) -> Option<String>) -> Result<Config, String> {
-    let env = match read_env(get) {
-        EnvRead::Complete(env) => env,
-        EnvRead::Unset => return Err(missing_message(&REQUIRED)),
-        EnvRead::Incomplete { missing } => return Err(missing_message(&missing)),
-    };
-    let mut config = Config::new(
-        env.company_domain,
-        env.client_id,
-        env.client_secret,
-        env.refresh_token,
-    );
-    if let Some(url) = env.api_url {
-        config = config.with_api_url(url);
+    match read_env(get) {
+        EnvRead::Complete(credentials) => Ok(credentials.to_config()),
+        EnvRead::Unset => Err(missing_message(&REQUIRED)),
+        EnvRead::Incomplete { missing } => Err(missing_message(&missing)),
     }
-    if let Some(url) = env.token_url {
-        config = config.with_token_url(url);
-    }
-    Ok(config)
 }
 
 fn missing_message(missing: &[&str]) -> String {
