@@ -270,7 +270,7 @@ fn seed_tags_and_comments(
     image: &ImageRow,
     index: u64,
 ) -> Result<(), SandboxError> {
-    if index % 3 == 0 {
+    if index.is_multiple_of(3) {
         let names: Vec<String> = KEYWORDS
             .iter()
             .filter(|_| rng.gen_bool(0.4))
@@ -278,7 +278,7 @@ fn seed_tags_and_comments(
             .collect();
         tags::add_to_image(conn, &image.id, &names)?;
     }
-    if index % 4 == 0 {
+    if index.is_multiple_of(4) {
         for n in 0..rng.gen_range(1..=2) {
             let author = demo_user(rng);
             let at = image.created_at + (n + 1) * 3_600_000;
