@@ -1,5 +1,10 @@
 //! A local BeProduct: the Image master folder of the BeProduct Public API, wire-compatible with the
 //! official SDKs, backed by SQLite and files in a data folder. See docs/ARCHITECTURE.md.
+//!
+//! Around the images it serves a demo tenant: every real field type in its folders, users
+//! (`Users/List`), a partner directory (`Directory/Companies`), image tags, comment threads, the
+//! search schema and ProblemDetails validation answers. Routes, shapes and the demo data are
+//! listed in crates/sandbox/README.md.
 
 mod api;
 mod app;
