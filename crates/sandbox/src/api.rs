@@ -413,5 +413,5 @@ async fn status(app: &AppState, raw: &str) -> ApiResult {
 
 /// Any other path under `/api/{company}/`.
 pub async fn unknown_endpoint() -> ApiError {
-    ApiError::not_found("No such endpoint in the BeProduct sandbox (it serves the Image master folder endpoints only)")
+    ApiError::not_found("No such endpoint in the BeProduct sandbox (it serves the Image master folder, users, the partner directory, tags and comments; see its README)")
 }

@@ -6,6 +6,7 @@
 use serde_json::{json, Value};
 
 use crate::header::{USER_ID, USER_NAME};
+use PartnerType::{Agent, Factory, Vendor};
 
 pub struct DemoUser {
     pub id: &'static str,
@@ -216,8 +217,6 @@ const fn partner(
         city,
     }
 }
-
-use PartnerType::{Agent, Factory, Vendor};
 
 /// 22 partners: with the SDK's default page size of 20 a full listing takes two pages and
 /// stops on the third, empty one.

@@ -66,14 +66,15 @@ fn demo_user(rng: &mut StdRng) -> &'static people::DemoUser {
     active[rng.gen_range(0..active.len())]
 }
 
-/// Fills an empty database; does nothing when folders already exist.
+/// Fills an empty database. When folders already exist it only adds demo fields that a data
+/// folder seeded by an older sandbox lacks (see `add_missing_demo_fields`).
 pub fn seed_if_empty(
     conn: &mut Connection,
     data_dir: &Path,
     seed: Seed,
 ) -> Result<(), SandboxError> {
     if !store::folders(conn)?.is_empty() {
-        return Ok(());
+        return add_missing_demo_fields(conn);
     }
     let defs = demo_folders();
     let tx = conn.transaction()?;
@@ -93,6 +94,39 @@ pub fn seed_if_empty(
             }
         }
         tracing::info!("seeded {index} demo images in {:?}", started.elapsed());
+    }
+    tx.commit()?;
+    Ok(())
+}
+
+/// A data folder kept across upgrades (the app's embedded sandbox) would otherwise never show
+/// the field types added to the demo tenant later. Fields are only appended, by id, to the
+/// folder of the same name: existing fields, values and images stay as they are.
+fn add_missing_demo_fields(conn: &mut Connection) -> Result<(), SandboxError> {
+    let tx = conn.transaction()?;
+    for def in demo_folders() {
+        for folder in store::folders(&tx)?
+            .into_iter()
+            .filter(|f| f.name == def.name)
+        {
+            let missing: Vec<_> = def
+                .fields
+                .iter()
+                .filter(|d| folder.field(&d.id).is_none())
+                .cloned()
+                .collect();
+            if missing.is_empty() {
+                continue;
+            }
+            tracing::info!(
+                "adding {} demo fields to folder {}",
+                missing.len(),
+                folder.name
+            );
+            let mut fields = folder.fields.clone();
+            fields.extend(missing);
+            store::set_folder_fields(&tx, &folder.id, &fields)?;
+        }
     }
     tx.commit()?;
     Ok(())

@@ -140,6 +140,20 @@ pub fn insert_folder(
     Ok(())
 }
 
+pub fn set_folder_fields(
+    conn: &Connection,
+    id: &str,
+    fields: &[FieldDef],
+) -> Result<(), SandboxError> {
+    let schema =
+        serde_json::to_string(fields).map_err(|e| SandboxError::Internal(e.to_string()))?;
+    conn.execute(
+        "UPDATE folders SET schema_json = ?2 WHERE id = ?1",
+        params![id, schema],
+    )?;
+    Ok(())
+}
+
 pub fn folders(conn: &Connection) -> Result<Vec<Folder>, SandboxError> {
     let mut stmt = conn.prepare_cached(
         "SELECT id, name, description, active, schema_json FROM folders ORDER BY position",

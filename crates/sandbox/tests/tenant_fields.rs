@@ -5,7 +5,7 @@ mod common;
 
 use std::collections::HashSet;
 
-use beproduct_sandbox::Seed;
+use beproduct_sandbox::{Sandbox, Seed};
 use common::*;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
@@ -453,4 +453,104 @@ async fn filters_on_users_partners_and_dates_return_the_right_images() {
         {"field": "approved_at", "operator": "Gt", "value": "2026-05-26T12:00:00Z", "type": "Date"}
     ]);
     assert_eq!(found(&env, &prints, both).await, names(&["B"]));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_data_folder_from_an_older_sandbox_gains_the_new_fields_and_keeps_its_images() {
+    let env = start(Seed::Demo).await;
+    let prints = env.folder_id("Prints").await;
+    let (_, before) = env.search(&prints, json!([]), 50, 0).await;
+    let Env { sandbox, dir, .. } = env;
+    sandbox.shutdown().await;
+
+    // Prints as the sandbox seeded it before the real field types: no tech_designer etc.
+    let old_ids = [
+        "header_number",
+        "header_name",
+        "version",
+        "active",
+        "created_by",
+        "modified_by",
+        "description",
+        "artwork_type",
+        "season",
+        "colors",
+        "repeat",
+        "designer",
+        "due_date",
+        "width_px",
+        "print_scale",
+    ];
+    {
+        let db = rusqlite::Connection::open(dir.path().join("sandbox.sqlite3")).unwrap();
+        let schema: String = db
+            .query_row(
+                "SELECT schema_json FROM folders WHERE id = ?1",
+                [&prints],
+                |r| r.get(0),
+            )
+            .unwrap();
+        let fields: Vec<Value> = serde_json::from_str(&schema).unwrap();
+        let old: Vec<Value> = fields
+            .into_iter()
+            .filter(|f| old_ids.contains(&f["id"].as_str().unwrap()))
+            .map(|mut f| {
+                f.as_object_mut().unwrap().remove("properties");
+                f
+            })
+            .collect();
+        assert_eq!(old.len(), old_ids.len());
+        db.execute(
+            "UPDATE folders SET schema_json = ?2 WHERE id = ?1",
+            [&prints, &serde_json::to_string(&old).unwrap()],
+        )
+        .unwrap();
+    }
+
+    let sandbox = Sandbox::start(config(dir.path(), Seed::Demo))
+        .await
+        .unwrap();
+    let env = Env {
+        token: grant(
+            &reqwest::Client::new(),
+            &sandbox,
+            "sandbox-client",
+            "sandbox-secret",
+            "sandbox-refresh-token",
+        )
+        .await
+        .1["access_token"]
+            .as_str()
+            .unwrap()
+            .to_owned(),
+        sandbox,
+        http: reqwest::Client::new(),
+        dir,
+    };
+    let fields = schema(&env, "FolderSchema", &prints).await;
+    let order: Vec<&str> = fields
+        .iter()
+        .map(|f| f["fieldId"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        &order[..old_ids.len()],
+        &old_ids,
+        "old fields first, as they were"
+    );
+    for id in ["tech_designer", "factory", "width_cm", "content"] {
+        assert!(order.contains(&id), "{id} added");
+    }
+    let (_, after) = env.search(&prints, json!([]), 50, 0).await;
+    assert_eq!(after["total"], before["total"]);
+    for (old, new) in before["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(after["result"].as_array().unwrap())
+    {
+        assert_eq!(old["id"], new["id"]);
+        for id in ["header_name", "designer", "width_px", "season"] {
+            assert_eq!(field(old, id), field(new, id), "{id} kept");
+        }
+    }
 }
