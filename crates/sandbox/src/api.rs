@@ -17,15 +17,39 @@ use crate::search::{self, SearchBody};
 use crate::store::{self, Folder, ImageRow, UploadState};
 use crate::time_fmt::now_ms;
 
-type Params = Query<HashMap<String, String>>;
-type ApiResult = Result<Json<Value>, ApiError>;
+pub type Params = Query<HashMap<String, String>>;
+pub type ApiResult = Result<Json<Value>, ApiError>;
 
 /// Query parameter by case-insensitive name (ASP.NET binds them that way).
-fn param<'a>(params: &'a HashMap<String, String>, name: &str) -> Option<&'a str> {
+pub fn param<'a>(params: &'a HashMap<String, String>, name: &str) -> Option<&'a str> {
     params
         .iter()
         .find(|(k, _)| k.eq_ignore_ascii_case(name))
         .map(|(_, v)| v.trim())
+}
+
+/// `pageSize` (at least 1, `default_size` when absent) and `pageNumber` (from 0).
+pub fn paging(
+    params: &HashMap<String, String>,
+    default_size: usize,
+) -> Result<(usize, usize), ApiError> {
+    let page_size = match param(params, "pageSize") {
+        None | Some("") => default_size,
+        Some(s) => s.parse().ok().filter(|n| *n > 0).ok_or_else(|| {
+            ApiError::bad_request(format!(
+                "pageSize must be a whole number of at least 1; got '{s}'"
+            ))
+        })?,
+    };
+    let page_number = match param(params, "pageNumber") {
+        None | Some("") => 0,
+        Some(s) => s.parse().map_err(|_| {
+            ApiError::bad_request(format!(
+                "pageNumber must be a whole number starting at 0; got '{s}'"
+            ))
+        })?,
+    };
+    Ok((page_size, page_number))
 }
 
 /// Accepts any GUID spelling and returns the lower-case hyphenated form.
@@ -35,7 +59,7 @@ pub fn parse_guid(raw: &str, what: &str) -> Result<String, ApiError> {
         .map_err(|_| ApiError::bad_request(format!("'{raw}' is not a valid {what} id; ids are GUIDs like 3f2504e0-4f89-11d3-9a0c-0305e82c3301")))
 }
 
-fn json_body<T: DeserializeOwned + Default>(body: &Bytes) -> Result<T, ApiError> {
+pub fn json_body<T: DeserializeOwned + Default>(body: &Bytes) -> Result<T, ApiError> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(T::default());
     }
@@ -75,16 +99,41 @@ pub async fn folders(State(app): State<Arc<AppState>>) -> ApiResult {
     Ok(Json(folders.iter().map(folder_json).collect()))
 }
 
-pub async fn folder_schema(State(app): State<Arc<AppState>>, Query(params): Params) -> ApiResult {
-    let raw = param(&params, "folderId").unwrap_or("");
-    let id = parse_guid(raw, "folder")?;
+/// The folder named by the `folderId` query parameter.
+async fn folder_from_query(
+    app: &AppState,
+    params: &HashMap<String, String>,
+) -> Result<Folder, ApiError> {
+    let raw = param(params, "folderId").unwrap_or("").to_owned();
+    let id = parse_guid(&raw, "folder")?;
     let folder = app.store.call(move |c| store::folder(c, &id)).await?;
-    let folder = folder.ok_or_else(|| {
+    folder.ok_or_else(|| {
         ApiError::not_found(format!(
             "Folder not found: there is no Image folder with id {raw}"
         ))
-    })?;
+    })
+}
+
+pub async fn folder_schema(State(app): State<Arc<AppState>>, Query(params): Params) -> ApiResult {
+    let folder = folder_from_query(&app, &params).await?;
     Ok(Json(folder.fields.iter().map(|f| f.to_wire()).collect()))
+}
+
+/// `GET Image/FolderSearchSchema?folderId=`: the fields `POST Image/Headers` can filter on, in
+/// the FolderSchema shape.
+pub async fn folder_search_schema(
+    State(app): State<Arc<AppState>>,
+    Query(params): Params,
+) -> ApiResult {
+    let folder = folder_from_query(&app, &params).await?;
+    Ok(Json(
+        folder
+            .fields
+            .iter()
+            .filter(|f| f.is_searchable())
+            .map(|f| f.to_wire())
+            .collect(),
+    ))
 }
 
 pub async fn search(
@@ -92,22 +141,7 @@ pub async fn search(
     Query(params): Params,
     body: Bytes,
 ) -> ApiResult {
-    let page_size: usize = match param(&params, "pageSize") {
-        None | Some("") => 30,
-        Some(s) => s.parse().ok().filter(|n| *n > 0).ok_or_else(|| {
-            ApiError::bad_request(format!(
-                "pageSize must be a whole number of at least 1; got '{s}'"
-            ))
-        })?,
-    };
-    let page_number: usize = match param(&params, "pageNumber") {
-        None | Some("") => 0,
-        Some(s) => s.parse().map_err(|_| {
-            ApiError::bad_request(format!(
-                "pageNumber must be a whole number starting at 0; got '{s}'"
-            ))
-        })?,
-    };
+    let (page_size, page_number) = paging(&params, 30)?;
     let show_deleted =
         param(&params, "showDeleted").is_some_and(|v| v.eq_ignore_ascii_case("true"));
     let folder_id = match param(&params, "folderId") {
@@ -171,7 +205,7 @@ pub async fn search(
     Ok(Json(json!({"result": result, "total": total})))
 }
 
-async fn live_image(app: &AppState, raw_id: &str) -> Result<ImageRow, ApiError> {
+pub async fn live_image(app: &AppState, raw_id: &str) -> Result<ImageRow, ApiError> {
     let id = parse_guid(raw_id, "image")?;
     let lookup = id.clone();
     let image = app
@@ -194,7 +228,8 @@ pub async fn get_header(
 fn require_name(values: &Map<String, Value>) -> Result<String, ApiError> {
     let name = fields::value_text(values.get("header_name"));
     if name.is_empty() {
-        return Err(ApiError::bad_request(
+        return Err(ApiError::invalid_field(
+            "header_name",
             "Field 'Image Name' (header_name) is required: send {\"id\":\"header_name\",\"value\":\"...\"} in fields",
         ));
     }
@@ -231,7 +266,7 @@ pub async fn create(
             let number = if number.is_empty() {
                 store::next_header_number(&tx)?
             } else if store::number_in_use(&tx, &number, None)? {
-                return Err(ApiError::bad_request(format!("Image Number '{number}' is already used by another image; choose another or leave header_number out to get one assigned")));
+                return Err(ApiError::invalid_field("header_number", format!("Image Number '{number}' is already used by another image; choose another or leave header_number out to get one assigned")));
             } else {
                 number
             };
@@ -264,9 +299,10 @@ pub async fn create(
 fn parse_version(v: &Value) -> Result<i64, ApiError> {
     let text = fields::value_text(Some(v));
     text.parse::<i64>().ok().filter(|n| *n >= 0).ok_or_else(|| {
-        ApiError::bad_request(format!(
-            "Field 'Version' (version) expects a whole number; got {v}"
-        ))
+        ApiError::invalid_field(
+            "version",
+            format!("Field 'Version' (version) expects a whole number; got {v}"),
+        )
     })
 }
 
@@ -298,9 +334,10 @@ pub async fn update(
                 );
             } else if !number.eq_ignore_ascii_case(&image.header_number) {
                 if store::number_in_use(&tx, &number, Some(&image.id))? {
-                    return Err(ApiError::bad_request(format!(
-                        "Image Number '{number}' is already used by another image"
-                    )));
+                    return Err(ApiError::invalid_field(
+                        "header_number",
+                        format!("Image Number '{number}' is already used by another image"),
+                    ));
                 }
                 image.header_number = number;
             }
@@ -376,5 +413,5 @@ async fn status(app: &AppState, raw: &str) -> ApiResult {
 
 /// Any other path under `/api/{company}/`.
 pub async fn unknown_endpoint() -> ApiError {
-    ApiError::not_found("No such endpoint in the BeProduct sandbox (it serves the Image master folder endpoints only)")
+    ApiError::not_found("No such endpoint in the BeProduct sandbox (it serves the Image master folder, users, the partner directory, tags and comments; see its README)")
 }

@@ -30,19 +30,45 @@ impl SandboxError {
     }
 }
 
-/// An HTTP error answer: status plus a JSON `{"error": true, "message": ...}` body.
+/// An HTTP error answer: status plus a JSON `{"error": true, "message": ...}` body. With
+/// `field_errors` it is also an ASP.NET ProblemDetails body (`type`, `title`, `status`,
+/// `errors: {field id: [messages]}`), the shape real tenants use for validation answers; the
+/// `error`/`message` keys stay so clients that read only those keep working.
 #[derive(Debug)]
 pub struct ApiError {
     pub status: StatusCode,
     pub message: String,
+    pub field_errors: Vec<(String, String)>,
 }
+
+/// ASP.NET's title and type for a validation answer.
+pub const VALIDATION_TITLE: &str = "One or more validation errors occurred.";
+const VALIDATION_TYPE: &str = "https://tools.ietf.org/html/rfc7231#section-6.5.1";
 
 impl ApiError {
     pub fn new(status: StatusCode, message: impl Into<String>) -> Self {
         ApiError {
             status,
             message: message.into(),
+            field_errors: Vec::new(),
         }
+    }
+    /// A 400 naming the fields at fault: `(field id, message)` pairs, in order.
+    pub fn invalid_fields(errors: Vec<(String, String)>) -> Self {
+        let message = errors
+            .iter()
+            .map(|(_, m)| m.as_str())
+            .collect::<Vec<_>>()
+            .join("; ");
+        ApiError {
+            status: StatusCode::BAD_REQUEST,
+            message,
+            field_errors: errors,
+        }
+    }
+    /// A 400 about one field.
+    pub fn invalid_field(field_id: &str, message: impl Into<String>) -> Self {
+        Self::invalid_fields(vec![(field_id.to_owned(), message.into())])
     }
     pub fn bad_request(message: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, message)
@@ -73,7 +99,22 @@ impl From<rusqlite::Error> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = serde_json::json!({"error": true, "message": self.message});
+        let mut body = serde_json::json!({"error": true, "message": self.message});
+        if !self.field_errors.is_empty() {
+            let mut errors = serde_json::Map::new();
+            for (field, message) in self.field_errors {
+                let list = errors
+                    .entry(field)
+                    .or_insert_with(|| serde_json::Value::Array(Vec::new()));
+                if let serde_json::Value::Array(items) = list {
+                    items.push(serde_json::Value::String(message));
+                }
+            }
+            body["type"] = VALIDATION_TYPE.into();
+            body["title"] = VALIDATION_TITLE.into();
+            body["status"] = self.status.as_u16().into();
+            body["errors"] = serde_json::Value::Object(errors);
+        }
         (self.status, axum::Json(body)).into_response()
     }
 }

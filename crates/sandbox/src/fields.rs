@@ -4,6 +4,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use crate::error::ApiError;
+use crate::rich_values;
 use crate::schema::FieldDef;
 use crate::store::Folder;
 use crate::time_fmt::{iso_ms, parse_date};
@@ -22,13 +23,17 @@ pub struct FieldIn {
 }
 
 /// Applies `updates` to `values`; returns the `version` value that was sent, if any.
-/// Read-only and unknown fields are ignored, as the real API does.
+/// Read-only and unknown fields are ignored, as the real API does. Every value that cannot be
+/// read is reported at once, each under its field id (a ProblemDetails answer), and then
+/// nothing is applied.
 pub fn apply_updates(
     folder: &Folder,
     values: &mut Map<String, Value>,
     updates: &[FieldIn],
 ) -> Result<Option<Value>, ApiError> {
     let mut version = None;
+    let mut errors = Vec::new();
+    let mut accepted = Vec::new();
     for update in updates {
         let Some(def) = folder.field(&update.id) else {
             continue;
@@ -40,9 +45,15 @@ pub fn apply_updates(
         if def.is_read_only() {
             continue;
         }
-        let normalized = normalize(def, &update.value).map_err(ApiError::bad_request)?;
-        values.insert(def.id.clone(), normalized);
+        match normalize(def, &update.value) {
+            Ok(normalized) => accepted.push((def.id.clone(), normalized)),
+            Err(message) => errors.push((def.id.clone(), message)),
+        }
     }
+    if !errors.is_empty() {
+        return Err(ApiError::invalid_fields(errors));
+    }
+    values.extend(accepted);
     Ok(version)
 }
 
@@ -75,12 +86,30 @@ pub fn normalize(def: &FieldDef, value: &Value) -> Result<Value, String> {
             // A bare string is blanked by the real API too.
             _ => Ok(Value::Null),
         },
-        "TrueFalse" => match text.as_deref().map(str::to_ascii_lowercase).as_deref() {
-            Some("yes" | "true" | "1") => Ok(Value::String("Yes".into())),
-            Some("no" | "false" | "0") => Ok(Value::String("No".into())),
-            Some("") => Ok(Value::Null),
-            _ => Err(format!("{label} expects \"Yes\" or \"No\"; got {value}")),
+        "Users" => rich_values::user(value).map_err(|m| format!("{label} {m}")),
+        "UsersTags" => rich_values::users(value).map_err(|m| format!("{label} {m}")),
+        "PartnerDropDown" => rich_values::partner(def, value).map_err(|m| format!("{label} {m}")),
+        "ColorDropDown" => rich_values::color(value).map_err(|m| format!("{label} {m}")),
+        "CompositeControl" => {
+            rich_values::composite(def, value).map_err(|m| format!("{label} {m}"))
+        }
+        "Tags" => rich_values::tags(value).map_err(|m| format!("{label} {m}")),
+        // Free text; a choice's own spelling when it names one.
+        "ComboBox" => match value {
+            Value::String(_) | Value::Number(_) => {
+                let t = text.unwrap_or_default();
+                Ok(Value::String(find_choice(def, &t).unwrap_or(t)))
+            }
+            _ => Err(format!("{label} expects text; got {value}")),
         },
+        "TrueFalse" | "InvertedTrueFalse" => {
+            match text.as_deref().map(str::to_ascii_lowercase).as_deref() {
+                Some("yes" | "true" | "1") => Ok(Value::String("Yes".into())),
+                Some("no" | "false" | "0") => Ok(Value::String("No".into())),
+                Some("") => Ok(Value::Null),
+                _ => Err(format!("{label} expects \"Yes\" or \"No\"; got {value}")),
+            }
+        }
         "Number" => match text.as_deref() {
             Some("") => Ok(Value::Null),
             Some(t) => parse_whole(t)
@@ -88,7 +117,7 @@ pub fn normalize(def: &FieldDef, value: &Value) -> Result<Value, String> {
                 .ok_or_else(|| format!("{label} expects a whole number; got {value}")),
             None => Err(format!("{label} expects a whole number; got {value}")),
         },
-        "Decimal" => match text.as_deref() {
+        "Decimal" | "Percent" | "Currency" | "Measure" | "Weight" => match text.as_deref() {
             Some("") => Ok(Value::Null),
             Some(t) => t
                 .parse::<f64>()

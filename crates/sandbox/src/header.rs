@@ -2,6 +2,7 @@
 
 use serde_json::{json, Value};
 
+use crate::formula;
 use crate::media;
 use crate::signing::MediaSigner;
 use crate::store::{FileRow, Folder, ImageRow};
@@ -28,6 +29,7 @@ pub fn render(image: &ImageRow, folder: &Folder, files: &[FileRow], ctx: &Render
                 "version" => Value::String(image.version.to_string()),
                 "created_by" => Value::String(format!("{USER_NAME} @ {}", user_label_time(image.created_at))),
                 "modified_by" => Value::String(format!("{USER_NAME} @ {}", user_label_time(image.modified_at))),
+                _ if def.field_type == "FormulaField" => formula::evaluate(def, &image.values),
                 other => image.values.get(other).cloned().unwrap_or(Value::Null),
             };
             json!({"id": def.id, "name": def.name, "value": value, "type": def.field_type, "required": def.required})

@@ -33,7 +33,7 @@ pub async fn rewrap(req: Request, next: Next) -> Response {
     let message = if status == StatusCode::METHOD_NOT_ALLOWED {
         // The `Allow` header is added outside this layer, so the message names the rule instead.
         format!(
-            "{method} is not allowed on {path}; the API takes only GET and POST (see the sandbox README for which)"
+            "{method} is not allowed on {path}; the API takes GET, POST and (for deleting a comment) DELETE; see the sandbox README for which"
         )
     } else if text.is_empty() {
         format!(

@@ -221,7 +221,7 @@ fn field_values(image: &ImageRow, folder: &Folder, field: &str) -> (Vec<String>,
         Kind::Number
     } else if def.is_date() {
         Kind::Date
-    } else if def.field_type == "TrueFalse" {
+    } else if def.is_yes_no() {
         Kind::Bool
     } else {
         Kind::Text
@@ -229,11 +229,39 @@ fn field_values(image: &ImageRow, folder: &Folder, field: &str) -> (Vec<String>,
     let values = match def.id.as_str() {
         "header_number" => vec![image.header_number.clone()],
         "version" => vec![image.version.to_string()],
+        _ if def.field_type == "FormulaField" => {
+            match crate::formula::evaluate(def, &image.values) {
+                Value::Null => Vec::new(),
+                v => vec![scalar_text(&v)],
+            }
+        }
+        // A Users value is the user's id; a filter may also name the user.
+        id if def.field_type == "Users" => match image.values.get(id) {
+            Some(Value::String(user_id)) => match crate::people::find_user(user_id) {
+                Some(u) => vec![u.id.to_owned(), u.username.to_owned(), u.display_name()],
+                None => vec![user_id.clone()],
+            },
+            _ => Vec::new(),
+        },
         id => match image.values.get(id) {
-            Some(Value::Array(items)) => items.iter().map(scalar_text).collect(),
+            Some(Value::Array(items)) => items.iter().flat_map(match_texts).collect(),
             Some(Value::Null) | None => Vec::new(),
-            Some(v) => vec![scalar_text(v)],
+            Some(v) => match_texts(v),
         },
     };
     (values, kind)
+}
+
+/// What a filter value is compared with: a scalar's text; for a person or partner object
+/// (`{value, code, text}`, `{id, name}`) both what identifies it and what names it, so a filter
+/// may use either (Users values are already the user's id).
+fn match_texts(v: &Value) -> Vec<String> {
+    match v {
+        Value::Object(map) => ["code", "id", "value", "name", "text"]
+            .iter()
+            .filter_map(|k| map.get(*k).and_then(Value::as_str))
+            .map(str::to_owned)
+            .collect(),
+        other => vec![scalar_text(other)],
+    }
 }

@@ -8,10 +8,14 @@ use rand::{Rng, SeedableRng};
 use rusqlite::Connection;
 use serde_json::{json, Map, Value};
 
+use crate::comments;
 use crate::config::Seed;
 use crate::error::SandboxError;
+use crate::palette::PALETTE;
+use crate::people;
 use crate::schema::{demo_folders, FolderDef};
 use crate::store::{self, FileRow, Folder, ImageRow};
+use crate::tags;
 use crate::time_fmt::now_ms;
 
 /// Images per demo folder, in `demo_folders()` order.
@@ -31,14 +35,46 @@ const NOUNS: &[&str] = &[
     "Prism", "Fern", "Check", "Swirl",
 ];
 
-/// Fills an empty database; does nothing when folders already exist.
+/// Free keywords for Tags fields and image tags.
+const KEYWORDS: &[&str] = &[
+    "summer-drop",
+    "bestseller",
+    "needs-review",
+    "kids",
+    "eco",
+    "core",
+];
+/// Two-part fabric contents (second part empty: one fiber only).
+const COMPOSITIONS: &[(&str, &str, f64)] = &[
+    ("Cotton", "", 100.0),
+    ("Cotton", "Elastane", 95.0),
+    ("Polyester", "Cotton", 65.0),
+    ("Linen", "Viscose", 55.0),
+];
+/// Thread lines for seeded comments.
+const REMARKS: &[&str] = &[
+    "Colors look muddy on the strike-off, can we brighten the coral?",
+    "Approved for sampling.",
+    "Repeat is visible at the seam, please check the tile.",
+    "Factory confirmed they can print this at 8 colors.",
+    "Scale down 10% for the kids range.",
+];
+
+/// An active demo user other than the API user.
+fn demo_user(rng: &mut StdRng) -> &'static people::DemoUser {
+    let active: Vec<&people::DemoUser> = people::USERS[1..].iter().filter(|u| u.active).collect();
+    active[rng.gen_range(0..active.len())]
+}
+
+/// Fills an empty database. When folders already exist it only adds demo fields that a data
+/// folder seeded by an older sandbox lacks (see `add_missing_demo_fields`).
 pub fn seed_if_empty(
     conn: &mut Connection,
     data_dir: &Path,
     seed: Seed,
 ) -> Result<(), SandboxError> {
     if !store::folders(conn)?.is_empty() {
-        return Ok(());
+        return add_missing_demo_fields(conn);
     }
     let defs = demo_folders();
     let tx = conn.transaction()?;
@@ -58,6 +94,39 @@ pub fn seed_if_empty(
             }
         }
         tracing::info!("seeded {index} demo images in {:?}", started.elapsed());
+    }
+    tx.commit()?;
+    Ok(())
+}
+
+/// A data folder kept across upgrades (the app's embedded sandbox) would otherwise never show
+/// the field types added to the demo tenant later. Fields are only appended, by id, to the
+/// folder of the same name: existing fields, values and images stay as they are.
+fn add_missing_demo_fields(conn: &mut Connection) -> Result<(), SandboxError> {
+    let tx = conn.transaction()?;
+    for def in demo_folders() {
+        for folder in store::folders(&tx)?
+            .into_iter()
+            .filter(|f| f.name == def.name)
+        {
+            let missing: Vec<_> = def
+                .fields
+                .iter()
+                .filter(|d| folder.field(&d.id).is_none())
+                .cloned()
+                .collect();
+            if missing.is_empty() {
+                continue;
+            }
+            tracing::info!(
+                "adding {} demo fields to folder {}",
+                missing.len(),
+                folder.name
+            );
+            let mut fields = folder.fields.clone();
+            fields.extend(missing);
+            store::set_folder_fields(&tx, &folder.id, &fields)?;
+        }
     }
     tx.commit()?;
     Ok(())
@@ -106,7 +175,62 @@ fn demo_values(rng: &mut StdRng, folder: &Folder, name: &str) -> Map<String, Val
                 let picked: Vec<&String> = choices.iter().filter(|_| rng.gen_bool(0.35)).collect();
                 json!(picked)
             }
-            "TrueFalse" => json!(if rng.gen_bool(0.5) { "Yes" } else { "No" }),
+            "TrueFalse" | "InvertedTrueFalse" => {
+                json!(if rng.gen_bool(0.5) { "Yes" } else { "No" })
+            }
+            "Users" => json!(demo_user(rng).id),
+            "UsersTags" => {
+                let mut picked: Vec<Value> = Vec::new();
+                for _ in 0..rng.gen_range(1..=3) {
+                    let u = demo_user(rng);
+                    if !picked.iter().any(|p| p["code"] == u.id) {
+                        picked.push(json!({"value": u.display_name(), "code": u.id}));
+                    }
+                }
+                Value::Array(picked)
+            }
+            "PartnerDropDown" => {
+                let choice = &def.choices[rng.gen_range(0..def.choices.len())];
+                people::find_partner(&choice.code)
+                    .map(|p| p.field_value())
+                    .unwrap_or(Value::Null)
+            }
+            "ComboBox" => {
+                let choices = choice_values(folder, &def.id);
+                if rng.gen_bool(0.8) {
+                    json!(choices[rng.gen_range(0..choices.len())])
+                } else {
+                    // A ComboBox also takes values that are not among its choices.
+                    json!(pick(rng, &["Organic Cotton Jersey", "Recycled Poly Mesh"]))
+                }
+            }
+            "Tags" => {
+                let picked: Vec<&str> = KEYWORDS
+                    .iter()
+                    .copied()
+                    .filter(|_| rng.gen_bool(0.3))
+                    .collect();
+                json!(picked)
+            }
+            "DateTime" => json!(format!(
+                "2026-{:02}-{:02}T{:02}:{:02}:00.000Z",
+                rng.gen_range(1..=12),
+                rng.gen_range(1..=28),
+                rng.gen_range(7..=19),
+                rng.gen_range(0..4) * 15
+            )),
+            "Percent" => json!(rng.gen_range(1..=19) * 5),
+            "Currency" => json!((rng.gen_range(350..=1800) as f64) / 100.0),
+            "Measure" => json!((rng.gen_range(40..=130) as f64) / 2.0),
+            "ColorDropDown" => PALETTE[rng.gen_range(0..PALETTE.len())].field_value(),
+            "CompositeControl" => {
+                let (a, b, share) = COMPOSITIONS[rng.gen_range(0..COMPOSITIONS.len())];
+                if b.is_empty() {
+                    json!([{"code": a, "value": 100.0}])
+                } else {
+                    json!([{"code": a, "value": share}, {"code": b, "value": 100.0 - share}])
+                }
+            }
             "Date" => json!(format!(
                 "2026-{:02}-{:02}T00:00:00.000Z",
                 rng.gen_range(1..=12),
@@ -169,6 +293,43 @@ fn demo_image(
             ..file
         },
     )?;
+    seed_tags_and_comments(conn, &mut rng, &image, index)
+}
+
+/// Every third image gets tags and every fourth a short thread from other users, so the
+/// tag list, tag completion and comment threads have something to show.
+fn seed_tags_and_comments(
+    conn: &Connection,
+    rng: &mut StdRng,
+    image: &ImageRow,
+    index: u64,
+) -> Result<(), SandboxError> {
+    if index.is_multiple_of(3) {
+        let names: Vec<String> = KEYWORDS
+            .iter()
+            .filter(|_| rng.gen_bool(0.4))
+            .map(|k| k.to_string())
+            .collect();
+        tags::add_to_image(conn, &image.id, &names)?;
+    }
+    if index.is_multiple_of(4) {
+        for n in 0..rng.gen_range(1..=2) {
+            let author = demo_user(rng);
+            let at = image.created_at + (n + 1) * 3_600_000;
+            comments::insert(
+                conn,
+                &comments::CommentRow {
+                    id: uuid::Uuid::new_v4().to_string(),
+                    image_id: image.id.clone(),
+                    body: pick(rng, REMARKS).to_owned(),
+                    author_id: author.id.to_owned(),
+                    author_name: author.display_name(),
+                    created_at: at,
+                    modified_at: at,
+                },
+            )?;
+        }
+    }
     Ok(())
 }
 

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use axum::extract::{ConnectInfo, DefaultBodyLimit};
 use axum::http::{Request, Uri};
-use axum::routing::{any, get, post};
+use axum::routing::{any, delete, get, post};
 use axum::{middleware, Json, Router};
 use hyper::body::Incoming;
 use hyper_util::rt::TokioIo;
@@ -29,7 +29,9 @@ use crate::sources::Sources;
 use crate::store::Store;
 use crate::throttle::Link;
 use crate::upload::UploadLimits;
-use crate::{api, auth, control_routes, json_errors, media, seed, upload};
+use crate::{
+    api, auth, comments, control_routes, json_errors, media, people_api, seed, tags, upload,
+};
 
 fn router(state: Arc<AppState>, hosts: AllowedHosts) -> Router {
     // Paths are matched in lower case (see `lowercase_api_path`).
@@ -46,6 +48,10 @@ fn router(state: Arc<AppState>, hosts: AllowedHosts) -> Router {
         .route(auth::TOKEN_PATH, post(auth::token))
         .route(&format!("{c}/image/folders"), get(api::folders))
         .route(&format!("{c}/image/folderschema"), get(api::folder_schema))
+        .route(
+            &format!("{c}/image/foldersearchschema"),
+            get(api::folder_search_schema),
+        )
         .route(&format!("{c}/image/headers"), post(api::search))
         .route(&format!("{c}/image/header/create"), post(api::create))
         .route(&format!("{c}/image/header/delete/{{id}}"), get(api::delete))
@@ -69,6 +75,31 @@ fn router(state: Arc<AppState>, hosts: AllowedHosts) -> Router {
         .route(
             &format!("{c}/image/getimageprocessingstatus"),
             get(api::status_by_query),
+        )
+        .route(&format!("{c}/users/list"), get(people_api::users))
+        .route(
+            &format!("{c}/directory/companies"),
+            get(people_api::companies),
+        )
+        .route(&format!("{c}/tag/image/list"), get(tags::list))
+        .route(&format!("{c}/tag/image/create"), post(tags::create))
+        .route(&format!("{c}/tag/header/{{id}}"), get(tags::of_image))
+        .route(&format!("{c}/tag/header/{{id}}/add"), post(tags::add))
+        .route(&format!("{c}/tag/header/{{id}}/remove"), post(tags::remove))
+        // "Heeader" is the SDKs' spelling; the correct one answers too.
+        .route(&format!("{c}/comment/heeader/{{id}}"), get(comments::list))
+        .route(&format!("{c}/comment/header/{{id}}"), get(comments::list))
+        .route(
+            &format!("{c}/comment/header/{{id}}/create"),
+            post(comments::create),
+        )
+        .route(
+            &format!("{c}/comment/header/{{id}}/edit"),
+            post(comments::edit),
+        )
+        .route(
+            &format!("{c}/comment/header/{{id}}/delete"),
+            delete(comments::delete),
         )
         .route(&format!("{c}/{{*rest}}"), any(api::unknown_endpoint))
         .route(

@@ -38,6 +38,17 @@ CREATE TABLE IF NOT EXISTS uploads (
     temp_path TEXT NOT NULL, size INTEGER NOT NULL, received_at INTEGER NOT NULL,
     state TEXT NOT NULL, message TEXT);
 CREATE INDEX IF NOT EXISTS uploads_by_image ON uploads(image_id, state);
+CREATE TABLE IF NOT EXISTS tags (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL UNIQUE COLLATE NOCASE, integration TEXT, created_at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS image_tags (
+    image_id TEXT NOT NULL, tag_id TEXT NOT NULL, added_at INTEGER NOT NULL,
+    PRIMARY KEY (image_id, tag_id));
+CREATE TABLE IF NOT EXISTS comments (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, image_id TEXT NOT NULL,
+    body TEXT NOT NULL, author_id TEXT NOT NULL, author_name TEXT NOT NULL,
+    created_at INTEGER NOT NULL, modified_at INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS comments_by_image ON comments(image_id);
 CREATE TABLE IF NOT EXISTS access_tokens (token TEXT PRIMARY KEY, expires_at INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS refresh_tokens (token TEXT PRIMARY KEY);
 ";
@@ -125,6 +136,20 @@ pub fn insert_folder(
     conn.execute(
         "INSERT INTO folders (id, position, name, description, active, schema_json) VALUES (?1,?2,?3,?4,?5,?6)",
         params![folder.id, position, folder.name, folder.description, folder.active, schema],
+    )?;
+    Ok(())
+}
+
+pub fn set_folder_fields(
+    conn: &Connection,
+    id: &str,
+    fields: &[FieldDef],
+) -> Result<(), SandboxError> {
+    let schema =
+        serde_json::to_string(fields).map_err(|e| SandboxError::Internal(e.to_string()))?;
+    conn.execute(
+        "UPDATE folders SET schema_json = ?2 WHERE id = ?1",
+        params![id, schema],
     )?;
     Ok(())
 }

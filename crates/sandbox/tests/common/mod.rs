@@ -110,6 +110,18 @@ impl Env {
         decode(resp).await
     }
 
+    pub async fn delete(&self, path: &str) -> (StatusCode, Value) {
+        let resp = self
+            .http
+            .delete(self.url(path))
+            .bearer_auth(&self.token)
+            .header("Content-Type", "application/json")
+            .send()
+            .await
+            .expect("DELETE");
+        decode(resp).await
+    }
+
     /// `POST /__sandbox/{hook}` with a JSON body (needs `test_controls`).
     pub async fn control(&self, hook: &str, body: &Value) -> (StatusCode, Value) {
         let resp = self
