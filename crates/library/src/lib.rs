@@ -2,11 +2,18 @@
 //! line) do with a folder's images, on top of the BeProduct client. It owns the caches that
 //! save requests: each folder's schema, and the merged list of a quick search so paging it does
 //! not search again. No Tauri here: callers adapt it to their own surface.
+//!
+//! Many images at once: [`bulk`] plans, runs (journaled, resumable) and undoes bulk edits;
+//! [`sheet`] exports images to CSV/XLSX and turns an edited sheet into a bulk edit; [`typed`]
+//! is the one rule for a field value as a person types it, shared by both.
 
+pub mod bulk;
 mod cache;
 mod error;
 mod input;
 mod quick;
+pub mod sheet;
+pub mod typed;
 
 use std::sync::Arc;
 use std::time::Duration;
