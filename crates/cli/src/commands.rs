@@ -122,7 +122,7 @@ fn progress(total: usize) -> impl Fn(&ImageOutcome) + Sync {
     let step = (total / 10).max(1);
     move |_| {
         let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
-        if n % step == 0 || n == total {
+        if n.is_multiple_of(step) || n == total {
             let mut err = std::io::stderr().lock();
             let _ = writeln!(err, "{n}/{total} images done");
         }

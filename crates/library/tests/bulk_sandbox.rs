@@ -288,10 +288,7 @@ async fn an_edit_dropped_mid_way_resumes_from_its_journal() {
         .values()
         .filter(|m| **m == Mark::InDoubt)
         .count();
-    assert!(
-        changed_before >= 40 && changed_before < 120,
-        "{changed_before}"
-    );
+    assert!((40..120).contains(&changed_before), "{changed_before}");
     eprintln!("dropped after {changed_before} changed, {in_doubt} in doubt");
 
     env.controls.set_latency_ms(0);
