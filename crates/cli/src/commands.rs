@@ -117,7 +117,7 @@ pub async fn undo(
 }
 
 /// Progress on standard error: a line every 10 % (and the last image).
-fn progress(total: usize) -> impl Fn(&ImageOutcome) + Sync {
+pub fn progress(total: usize) -> impl Fn(&ImageOutcome) + Sync {
     let done = std::sync::atomic::AtomicUsize::new(0);
     let step = (total / 10).max(1);
     move |_| {
@@ -131,7 +131,7 @@ fn progress(total: usize) -> impl Fn(&ImageOutcome) + Sync {
 
 /// `prints.csv` → `prints.csv.20261203-070412.bp-journal.jsonl`, next to the sheet.
 fn default_journal(sheet: &Path) -> PathBuf {
-    let stamp = chrono_stamp();
+    let stamp = stamp();
     let name = sheet
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -154,6 +154,7 @@ fn with_suffix(journal: &Path, suffix: &str) -> PathBuf {
     candidate
 }
 
-fn chrono_stamp() -> String {
+/// The time now (UTC) for file names: `20261203-070412`.
+pub fn stamp() -> String {
     chrono::Utc::now().format("%Y%m%d-%H%M%S").to_string()
 }

@@ -3,6 +3,7 @@
 
 mod commands;
 mod connect;
+mod edit;
 mod error;
 mod report;
 
@@ -54,6 +55,39 @@ enum Command {
         /// Where to write (default: CSV to standard output).
         #[arg(short = 'o', long = "output", value_name = "FILE")]
         output: Option<PathBuf>,
+    },
+    /// Bulk edit a folder's images: prints the preview, then applies it as a journaled edit.
+    Edit {
+        /// The image folder's id.
+        #[arg(long)]
+        folder: String,
+        /// These images (ids, comma-separated).
+        #[arg(long, value_name = "ID,...", value_delimiter = ',', conflicts_with_all = ["search", "all"])]
+        ids: Option<Vec<String>>,
+        /// Images whose number or name contains TEXT.
+        #[arg(long, value_name = "TEXT", conflicts_with = "all")]
+        search: Option<String>,
+        /// Every image of the folder.
+        #[arg(long)]
+        all: bool,
+        /// Give FIELD (id or name) this value, typed as in a sheet cell. Repeatable.
+        #[arg(long = "set", value_name = "FIELD=VALUE")]
+        set: Vec<String>,
+        /// Empty FIELD. Repeatable.
+        #[arg(long = "clear", value_name = "FIELD")]
+        clear: Vec<String>,
+        /// Add items (separated by , or ;) to a multi-value FIELD. Repeatable.
+        #[arg(long = "add", value_name = "FIELD=ITEMS")]
+        add: Vec<String>,
+        /// Remove items from a multi-value FIELD. Repeatable.
+        #[arg(long = "remove", value_name = "FIELD=ITEMS")]
+        remove: Vec<String>,
+        /// Print the preview only; send nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// The journal to write (default: bp-edit-<UTC time>.jsonl in the current folder).
+        #[arg(long, value_name = "PATH")]
+        journal: Option<PathBuf>,
     },
     /// Import an edited CSV or XLSX: prints the diff, then applies it as a journaled bulk edit.
     Import {
@@ -126,6 +160,37 @@ async fn run(command: Command) -> Result<bool, CliError> {
                 FormatArg::Xlsx => Format::Xlsx,
             });
             commands::export(&library, &folder, source, format, output.as_deref()).await
+        }
+        Command::Edit {
+            folder,
+            ids,
+            search,
+            all,
+            set,
+            clear,
+            add,
+            remove,
+            dry_run,
+            journal,
+        } => {
+            let source = match (ids, search, all) {
+                (Some(ids), _, _) => Source::Ids(ids),
+                (None, Some(text), _) => Source::Search(text),
+                (None, None, true) => Source::Folder,
+                (None, None, false) => {
+                    return Err(CliError::Usage(
+                        "choose the images: --ids ID,..., --search TEXT or --all".into(),
+                    ))
+                }
+            };
+            let ops = set
+                .into_iter()
+                .map(edit::Op::Set)
+                .chain(clear.into_iter().map(edit::Op::Clear))
+                .chain(add.into_iter().map(edit::Op::Add))
+                .chain(remove.into_iter().map(edit::Op::Remove))
+                .collect();
+            edit::edit(&library, &folder, source, ops, dry_run, journal).await
         }
         Command::Import {
             file,

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use image_library::bulk::{BulkResult, PlanKind, Status};
+use image_library::bulk::{BulkResult, Plan, PlanKind, Status};
 use image_library::sheet::SheetDiff;
 
 pub fn print_diff(diff: &SheetDiff) {
@@ -42,6 +42,24 @@ pub fn print_diff(diff: &SheetDiff) {
         diff.problems().count(),
         diff.unknown.len(),
         diff.plan.unchanged.len()
+    );
+}
+
+pub fn print_plan(plan: &Plan) {
+    for change in &plan.changes {
+        println!("{}", change.image.display());
+        for f in &change.fields {
+            println!("    {}: {:?} -> {:?}", f.label, f.before_text, f.after_text);
+        }
+    }
+    for s in &plan.skipped {
+        println!("skipped  {}: {}", s.image.display(), s.reason);
+    }
+    println!(
+        "Summary: {} images change; {} already hold these values; {} skipped.",
+        plan.changing(),
+        plan.unchanged.len(),
+        plan.skipped.len()
     );
 }
 

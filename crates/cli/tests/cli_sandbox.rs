@@ -329,3 +329,88 @@ async fn an_import_killed_mid_way_is_finished_by_resume() {
         .iter()
         .all(|i| i.field("designer").unwrap().value == json!("Night Shift")));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bulk_edit_from_the_command_line_previews_applies_and_refuses() {
+    let env = start(12).await;
+    let updates = env.controls.requests_seen("/update");
+    let out = env
+        .run(&[
+            "edit",
+            "--folder",
+            &env.folder,
+            "--all",
+            "--set",
+            "Season=fall",
+            "--add",
+            "colors=Red; Blue",
+            "--dry-run",
+        ])
+        .await;
+    assert!(out.status.success(), "{}", text(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("Summary: 12 images change; 0 already hold these values; 0 skipped."),
+        "{}",
+        text(&out)
+    );
+    assert!(
+        stdout.contains("Colors: \"\" -> \"Red, Blue\""),
+        "{}",
+        text(&out)
+    );
+    assert_eq!(
+        env.controls.requests_seen("/update"),
+        updates,
+        "a dry run sends nothing"
+    );
+
+    // Refused before anything is read or sent: a value outside the choices, an unknown field.
+    for bad in [["--set", "season=Winter"], ["--clear", "nope"]] {
+        let headers = env.controls.requests_seen("image/header");
+        let out = env
+            .run(&["edit", "--folder", &env.folder, "--all", bad[0], bad[1]])
+            .await;
+        assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+        assert!(
+            env.controls.requests_seen("image/header") == headers,
+            "nothing read or sent for {bad:?}"
+        );
+    }
+    let out = env
+        .run(&["edit", "--folder", &env.folder, "--set", "season=Fall"])
+        .await;
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "no images chosen: {}",
+        text(&out)
+    );
+
+    let out = env
+        .run(&[
+            "edit",
+            "--folder",
+            &env.folder,
+            "--all",
+            "--set",
+            "season=Fall",
+            "--add",
+            "colors=Red",
+            "--journal",
+            "e.jsonl",
+        ])
+        .await;
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stdout)
+            .contains("Bulk edit: 12 changed, 0 unchanged, 0 failed, 0 skipped."),
+        "{}",
+        text(&out)
+    );
+    let images = env.images().await;
+    assert!(images
+        .iter()
+        .all(|i| i.field("season").unwrap().value == json!("Fall")
+            && i.field("colors").unwrap().value == json!(["Red"])));
+}

@@ -51,6 +51,12 @@ pub fn from_text(spec: &FieldSpec, text: &str) -> Result<Value, String> {
                 .map(|t| Value::String(choice_value(spec, t)))
                 .collect(),
         )),
+        // Directory partners are identified by id; without the schema's list, a typed name
+        // cannot be matched safely.
+        Widget::Partner if spec.choices.is_empty() => Err(
+            "holds a directory partner, which cannot be set from typed text; pick it in the app"
+                .to_owned(),
+        ),
         Widget::Select | Widget::Partner => Ok(if text.is_empty() {
             Value::Null
         } else {

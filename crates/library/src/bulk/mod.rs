@@ -51,6 +51,14 @@ pub struct BulkEdit {
 }
 
 impl ImageLibrary {
+    /// Checks field operations against the folder's schema (the only request: the cached
+    /// schema), so a caller can refuse them before it even selects the images.
+    pub async fn check_bulk_edit(&self, folder_id: &str, edits: &[FieldEdit]) -> Result<()> {
+        require_guid("folderId", folder_id)?;
+        let schema = self.schema(folder_id).await?;
+        ops::check(&schema, edits).map(|_| ())
+    }
+
     /// The preview of a bulk edit; refuses invalid operations before any request but the
     /// folder's (cached) schema.
     pub async fn plan_bulk_edit(&self, edit: &BulkEdit) -> Result<Plan> {

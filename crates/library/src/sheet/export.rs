@@ -96,7 +96,10 @@ impl ImageLibrary {
         Ok(self.client().search(query, READ_PAGE).try_collect().await?)
     }
 
-    async fn images_of(&self, folder_id: &str, source: &Source) -> Result<Vec<ImageHeader>> {
+    /// The images of `source` in folder `folder_id`: a selection query (the app's "select
+    /// everything matching", `bp edit --search`) as well as what an export writes.
+    pub async fn images_of(&self, folder_id: &str, source: &Source) -> Result<Vec<ImageHeader>> {
+        require_guid("folderId", folder_id)?;
         match source {
             Source::Folder => self.folder_images(folder_id).await,
             Source::Search(text) if text.trim().is_empty() => self.folder_images(folder_id).await,
