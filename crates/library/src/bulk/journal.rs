@@ -266,3 +266,70 @@ pub fn load(path: &Path) -> Result<Loaded> {
         undo_of,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bulk::FieldChange;
+    use serde_json::{json, Value};
+
+    fn plan() -> Plan {
+        let change = |id: &str| ImageChange {
+            image: ImageRef {
+                id: id.into(),
+                number: format!("N-{id}"),
+                name: String::new(),
+            },
+            fields: vec![FieldChange {
+                field_id: "season".into(),
+                label: "Season".into(),
+                before: Value::Null,
+                after: json!("Fall"),
+                before_text: String::new(),
+                after_text: "Fall".into(),
+            }],
+        };
+        Plan {
+            kind: PlanKind::Edit,
+            folder_id: "f".into(),
+            changes: vec![change("a"), change("b"), change("c")],
+            unchanged: vec![],
+            skipped: vec![],
+        }
+    }
+
+    #[test]
+    fn marks_survive_a_torn_last_line_and_damage_elsewhere_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("j.jsonl");
+        let journal = Journal::create(&path, "e1", &plan(), None).unwrap();
+        journal.sending("a").unwrap();
+        journal.changed("a").unwrap();
+        journal.sending("b").unwrap();
+        journal.failed("c", "BeProduct answered 400").unwrap();
+        drop(journal);
+        // A crash in the middle of writing the next line.
+        let mut text = std::fs::read_to_string(&path).unwrap();
+        text.push_str("{\"entry\":\"chan");
+        std::fs::write(&path, &text).unwrap();
+
+        let loaded = load(&path).unwrap();
+        assert_eq!(loaded.edit_id, "e1");
+        assert_eq!(loaded.plan, plan());
+        assert_eq!(loaded.mark("a"), Mark::Changed);
+        assert_eq!(loaded.mark("b"), Mark::InDoubt);
+        assert_eq!(
+            loaded.mark("c"),
+            Mark::Failed("BeProduct answered 400".into())
+        );
+
+        assert!(
+            Journal::create(&path, "e2", &plan(), None).is_err(),
+            "never overwritten"
+        );
+        let damaged = text.replacen("\"entry\":\"sending\"", "\"entry\":\"sent?\"", 1) + "\n";
+        std::fs::write(&path, damaged).unwrap();
+        let err = load(&path).unwrap_err().to_string();
+        assert!(err.contains("is not a bulk-edit journal entry"), "{err}");
+    }
+}

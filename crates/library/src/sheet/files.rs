@@ -34,11 +34,35 @@ pub fn write_csv(table: &Table, out: impl Write) -> std::io::Result<()> {
     let mut out = out;
     out.write_all(BOM.as_bytes())?;
     let mut writer = csv::Writer::from_writer(out);
-    writer.write_record(&table.headers)?;
+    writer.write_record(table.headers.iter().map(|h| guard(h)))?;
     for row in &table.rows {
-        writer.write_record(row)?;
+        writer.write_record(row.iter().map(|c| guard(c)))?;
     }
     writer.flush()
+}
+
+/// Characters that make Excel read a CSV cell as a formula (CSV injection: a value someone
+/// stored in BeProduct would run when the export is opened).
+const FORMULA_START: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// A cell Excel would run as a formula gets a leading apostrophe, which Excel shows as text;
+/// numbers (`-5`) are left alone. `unguard` removes it again on import. A value that already
+/// starts with an apostrophe before such a character gets a second one, so it reads back as
+/// it was.
+fn guard(cell: &str) -> String {
+    let risky = |s: &str| s.starts_with(FORMULA_START) && s.trim().parse::<f64>().is_err();
+    if risky(cell) || cell.strip_prefix('\'').is_some_and(risky) {
+        format!("'{cell}")
+    } else {
+        cell.to_owned()
+    }
+}
+
+fn unguard(cell: String) -> String {
+    match cell.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(FORMULA_START) || rest.starts_with('\'') => rest.to_owned(),
+        _ => cell,
+    }
 }
 
 /// `numeric[c]`: column `c` holds numbers, written as numbers so Excel sums and sorts them.
@@ -119,7 +143,7 @@ fn read_csv(path: &Path) -> Result<Vec<Vec<String>>> {
         .enumerate()
         .map(|(i, record)| {
             record
-                .map(|r| r.iter().map(str::to_owned).collect())
+                .map(|r| r.iter().map(|c| unguard(c.to_owned())).collect())
                 .map_err(|e| Error::file(path, format!("line {} is not valid CSV: {e}", i + 1)))
         })
         .collect()
@@ -156,5 +180,34 @@ fn cell_text(cell: &Data) -> String {
         },
         Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
         Data::Error(e) => format!("#{e:?}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_cells_that_excel_would_run_are_guarded_and_read_back_unchanged() {
+        let table = Table {
+            headers: vec!["Image Number".into(), "Note".into()],
+            rows: vec![
+                vec!["A-1".into(), "=HYPERLINK(\"http://x\")".into()],
+                vec!["A-2".into(), "-5".into()],
+                vec!["A-3".into(), "'=already quoted".into()],
+                vec!["A-4".into(), "'plain apostrophe".into()],
+                vec!["A-5".into(), "@SUM(1)".into()],
+            ],
+        };
+        let mut bytes = Vec::new();
+        write_csv(&table, &mut bytes).unwrap();
+        let text = String::from_utf8(bytes.clone()).unwrap();
+        assert!(text.contains("'=HYPERLINK"), "{text}");
+        assert!(text.contains("A-2,-5"), "{text}");
+        assert!(text.contains("''=already quoted"), "{text}");
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.csv");
+        std::fs::write(&path, bytes).unwrap();
+        assert_eq!(read_sheet(&path).unwrap(), table);
     }
 }
