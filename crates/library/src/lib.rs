@@ -230,11 +230,16 @@ impl ImageLibrary {
         Ok(deleted?)
     }
 
-    /// Cached quick searches may list what changed; a refused write may mean the folder's
-    /// fields changed since its schema was read.
+    /// Cached quick searches may list what changed; a refused write (4xx) may mean the
+    /// folder's fields changed since its schema was read. A 5xx says nothing about the schema,
+    /// and dropping it then made every later save of a bulk edit read it again, so one
+    /// failing server turned into many failed saves.
     fn after_change<T>(&self, folder_id: &str, result: &beproduct::Result<T>) {
         self.quick.clear();
-        if matches!(result, Err(e) if e.kind() == ErrorKind::Api) {
+        let refused = |e: &beproduct::Error| {
+            e.kind() == ErrorKind::Api && e.status().is_some_and(|s| (400..500).contains(&s))
+        };
+        if matches!(result, Err(e) if refused(e)) {
             self.schemas.forget(&folder_id.to_ascii_lowercase());
         }
     }

@@ -129,6 +129,10 @@ async fn five_hundred_images_with_faults_end_changed_or_listed_and_undo_restores
         FaultKind::Status503,
     ]);
     env.controls.set_fault_rate(0.2);
+    // And one image whose every update attempt (1 + 3 retries with the fast policy) gets a
+    // 503: it must end listed as failed, untouched.
+    let doomed = format!("{}/update", ids[1]);
+    env.controls.fail_next(4, &doomed, FaultKind::Status503);
     let journal = env.dir.path().join("edit.jsonl");
     let started = Instant::now();
     let result = env.library.run_plan(&plan, &journal, None).await.unwrap();
@@ -139,8 +143,16 @@ async fn five_hundred_images_with_faults_end_changed_or_listed_and_undo_restores
         "500-image bulk edit with 20 % faults: {wall:?}; {counts:?}; updates sent: {}",
         env.controls.requests_seen("/update")
     );
+    for failed in result.failed().take(3) {
+        eprintln!("  failed {}: {:?}", failed.image.display(), failed.status);
+    }
     assert_eq!(counts.changed + counts.failed, 499, "{counts:?}");
     assert_eq!(counts.skipped, 1);
+    assert_eq!(
+        env.controls.requests_seen(&doomed),
+        4,
+        "every planned fault was used"
+    );
 
     // Through the API: each image holds all of the edit or none of it, as its outcome says.
     let outcome: HashMap<String, Status> = result
@@ -148,6 +160,10 @@ async fn five_hundred_images_with_faults_end_changed_or_listed_and_undo_restores
         .iter()
         .map(|o| (o.image.id.clone(), o.status.clone()))
         .collect();
+    match &outcome[&ids[1]] {
+        Status::Failed { reason } => assert!(reason.contains("503"), "{reason}"),
+        other => panic!("the image whose updates all failed ended {other:?}"),
+    }
     for image in all_images(&env).await {
         match &outcome[&image.id] {
             Status::Changed => assert!(holds_edit(&image), "{image:?}"),
