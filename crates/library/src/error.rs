@@ -1,23 +1,23 @@
 //! The library's one error type: the client's errors pass through with their kind; input the
-//! library refuses before calling anything is `InvalidInput`; a journal or spreadsheet file
-//! that cannot be read or written is `File`.
+//! library refuses before calling anything is `InvalidInput`.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use beproduct::ErrorKind;
 
+// No variant of its own for local files (journals, sheets): the app matches this enum
+// exhaustively, so a new variant would break its build. A file problem is something the user
+// fixes (another path, a sheet saved as CSV or XLSX, free disk space), so it is `InvalidInput`
+// with the path in the message.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     #[error(transparent)]
     Client(#[from] beproduct::Error),
 
-    /// The caller asked for something the library refuses before any request.
+    /// The caller asked for something the library refuses before any request, or a local
+    /// file (bulk-edit journal, spreadsheet) could not be read or written.
     #[error("{0}")]
     InvalidInput(String),
-
-    /// A local file (bulk-edit journal, spreadsheet) could not be read or written.
-    #[error("{}: {message}", path.display())]
-    File { path: PathBuf, message: String },
 }
 
 impl Error {
@@ -25,18 +25,15 @@ impl Error {
         Error::InvalidInput(message.into())
     }
 
+    /// A local file that could not be read or written: the path, then what went wrong.
     pub fn file(path: &Path, message: impl std::fmt::Display) -> Self {
-        Error::File {
-            path: path.to_path_buf(),
-            message: message.to_string(),
-        }
+        Error::InvalidInput(format!("{}: {message}", path.display()))
     }
 
     pub fn kind(&self) -> ErrorKind {
         match self {
             Error::Client(e) => e.kind(),
             Error::InvalidInput(_) => ErrorKind::InvalidInput,
-            Error::File { .. } => ErrorKind::Io,
         }
     }
 }
