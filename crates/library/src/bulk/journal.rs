@@ -104,10 +104,7 @@ impl Journal {
                     ),
                 )
             })?;
-        let journal = Journal {
-            path: path.to_path_buf(),
-            file: Mutex::new(file),
-        };
+        let journal = Journal::locked(path, file)?;
         let mut lines = vec![Entry::Begin {
             version: VERSION,
             edit_id: edit_id.to_owned(),
@@ -141,10 +138,26 @@ impl Journal {
             .append(true)
             .open(path)
             .map_err(|e| Error::file(path, format!("cannot open the journal: {e}")))?;
-        Ok(Journal {
-            path: path.to_path_buf(),
-            file: Mutex::new(file),
-        })
+        Journal::locked(path, file)
+    }
+
+    /// One writer per journal: two runs of the same edit (two `bp resume`, or the app and
+    /// `bp`) would each send the images the other is sending. The OS drops the lock when the
+    /// process ends, however it ends.
+    fn locked(path: &Path, file: File) -> Result<Journal> {
+        match file.try_lock() {
+            Ok(()) => Ok(Journal {
+                path: path.to_path_buf(),
+                file: Mutex::new(file),
+            }),
+            Err(std::fs::TryLockError::WouldBlock) => Err(Error::file(
+                path,
+                "this edit is running elsewhere (another bp or the app); wait for it to finish",
+            )),
+            Err(std::fs::TryLockError::Error(e)) => {
+                Err(Error::file(path, format!("cannot lock the journal: {e}")))
+            }
+        }
     }
 
     pub(crate) fn sending(&self, id: &str) -> Result<()> {
@@ -327,6 +340,14 @@ mod tests {
             Journal::create(&path, "e2", &plan(), None).is_err(),
             "never overwritten"
         );
+        let first = Journal::append(&path).unwrap();
+        let err = Journal::append(&path)
+            .err()
+            .expect("one writer at a time")
+            .to_string();
+        assert!(err.contains("running elsewhere"), "{err}");
+        drop(first);
+        Journal::append(&path).unwrap();
         let damaged = text.replacen("\"entry\":\"sending\"", "\"entry\":\"sent?\"", 1) + "\n";
         std::fs::write(&path, damaged).unwrap();
         let err = load(&path).unwrap_err().to_string();

@@ -173,8 +173,9 @@ impl ImageLibrary {
         journal: &Path,
         progress: Option<Progress<'_>>,
     ) -> Result<BulkResult> {
-        let loaded = journal::load(journal)?;
+        // Locked before reading, so no other run adds to it meanwhile.
         let file = journal::Journal::append(journal)?;
+        let loaded = journal::load(journal)?;
         let steps = loaded
             .plan
             .changes
