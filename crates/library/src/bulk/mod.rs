@@ -12,6 +12,9 @@
 //! 4. `ImageLibrary::undo_bulk` writes the previous values back to the images the edit
 //!    changed (and still hold its values), as a new journaled edit.
 //!
+//! Stopping: drop the future of `run_plan`/`resume_bulk`/`undo_bulk` (a Cancel button, a task
+//! abort). The journal then says which images changed, and `resume_bulk` finishes the rest.
+//!
 //! A spreadsheet import (`crate::sheet`) produces a [`Plan`] too and runs the same way.
 
 mod journal;
