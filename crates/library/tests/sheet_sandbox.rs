@@ -294,3 +294,37 @@ async fn xlsx_reads_back_what_it_wrote_and_imports_an_edit() {
         .unwrap();
     assert_eq!(image.field("print_scale").unwrap().value, json!(2.5));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_search_or_a_selection_exports_only_those_images() {
+    let env = start(12).await;
+    let all = images(&env).await;
+    // Seeded names are "Bulk image 1".."Bulk image 12": "image 1" matches 1, 10, 11 and 12.
+    let (found, _) = env
+        .library
+        .export_table(&env.folder, &Source::Search("image 1".into()))
+        .await
+        .unwrap();
+    let mut names: Vec<&str> = found.rows.iter().map(|r| r[1].as_str()).collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "Bulk image 1",
+            "Bulk image 10",
+            "Bulk image 11",
+            "Bulk image 12"
+        ]
+    );
+    let picked = vec![all[3].id.clone(), all[0].id.clone()];
+    let (selection, _) = env
+        .library
+        .export_table(&env.folder, &Source::Ids(picked))
+        .await
+        .unwrap();
+    let numbers: Vec<&str> = selection.rows.iter().map(|r| r[0].as_str()).collect();
+    assert_eq!(
+        numbers,
+        [all[3].header_number.as_str(), all[0].header_number.as_str()]
+    );
+}
