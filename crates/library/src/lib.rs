@@ -2,13 +2,20 @@
 //! line) do with a folder's images, on top of the BeProduct client. It owns the caches that
 //! save requests: each folder's schema, and the merged list of a quick search so paging it does
 //! not search again. No Tauri here: callers adapt it to their own surface.
+//!
+//! Many images at once: [`bulk`] plans, runs (journaled, resumable) and undoes bulk edits;
+//! [`sheet`] exports images to CSV/XLSX and turns an edited sheet into a bulk edit; [`typed`]
+//! is the one rule for a field value as a person types it, shared by both.
 
 mod annotations;
+pub mod bulk;
 mod cache;
 mod error;
 mod form;
 mod input;
 mod quick;
+pub mod sheet;
+pub mod typed;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -312,11 +319,16 @@ impl ImageLibrary {
         Ok(deleted?)
     }
 
-    /// Cached quick searches may list what changed; a refused write may mean the folder's
-    /// fields changed since its schema was read.
+    /// Cached quick searches may list what changed; a refused write (4xx) may mean the
+    /// folder's fields changed since its schema was read. A 5xx says nothing about the schema,
+    /// and dropping it then made every later save of a bulk edit read it again, so one
+    /// failing server turned into many failed saves.
     fn after_change<T>(&self, folder_id: &str, result: &beproduct::Result<T>) {
         self.quick.clear();
-        if matches!(result, Err(e) if e.kind() == ErrorKind::Api) {
+        let refused = |e: &beproduct::Error| {
+            e.kind() == ErrorKind::Api && e.status().is_some_and(|s| (400..500).contains(&s))
+        };
+        if matches!(result, Err(e) if refused(e)) {
             self.schemas.forget(&folder_id.to_ascii_lowercase());
         }
     }
