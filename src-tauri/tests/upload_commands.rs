@@ -59,7 +59,10 @@ fn wait_for_state(app: &TestApp, id: &str, want: &str) {
             last["state"]["kind"] == want
         })
     }));
-    assert!(reached.is_ok(), "job never became {want}; last seen: {last}");
+    assert!(
+        reached.is_ok(),
+        "job never became {want}; last seen: {last}"
+    );
 }
 
 /// A PNG of noise: `side`² pixels, about 3·side² bytes, since noise does not compress.
@@ -211,7 +214,10 @@ fn every_upload_command_answers_through_ipc_and_the_contract_is_current() {
     wait_for_state(&app, &url_job, "done");
     let err = app.err("cancel_upload", json!({"id": "no-such-job"}));
     assert_eq!(err["kind"], "invalid_input", "{err}");
-    assert!(err["message"].as_str().unwrap().contains("no upload job"), "{err}");
+    assert!(
+        err["message"].as_str().unwrap().contains("no upload job"),
+        "{err}"
+    );
 
     // The same file dropped twice: the second is a duplicate until the user sends it anyway.
     let twice = home.join("twice.png");

@@ -369,35 +369,3 @@ async fn undo_leaves_images_changed_by_someone_else_and_says_so() {
     let after = env.library.get(&ids[2]).await.unwrap();
     assert_eq!(value(&after, "season"), json!("Holiday"), "not overwritten");
 }
-
-/// Timing only (`cargo test -p image-library --test bulk_sandbox -- --ignored --nocapture`):
-/// 500 images edited with no faults, on loopback and with 50 ms added to every request (a
-/// far-away server), 4 updates in flight.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "timing, not a check; run with --ignored --nocapture"]
-async fn timing_of_a_500_image_edit() {
-    let env = start(500).await;
-    let ids: Vec<String> = all_images(&env).await.into_iter().map(|i| i.id).collect();
-    for (latency, edit) in [(0, "Loopback"), (50, "Far away")] {
-        env.controls.set_latency_ms(latency);
-        let started = Instant::now();
-        let plan = env
-            .library
-            .plan_bulk_edit(&BulkEdit {
-                folder_id: env.folder.clone(),
-                ids: ids.clone(),
-                edits: vec![FieldEdit::new("designer", FieldOp::Set(json!(edit)))],
-                busy: vec![],
-            })
-            .await
-            .unwrap();
-        let planned = started.elapsed();
-        let journal = env.dir.path().join(format!("t{latency}.jsonl"));
-        let result = env.library.run_plan(&plan, &journal, None).await.unwrap();
-        assert_eq!(result.counts().changed, 500);
-        eprintln!(
-            "{latency} ms latency: plan (read 500) {planned:?}, run (500 updates) {:?}",
-            started.elapsed() - planned
-        );
-    }
-}

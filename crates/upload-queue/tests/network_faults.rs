@@ -663,9 +663,11 @@ async fn a_url_upload_cancelled_before_any_byte_is_sent_again_at_once_on_retry()
         .await
         .unwrap();
     let id = report.accepted[0].id.clone();
-    wait_for("the upload to wait on its source", Duration::from_secs(30), || {
-        state_of(&queue, &id) == JobState::Uploading
-    })
+    wait_for(
+        "the upload to wait on its source",
+        Duration::from_secs(30),
+        || state_of(&queue, &id) == JobState::Uploading,
+    )
     .await;
     assert_eq!(queue.cancel(&id).unwrap().state, JobState::Cancelled);
     controls.release_source("held.png").unwrap();
