@@ -232,7 +232,7 @@ impl ConnectionManager {
     /// A refresh token the test rotates is kept for the next test or Save of the same typed
     /// credentials (the typed one is spent by then).
     pub async fn test(&self, creds: &Credentials) -> AppResult<usize> {
-        crate::credentials::validate(&creds)?;
+        crate::credentials::validate(creds)?;
         let sink = RotationSink::new(self.continue_from_test(creds), None, false);
         let client =
             Client::new(sink.current().to_config())?.on_refresh_token_rotated(sink.callback());

@@ -82,6 +82,17 @@ class SandboxApi:
         resp.raise_for_status()
         return resp.json()
 
+    def tags(self, image_id: str) -> list[str]:
+        resp = self._request("GET", f"Tag/Header/{image_id}")
+        resp.raise_for_status()
+        return [t["name"] for t in resp.json()]
+
+    def comments(self, image_id: str) -> list[dict]:
+        # The Python SDK's own spelling of the path.
+        resp = self._request("GET", f"Comment/Heeader/{image_id}")
+        resp.raise_for_status()
+        return resp.json()
+
     def fail_next(self, path: str, kind: str = "Status503", n: int = 1) -> None:
         resp = self.http.post(f"{self.base}/__sandbox/fail-next", json={"n": n, "path": path, "kind": kind}, timeout=10)
         resp.raise_for_status()

@@ -52,10 +52,25 @@ function createRow(field, index) {
   return row;
 }
 
+/** A picked user or partner with the label its option has (the server may send only an id). */
+function relabelled(value, options) {
+  const label = (v) => {
+    const option = v && typeof v === 'object' ? options.find((o) => o.value === v.value) : null;
+    return option ? { value: v.value, label: option.label } : v;
+  };
+  return Array.isArray(value) ? value.map(label) : label(value);
+}
+
 function fillSuggestions(row) {
   const show = (options) => {
     row.options = options;
     row.datalist.replaceChildren(...options.map((o) => h('option', { value: o.label, text: o.detail || null })));
+    // Names instead of ids in a picker the user has not touched yet.
+    const picks = row.control === 'picker' || row.field.widget === 'users';
+    if (picks && row.widget.value === toText(row.field, row.loaded)) {
+      row.loaded = relabelled(row.loaded, options);
+      row.widget.value = toText(row.field, row.loaded);
+    }
   };
   show(row.options);
   if (row.field.choicesSource) {
