@@ -477,3 +477,89 @@ fn the_form_is_described_by_rust_and_saves_widget_values() {
     assert_eq!(blank_ids, schema_ids);
     assert_eq!(blank[0]["value"], "");
 }
+
+/// Picker options, tags and comments through the IPC path against the sandbox's demo tenant.
+#[test]
+fn choices_tags_and_comments_round_trip() {
+    let dir = tempfile::tempdir().unwrap();
+    let sandbox = start_sandbox(&dir.path().join("server"), false);
+    let app = TestApp::env_mode(&sandbox, &dir.path().join("embedded"));
+    let prints = folder_id(&app, "Prints");
+    let id = page_of(&app, &prints)["result"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    let users = app.ok("field_choices", json!({"source": "users"}));
+    let labels: Vec<&str> = users
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["label"].as_str().unwrap())
+        .collect();
+    assert!(labels.contains(&"Jordan Blake"), "{labels:?}");
+    let mut sorted = labels.clone();
+    sorted.sort_by_key(|l| l.to_lowercase());
+    assert_eq!(labels, sorted, "sorted by name");
+    let partners = app.ok("field_choices", json!({"source": "partners"}));
+    assert!(
+        partners.as_array().unwrap().len() > 20,
+        "every page of the directory"
+    );
+    invalid_choice(&app);
+
+    let tag = format!("t-{}", uuid::Uuid::new_v4().simple());
+    let tags = app.ok(
+        "change_tags",
+        json!({"id": id, "add": [format!(" {tag} "), tag.to_uppercase()], "remove": []}),
+    );
+    assert_eq!(
+        tags.as_array()
+            .unwrap()
+            .iter()
+            .filter(|t| t.as_str().unwrap().eq_ignore_ascii_case(&tag))
+            .count(),
+        1,
+        "{tags}"
+    );
+    assert_eq!(app.ok("image_tags", json!({"id": id})), tags);
+    let in_use = app.ok("field_choices", json!({"source": "tags"}));
+    assert!(in_use
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|t| t["label"] == tag.as_str()));
+    let tags = app.ok("change_tags", json!({"id": id, "add": [], "remove": [tag]}));
+    assert!(!tags.as_array().unwrap().iter().any(|t| t == tag.as_str()));
+    let nothing = app.err("change_tags", json!({"id": id, "add": [" "], "remove": []}));
+    assert_eq!(nothing["kind"], "invalid_input", "{nothing}");
+
+    let before = app
+        .ok("image_comments", json!({"id": id}))
+        .as_array()
+        .unwrap()
+        .len();
+    let thread = app.ok("add_comment", json!({"id": id, "text": "Scale up 10 %"}));
+    let added = thread.as_array().unwrap().last().unwrap().clone();
+    assert_eq!(thread.as_array().unwrap().len(), before + 1);
+    assert_eq!(added["body"], "Scale up 10 %");
+    let comment = added["id"].as_str().unwrap();
+    let thread = app.ok(
+        "edit_comment",
+        json!({"id": id, "commentId": comment, "text": "Scale up 12 %"}),
+    );
+    assert!(thread
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|c| c["body"] == "Scale up 12 %"));
+    let thread = app.ok("delete_comment", json!({"id": id, "commentId": comment}));
+    assert_eq!(thread.as_array().unwrap().len(), before);
+    let empty = app.err("add_comment", json!({"id": id, "text": "   "}));
+    assert_eq!(empty["kind"], "invalid_input", "{empty}");
+}
+
+fn invalid_choice(app: &TestApp) {
+    let e = app.err("field_choices", json!({"source": "colors"}));
+    assert_eq!(e["kind"], "invalid_input", "{e}");
+}

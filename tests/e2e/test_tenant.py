@@ -41,6 +41,9 @@ def test_a_user_a_partner_tags_and_a_comment_set_in_the_window(ui, sandbox, arti
     assert PORTO in json.dumps(field_value(after, "factory")), field_value(after, "factory")
     assert {"floral", "e2e-keyword"} <= set(field_value(after, "keywords") or []), field_value(after, "keywords")
     assert ui.find('#image-form input[data-field-id="tech_designer"]').prop("value") == "Jordan Blake"
+    ui.execute("document.querySelector('[data-field-row=\"tech_designer\"]').scrollIntoView({block: 'center'})")
+    wait_thumbnails(ui)
+    ui.screenshot(artifacts / "tenant-pickers.png")
 
     # The image's tags: added by typing, removed with its chip's button.
     tag = f"e2e-{uuid.uuid4().hex[:6]}"

@@ -65,8 +65,15 @@ pub async fn image_form(
 #[instrument(skip_all, err(Display, level = "warn"))]
 pub async fn field_choices(
     conn: State<'_, ConnectionManager>,
-    source: ChoicesSource,
+    source: String,
 ) -> AppResult<Vec<FieldOption>> {
+    // Parsed here, not by Tauri, so a wrong name is an `invalid_input` like every refusal.
+    let source: ChoicesSource =
+        serde_json::from_value(Value::String(source.clone())).map_err(|_| {
+            AppError::invalid_input(format!(
+                "'{source}' is not a source of choices; use users, partners or tags."
+            ))
+        })?;
     Ok(conn.library().await?.choices(source).await?)
 }
 
