@@ -1,7 +1,7 @@
 //! The `BEPRODUCT_*` environment variables: one set of names and one reading rule for every
 //! program of the project (the desktop app's override, `bp-upload`).
 
-use crate::{Credentials, Secret};
+use crate::{Client, Config, Credentials, Secret};
 
 pub const ENV_COMPANY_DOMAIN: &str = "BEPRODUCT_COMPANY_DOMAIN";
 pub const ENV_CLIENT_ID: &str = "BEPRODUCT_CLIENT_ID";
@@ -58,10 +58,75 @@ pub fn read_env(get: impl Fn(&str) -> Option<String>) -> EnvRead {
     })
 }
 
+/// The client configuration from the variables, or the sentence a command-line tool prints
+/// naming what is missing (never a value).
+pub fn config_from_env(get: impl Fn(&str) -> Option<String>) -> Result<Config, String> {
+    let missing = |names: &[&str]| {
+        format!(
+            "missing credentials: set {} (the same BEPRODUCT_* variables the desktop app reads).",
+            names.join(", ")
+        )
+    };
+    match read_env(get) {
+        EnvRead::Complete(credentials) => Ok(credentials.to_config()),
+        EnvRead::Unset => Err(missing(&REQUIRED)),
+        EnvRead::Incomplete { missing: names } => Err(missing(&names)),
+    }
+}
+
+/// A client from the variables (the command-line tools' connection), or what to fix.
+pub fn client_from_env(get: impl Fn(&str) -> Option<String>) -> Result<Client, String> {
+    Client::new(config_from_env(get)?)
+        .map_err(|e| format!("the BeProduct connection settings are not usable: {e}"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use std::collections::HashMap;
+
+    fn map(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        move |k| map.get(k).cloned()
+    }
+
+    #[test]
+    fn a_config_names_missing_variables_without_showing_values() {
+        let err = config_from_env(map(&[
+            (ENV_COMPANY_DOMAIN, "acme"),
+            (ENV_CLIENT_SECRET, "very-secret-value"),
+        ]))
+        .unwrap_err();
+        assert!(
+            err.contains(ENV_CLIENT_ID) && err.contains(ENV_REFRESH_TOKEN),
+            "{err}"
+        );
+        assert!(!err.contains(ENV_COMPANY_DOMAIN) && !err.contains("very-secret-value"));
+        let config = config_from_env(map(&[
+            (ENV_COMPANY_DOMAIN, "acme"),
+            (ENV_CLIENT_ID, "id"),
+            (ENV_CLIENT_SECRET, "s"),
+            (ENV_REFRESH_TOKEN, "r"),
+            (ENV_API_URL, "http://127.0.0.1:9/"),
+        ]))
+        .unwrap();
+        assert_eq!(config.company_domain, "acme");
+        assert_eq!(config.api_url, "http://127.0.0.1:9");
+        assert_eq!(config.token_url, crate::DEFAULT_TOKEN_URL);
+        let plain_http = client_from_env(map(&[
+            (ENV_COMPANY_DOMAIN, "acme"),
+            (ENV_CLIENT_ID, "id"),
+            (ENV_CLIENT_SECRET, "s"),
+            (ENV_REFRESH_TOKEN, "r"),
+            (ENV_API_URL, "http://api.example.com"),
+        ]))
+        .map(|_| ())
+        .unwrap_err();
+        assert!(plain_http.contains("https://"), "{plain_http}");
+    }
 
     fn read(pairs: &[(&str, &str)]) -> EnvRead {
         let map: HashMap<String, String> = pairs

@@ -2,7 +2,6 @@
 //! headless, journaled and resumable (see `bp-upload --help` and the crate README).
 
 mod args;
-mod credentials;
 mod report;
 
 use args::{Args, Parsed};
@@ -57,7 +56,7 @@ fn main() -> ExitCode {
 /// Runs the batch; `Ok(true)` when every file of this run landed (with `--resume`: every
 /// file of the journal).
 async fn run(args: Args) -> Result<bool, Fatal> {
-    let client = credentials::client_from_env().map_err(Fatal)?;
+    let client = beproduct::env::client_from_env(|name| std::env::var(name).ok()).map_err(Fatal)?;
     check_connection(&client, args.folder.as_deref()).await?;
     let mut config = QueueConfig::new(&args.journal);
     config.concurrency = args.concurrency;
