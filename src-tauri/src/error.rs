@@ -100,6 +100,15 @@ impl AppError {
         }
     }
 
+    /// The server's messages per field of a refused save (ProblemDetails `errors`), so the
+    /// page can put each next to its field.
+    pub fn field_errors(&self) -> &[beproduct::FieldError] {
+        match self {
+            AppError::BeProduct(e) => e.field_errors(),
+            _ => &[],
+        }
+    }
+
     pub fn detail(&self) -> Option<&str> {
         match self {
             AppError::Keychain { detail, .. } => detail.as_deref(),
@@ -112,12 +121,16 @@ impl AppError {
 impl Serialize for AppError {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let detail = self.detail();
-        let mut s =
-            serializer.serialize_struct("AppError", if detail.is_some() { 3 } else { 2 })?;
+        let fields = self.field_errors();
+        let len = 2 + usize::from(detail.is_some()) + usize::from(!fields.is_empty());
+        let mut s = serializer.serialize_struct("AppError", len)?;
         s.serialize_field("kind", &self.kind())?;
         s.serialize_field("message", &self.to_string())?;
         if let Some(detail) = detail {
             s.serialize_field("detail", detail)?;
+        }
+        if !fields.is_empty() {
+            s.serialize_field("fields", fields)?;
         }
         s.end()
     }
@@ -170,6 +183,22 @@ mod tests {
         let v = serde_json::to_value(&e).unwrap();
         assert_eq!(v["kind"], "not_found");
         assert!(v["message"].as_str().unwrap().contains("Image not found"));
+        assert!(v.get("fields").is_none(), "{v}");
+        let refused: AppError = beproduct::Error::Api {
+            status: 400,
+            message: "One or more validation errors occurred.".into(),
+            method: "POST".into(),
+            url: "http://127.0.0.1/api/x/Image/Header/1/Update".into(),
+            field_errors: vec![beproduct::FieldError {
+                field: "header_number".into(),
+                message: "Image Number 'A-1' is already used".into(),
+            }],
+        }
+        .into();
+        assert_eq!(
+            serde_json::to_value(&refused).unwrap()["fields"],
+            json!([{"field": "header_number", "message": "Image Number 'A-1' is already used"}])
+        );
         let e: AppError = beproduct::Error::Auth("refresh token revoked; reconnect".into()).into();
         assert_eq!(serde_json::to_value(&e).unwrap()["kind"], "auth");
     }

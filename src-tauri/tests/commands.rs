@@ -262,6 +262,15 @@ fn create_get_update_delete_round_trip() {
         taken["message"].as_str().unwrap().contains("already used"),
         "{taken}"
     );
+    // The server's per-field reason travels with it, for the page to show next to the field.
+    assert_eq!(taken["fields"][0]["field"], "header_number", "{taken}");
+    assert!(
+        taken["fields"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("already used"),
+        "{taken}"
+    );
     assert_eq!(
         app.ok("get_image", json!({"id": id}))["headerName"],
         "Renamed"

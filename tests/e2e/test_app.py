@@ -262,7 +262,8 @@ def test_server_refusal_is_shown_and_edits_kept(ui, sandbox):
     toast = ui.wait_for("#toast.toast-error")
     ui.wait_until(lambda: "already used" in toast.text.lower(), what="the server's reason in the toast")
     assert ui.find('#image-form input[data-field-id="designer"]').prop("value") == "kept after failure"
-    assert ui.exists('[data-field-row="header_number"] .field-error'), "the reason lands on the field it names"
+    error = ui.find('[data-field-row="header_number"] .field-error')
+    assert "already used" in error.text, f"the server's own reason for the field, not its title: {error.text!r}"
     assert ui.find("#dirty-marker").prop("hidden") is False
     assert field_value(api.header(image_id), "designer") != "kept after failure"
     # Details on demand show the error kind.

@@ -89,6 +89,10 @@ test('an error from the app keeps its kind, message and detail', () => {
   assert.equal(d.title, KIND_LEADS.not_found);
   assert.equal(d.message, 'Image not found');
   assert.equal(d.detail, 'x');
+  const refused = describeError({ kind: 'api', message: 'One or more validation errors occurred.',
+    fields: [{ field: 'header_number', message: 'Image Number is already used' }] });
+  assert.deepEqual(refused.fields, [{ field: 'header_number', message: 'Image Number is already used' }]);
+  assert.deepEqual(describeError({ kind: 'api', message: 'x' }).fields, []);
   const plain = describeError({ kind: 'api', message: 'width_px must be a whole number' });
   assert.equal(plain.title, 'width_px must be a whole number');
   assert.equal(plain.message, null);

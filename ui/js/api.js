@@ -2,11 +2,13 @@
 // Every failure becomes an ApiError {kind, message, detail} so the UI can branch on `kind`.
 
 export class ApiError extends Error {
-  constructor({ kind = 'internal', message = 'Something went wrong.', detail = null } = {}) {
+  constructor({ kind = 'internal', message = 'Something went wrong.', detail = null, fields = [] } = {}) {
     super(message);
     this.name = 'ApiError';
     this.kind = kind;
     this.detail = detail;
+    /** The server's messages per field of a refused save: [{field, message}]. */
+    this.fields = fields;
   }
 }
 
@@ -21,7 +23,7 @@ export const ERROR_KINDS = Object.freeze([
 function normalise(err) {
   if (err instanceof ApiError) return err;
   if (err && typeof err === 'object' && typeof err.message === 'string') {
-    return new ApiError({ kind: err.kind || 'internal', message: err.message, detail: err.detail ?? null });
+    return new ApiError({ kind: err.kind || 'internal', message: err.message, detail: err.detail ?? null, fields: Array.isArray(err.fields) ? err.fields : [] });
   }
   if (typeof err === 'string') return new ApiError({ kind: 'internal', message: err });
   return new ApiError({ kind: 'internal', message: 'Unexpected error from the app.', detail: safeJson(err) });
@@ -114,5 +116,5 @@ export const KIND_LEADS = Object.freeze({
 export function describeError(err) {
   const e = normalise(err);
   const lead = KIND_LEADS[e.kind];
-  return { title: lead || e.message, message: lead ? e.message : null, kind: e.kind, detail: e.detail };
+  return { title: lead || e.message, message: lead ? e.message : null, kind: e.kind, detail: e.detail, fields: e.fields };
 }

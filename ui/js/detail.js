@@ -197,7 +197,7 @@ export async function save() {
     }
   } catch (err) {
     // The edits stay in the form; the server's reason goes to the toast and next to the field.
-    form.showServerError(err?.message);
+    form.showServerError(err);
     showError(state.creating ? 'Could not create the image.' : 'Could not save.', err);
   } finally {
     setBusy(false);

@@ -195,13 +195,23 @@ export function createForm(container, { fields, onDirtyChange }) {
     return !firstBad;
   }
 
-  /** Puts the server's message next to every field it names. Returns true if one matched. */
-  function showServerError(message) {
-    const text = String(message || '').toLowerCase();
+  /**
+   * Puts a refused save's reasons next to their fields: the server's per-field messages where
+   * it sent them (`err.fields`), else its message next to every field it names. Returns true
+   * if one matched.
+   */
+  function showServerError(err) {
+    const byId = new Map(editable().map((r) => [r.field.fieldId.toLowerCase(), r]));
     let matched = false;
+    for (const { field, message } of err?.fields || []) {
+      const r = byId.get(String(field || '').toLowerCase());
+      if (r) { setError(r, message); matched = true; }
+    }
+    if (matched) return true;
+    const text = String(err?.message || '').toLowerCase();
     for (const r of editable()) {
       const names = [r.field.fieldId, r.field.label].filter(Boolean).map((s) => s.toLowerCase());
-      if (names.some((n) => n.length > 1 && text.includes(n))) { setError(r, message); matched = true; }
+      if (names.some((n) => n.length > 1 && text.includes(n))) { setError(r, err.message); matched = true; }
     }
     return matched;
   }
