@@ -88,7 +88,9 @@ function valueInput(field) {
       const select = h('select', { class: 'filter-value', multiple: true, size: 3, attrs });
       const show = (options) => select.replaceChildren(...options.map((o) => h('option', { value: o.value, text: o.label })));
       show(field.choices || []);
-      if (field.choicesSource) choicesFrom(field.choicesSource).then(show, () => { select.dataset.choicesFailed = 'true'; });
+      if (field.choicesSource) {
+        choicesFrom(field.choicesSource).then(show, () => select.replaceChildren(h('option', { disabled: true, text: 'The list could not be loaded' })));
+      }
       return select;
     }
     case 'bool':

@@ -74,8 +74,9 @@ function fillSuggestions(row) {
   };
   show(row.options);
   if (row.field.choicesSource) {
-    choicesFrom(row.field.choicesSource).then(show, () => {
-      row.el.dataset.choicesFailed = 'true';  // typing a name still works for names already set
+    choicesFrom(row.field.choicesSource).then(show, (err) => {
+      // Names already set still read as themselves; new ones need the list.
+      row.el.append(h('div', { class: 'field-note muted', text: `The list of names could not be loaded (${err?.message || err}); reopen the image to try again.` }));
     });
   }
 }
