@@ -11,15 +11,17 @@ mod common;
 use std::path::{Path, PathBuf};
 
 use beproduct_images_lib::connection::ConnectionManager;
-use beproduct_images_lib::file_handles::{announce_drop, DROPPED_EVENT};
+use beproduct_images_lib::file_handles::DROPPED_EVENT;
 use beproduct_images_lib::sandbox_host::SandboxHost;
 use beproduct_images_lib::uploads::{UploadHost, EVENT as UPLOAD_EVENT};
 use beproduct_sandbox::{Oversize, Sandbox, SandboxConfig, Seed, SourceOptions};
 use common::contract::{check_contract_file, member_paths};
-use common::uploads::{folder_id, job, jobs, record, state, wait_until, write_png, Seen};
+use common::uploads::{
+    drop_files, folder_id, job, jobs, record, state, wait_until, write_png, Seen,
+};
 use common::{sandbox_credentials, test_keychain, TestApp};
 use serde_json::{json, Map, Value};
-use tauri::{Manager, PhysicalPosition};
+use tauri::Manager;
 use upload_queue::QueueConfig;
 
 /// A sandbox that also serves its own upload sources (`/__sandbox/sources/…`).
@@ -79,16 +81,9 @@ fn write_noise_png(path: &Path, side: u32) {
     .unwrap();
 }
 
-/// Drops `files` on the window as the OS would and queues them as new images in `folder`.
+/// Drops `files` on the window and queues them as new images in `folder`.
 fn drop_and_queue(app: &TestApp, dropped: &Seen, files: &[PathBuf], folder: &str) -> Value {
-    let seen = dropped.lock().unwrap().len();
-    announce_drop(
-        app.app.handle(),
-        "main",
-        files.to_vec(),
-        PhysicalPosition::new(10.0, 10.0),
-    );
-    let handle = dropped.lock().unwrap()[seen]["handle"].clone();
+    let handle = drop_files(app, dropped, files);
     app.ok(
         "enqueue_uploads",
         json!({"handle": handle, "target": {"kind": "newImage", "folderId": folder}}),
@@ -370,5 +365,38 @@ fn interrupted_uploads_are_resumed_or_discarded_through_ipc() {
         2,
         "resuming polls the upload the server has; nothing is sent twice"
     );
+    tauri::async_runtime::block_on(app.app.state::<UploadHost>().shutdown());
+}
+
+/// A journal that is not a journal (a disk tool scrambled it) does not stop the app: it is
+/// moved aside, uploads work, and the page is told where the old one went.
+#[test]
+fn a_scrambled_journal_is_moved_aside_and_the_page_is_told() {
+    let dir = tempfile::tempdir().unwrap();
+    let sandbox = start_sandbox_with_sources(&dir.path().join("server"));
+    let data = dir.path().join("data");
+    std::fs::create_dir_all(&data).unwrap();
+    std::fs::write(
+        data.join(beproduct_images_lib::uploads::JOURNAL_FILE),
+        b"scrambled by a disk tool, not a database at all",
+    )
+    .unwrap();
+    let app = app_for(&sandbox, dir.path());
+    let snapshot = app.ok("upload_jobs", json!({}));
+    let notice = &snapshot["journalNotice"];
+    let moved_to = notice["movedTo"].as_str().expect("the page is told");
+    assert!(Path::new(moved_to).exists(), "{notice}");
+    assert!(
+        notice["message"].as_str().unwrap().contains(moved_to),
+        "the sentence names where the old journal went: {notice}"
+    );
+    // The new journal works.
+    let prints = folder_id(&app, "Prints");
+    let dropped = record(&app, DROPPED_EVENT);
+    let file = dir.path().join("after.png");
+    write_png(&file, 9);
+    drop_and_queue(&app, &dropped, &[file], &prints);
+    let id = job_named(&app, "after.png");
+    wait_for_state(&app, &id, "done");
     tauri::async_runtime::block_on(app.app.state::<UploadHost>().shutdown());
 }

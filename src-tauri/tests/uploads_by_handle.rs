@@ -9,7 +9,7 @@ use beproduct_images_lib::connection::ConnectionManager;
 use beproduct_images_lib::file_handles::{announce_drop, DROPPED_EVENT};
 use beproduct_images_lib::sandbox_host::SandboxHost;
 use beproduct_images_lib::uploads::{UploadHost, EVENT};
-use common::uploads::{folder_id, jobs, record, wait_until, write_png};
+use common::uploads::{drop_files, folder_id, jobs, record, wait_until, write_png};
 use common::{sandbox_credentials, start_sandbox, test_keychain, TestApp};
 use serde_json::json;
 use tauri::{Manager, PhysicalPosition};
@@ -71,6 +71,7 @@ fn only_a_handle_the_backend_issued_for_a_drop_is_queued() {
         vec![shoot.clone(), loose.clone()],
         PhysicalPosition::new(120.0, 80.0),
     );
+    wait_until("the drop event", || !dropped.lock().unwrap().is_empty());
     let event = dropped
         .lock()
         .unwrap()
@@ -164,5 +165,11 @@ fn a_drop_of_nothing_issues_no_handle() {
         Vec::new(),
         PhysicalPosition::new(1.0, 1.0),
     );
-    assert!(dropped.lock().unwrap().is_empty());
+    // Events arrive in order: once a real drop's is heard, an empty drop's would have been.
+    let file = dir.path().join("one.png");
+    write_png(&file, 1);
+    let handle = drop_files(&app, &dropped, &[file]);
+    let heard = dropped.lock().unwrap().clone();
+    assert_eq!(heard.len(), 1, "{heard:?}");
+    assert_eq!(heard[0]["handle"], handle);
 }

@@ -8,16 +8,16 @@ mod common;
 use std::time::Duration;
 
 use beproduct_images_lib::connection::ConnectionManager;
-use beproduct_images_lib::file_handles::{announce_drop, DROPPED_EVENT};
+use beproduct_images_lib::file_handles::DROPPED_EVENT;
 use beproduct_images_lib::sandbox_host::SandboxHost;
 use beproduct_images_lib::uploads::UploadHost;
 use beproduct_sandbox::FaultKind;
 use common::uploads::{
-    folder_id, job, jobs, record, state, wait_until, wait_until_within, write_png,
+    drop_files, folder_id, job, jobs, record, state, wait_until, wait_until_within, write_png,
 };
 use common::{sandbox_credentials, start_sandbox, test_keychain, TestApp};
 use serde_json::json;
-use tauri::{Manager, PhysicalPosition};
+use tauri::Manager;
 use upload_queue::QueueConfig;
 
 const WATCH: Duration = Duration::from_secs(2);
@@ -36,17 +36,7 @@ fn drop_and_queue(
     folder: &str,
 ) -> String {
     let before = jobs(app).len();
-    let seen = dropped.lock().unwrap().len();
-    announce_drop(
-        app.app.handle(),
-        "main",
-        vec![file.to_path_buf()],
-        PhysicalPosition::new(10.0, 10.0),
-    );
-    let handle = dropped.lock().unwrap()[seen]["handle"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let handle = drop_files(app, dropped, &[file.to_path_buf()]);
     let res = app.ok(
         "enqueue_uploads",
         json!({"handle": handle, "target": {"kind": "newImage", "folderId": folder}}),

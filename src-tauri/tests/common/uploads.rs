@@ -53,6 +53,21 @@ pub fn jobs(app: &TestApp) -> Vec<Value> {
         .clone()
 }
 
+/// Drops `files` on the window as the OS would; returns the handle the page is given.
+pub fn drop_files(app: &TestApp, dropped: &Seen, files: &[std::path::PathBuf]) -> Value {
+    let seen = dropped.lock().unwrap().len();
+    beproduct_images_lib::file_handles::announce_drop(
+        tauri::Manager::app_handle(&app.app),
+        "main",
+        files.to_vec(),
+        tauri::PhysicalPosition::new(10.0, 10.0),
+    );
+    // Listeners may hear the event a moment after it was emitted.
+    wait_until("the drop event", || dropped.lock().unwrap().len() > seen);
+    let handle = dropped.lock().unwrap()[seen]["handle"].clone();
+    handle
+}
+
 /// The job `id` as `upload_jobs` lists it.
 pub fn job(app: &TestApp, id: &str) -> Value {
     jobs(app)
