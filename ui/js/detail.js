@@ -60,6 +60,7 @@ async function fetchForm(image) {
 
 export async function showImage(image, { focusForm = false } = {}) {
   const another = state.openImage?.id !== image.id;
+  form = null;  // no save into the old form while the new one is asked for
   state.openImage = image;
   state.creating = false;
   renderHeader(image);
@@ -86,6 +87,7 @@ export async function showNew() {
   if (!(await guardDirty())) return;
   state.openImage = null;
   state.creating = true;
+  form = null;
   select(null);
   renderHeader(null);
   showAnnotations(null);
