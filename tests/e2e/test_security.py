@@ -185,6 +185,8 @@ def work_like_a_designer(run: SimpleNamespace, display: str, tmp_path: Path) -> 
 
     number = f"SEC-{uuid.uuid4().hex[:6].upper()}"
     app.find("#new-image").click()
+    app.wait_until(lambda: app.find("#save").text == "Create image", what="the new image's form")
+    app.wait_for('#image-form input[data-field-id="header_number"]')
     set_value(app, '#image-form input[data-field-id="header_number"]', number)
     set_value(app, '#image-form input[data-field-id="header_name"]', "made in the secrets run")
     app.find("#save").click()

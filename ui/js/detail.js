@@ -60,7 +60,9 @@ async function fetchForm(image) {
 
 export async function showImage(image, { focusForm = false } = {}) {
   const another = state.openImage?.id !== image.id;
-  form = null;  // no save into the old form while the new one is asked for
+  // No typing or saving into the previous image's form while this one's is asked for.
+  form = null;
+  if (another) $('#image-form').replaceChildren();
   state.openImage = image;
   state.creating = false;
   renderHeader(image);
@@ -88,6 +90,7 @@ export async function showNew() {
   state.openImage = null;
   state.creating = true;
   form = null;
+  $('#image-form').replaceChildren();
   select(null);
   renderHeader(null);
   showAnnotations(null);
