@@ -2,13 +2,15 @@
 //! edited, undo, a run dropped mid-way and resumed, and refusals before anything is sent.
 //! Every end state is checked by reading the images back through the API.
 
+mod common;
+
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use beproduct::{Client, Config, ImageHeader, RetryPolicy, SearchQuery};
-use beproduct_sandbox::{Controls, FaultKind, Sandbox, SandboxConfig, Seed};
+use beproduct::{Client, ImageHeader, SearchQuery};
+use beproduct_sandbox::{Controls, FaultKind, Sandbox, Seed};
 use futures::TryStreamExt;
 use image_library::bulk::{BulkEdit, FieldEdit, FieldOp, Mark, Status};
 use image_library::ImageLibrary;
@@ -24,29 +26,10 @@ struct Env {
 
 /// A sandbox with a fresh folder (the Prints schema) holding `n` images.
 async fn start(n: u64) -> Env {
-    let dir = tempfile::tempdir().unwrap();
-    let sandbox = Sandbox::start(SandboxConfig {
-        data_dir: dir.path().join("sandbox"),
-        seed: Seed::Empty,
-        ..Default::default()
-    })
-    .await
-    .expect("sandbox starts");
+    let (dir, sandbox) = common::start_sandbox(Seed::Empty).await;
     let controls = sandbox.controls();
-    let d = SandboxConfig::default();
-    let config = Config::new(d.company, d.client_id, d.client_secret, d.refresh_token)
-        .with_api_url(sandbox.public_api_url())
-        .with_token_url(sandbox.token_url())
-        .with_retry_policy(RetryPolicy::fast());
-    let library = ImageLibrary::new(Client::new(config).unwrap());
-    let prints = library
-        .folders()
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|f| f.name == "Prints")
-        .expect("the seed has Prints")
-        .id;
+    let library = ImageLibrary::new(Client::new(common::client_config(&sandbox)).unwrap());
+    let prints = common::prints(&library).await;
     let folder = controls.create_folder("Bulk", Some(&prints)).unwrap();
     controls.seed_images(&folder, n).unwrap();
     Env {

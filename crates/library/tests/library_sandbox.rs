@@ -1,10 +1,12 @@
 //! The image library against a real sandbox on 127.0.0.1: what it caches (counted in the
 //! sandbox's own request log), what it refuses, and that it gives the client's answers.
 
+mod common;
+
 use std::time::Duration;
 
-use beproduct::{Client, Config, ErrorKind, FieldUpdate, RetryPolicy};
-use beproduct_sandbox::{Controls, Sandbox, SandboxConfig, Seed};
+use beproduct::{Client, ErrorKind, FieldUpdate};
+use beproduct_sandbox::{Controls, Sandbox, Seed};
 use image_library::{Freshness, ImageLibrary, PageRequest};
 
 struct Env {
@@ -16,28 +18,12 @@ struct Env {
 }
 
 async fn start(freshness: Freshness) -> Env {
-    let dir = tempfile::tempdir().unwrap();
-    let sandbox = Sandbox::start(SandboxConfig {
-        data_dir: dir.path().join("sandbox"),
-        seed: Seed::Demo,
-        ..Default::default()
-    })
-    .await
-    .expect("sandbox starts");
-    let d = SandboxConfig::default();
-    let config = Config::new(d.company, d.client_id, d.client_secret, d.refresh_token)
-        .with_api_url(sandbox.public_api_url())
-        .with_token_url(sandbox.token_url())
-        .with_retry_policy(RetryPolicy::fast());
-    let library = ImageLibrary::with_freshness(Client::new(config).unwrap(), freshness);
-    let prints = library
-        .folders()
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|f| f.name == "Prints")
-        .expect("the demo seed has Prints")
-        .id;
+    let (dir, sandbox) = common::start_sandbox(Seed::Demo).await;
+    let library = ImageLibrary::with_freshness(
+        Client::new(common::client_config(&sandbox)).unwrap(),
+        freshness,
+    );
+    let prints = common::prints(&library).await;
     Env {
         controls: sandbox.controls(),
         _sandbox: sandbox,

@@ -2,8 +2,10 @@
 //! edited cells change (checked through the API), invalid cells are refused with nothing sent,
 //! unknown numbers are listed, and XLSX reads back what it wrote.
 
-use beproduct::{Client, Config, ImageHeader, RetryPolicy, SearchQuery};
-use beproduct_sandbox::{Controls, Sandbox, SandboxConfig, Seed};
+mod common;
+
+use beproduct::{Client, ImageHeader, SearchQuery};
+use beproduct_sandbox::{Controls, Sandbox, Seed};
 use futures::TryStreamExt;
 use image_library::bulk::{BulkEdit, FieldEdit, FieldOp};
 use image_library::sheet::{read_sheet, write_csv, write_xlsx, Source, Table};
@@ -20,29 +22,10 @@ struct Env {
 
 /// A folder of `n` images, some of them with values already (so cells are not all empty).
 async fn start(n: u64) -> Env {
-    let dir = tempfile::tempdir().unwrap();
-    let sandbox = Sandbox::start(SandboxConfig {
-        data_dir: dir.path().join("sandbox"),
-        seed: Seed::Empty,
-        ..Default::default()
-    })
-    .await
-    .expect("sandbox starts");
+    let (dir, sandbox) = common::start_sandbox(Seed::Empty).await;
     let controls = sandbox.controls();
-    let d = SandboxConfig::default();
-    let config = Config::new(d.company, d.client_id, d.client_secret, d.refresh_token)
-        .with_api_url(sandbox.public_api_url())
-        .with_token_url(sandbox.token_url())
-        .with_retry_policy(RetryPolicy::fast());
-    let library = ImageLibrary::new(Client::new(config).unwrap());
-    let prints = library
-        .folders()
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|f| f.name == "Prints")
-        .unwrap()
-        .id;
+    let library = ImageLibrary::new(Client::new(common::client_config(&sandbox)).unwrap());
+    let prints = common::prints(&library).await;
     let folder = controls.create_folder("Sheet", Some(&prints)).unwrap();
     controls.seed_images(&folder, n).unwrap();
     let env = Env {
