@@ -8,8 +8,19 @@
    (xdotool, 10 per second) record input delay from the moment the X server had the event to the
    page's handler. The batch is a real X11 drop of a folder on the window (tests/e2e/native_drop.py).
 
+3. `--scroll`: a folder of N (10,000) images (seeded in the sandbox through its test controls,
+   `POST /__sandbox/create-folder` and `/__sandbox/seed-images`; the seeded images have no
+   picture, so cards show their placeholder) is opened in the app and its grid scrolled from the
+   top to the bottom and back with real X11 wheel clicks (xdotool, buttons 5/4, at a fixed rate)
+   over the grid (`--scroll-input scrolltop` instead moves scrollTop from a page timer at the
+   same rate). Recorded in the page: every requestAnimationFrame gap, the DOM node count
+   (`document.getElementsByTagName('*').length`, sampled once a second and at the end), card
+   elements in the DOM and distinct images that had a card in the DOM during the scroll; outside:
+   VmRSS (sampled) and VmHWM of the app's WebKitWebProcess children.
+
 Run through `bash scripts/bench.sh --app` (starts Xvfb, builds release binaries); writes the
-`app` section of BENCHMARKS.md. Traffic goes to a local bp-sandbox on 127.0.0.1 only.
+`app` section of BENCHMARKS.md, or with `--scroll` the `app-scroll-LABEL` section. Traffic goes to
+a local bp-sandbox on 127.0.0.1 only.
 """
 
 from __future__ import annotations
@@ -84,8 +95,10 @@ def stop(proc: subprocess.Popen) -> None:
             proc.wait(timeout=10)
 
 
-def start_sandbox(binary: str, data: Path, processing_ms: int) -> tuple[subprocess.Popen, str]:
-    proc = subprocess.Popen([binary, "--listen", "127.0.0.1:0", "--data", str(data), "--processing-ms", str(processing_ms)],
+def start_sandbox(binary: str, data: Path, processing_ms: int, controls: bool = False) -> tuple[subprocess.Popen, str]:
+    extra = ["--test-controls"] if controls else []
+    proc = subprocess.Popen([binary, "--listen", "127.0.0.1:0", "--data", str(data), "--processing-ms", str(processing_ms)]
+                            + extra,
                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, start_new_session=True)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -293,6 +306,281 @@ def responsiveness(args, base: str, work: Path) -> dict:
             "idle": idle, "busy": busy, "delays": delays, "moves": len(batch_sent), "idle_delays": idle_delays, "cpu": cpu}
 
 
+# ---- --scroll: a 10,000-image folder scrolled top → bottom → top --------------------------------
+
+# Installed into the page once the folder's first page is painted. Frame gaps go into the
+# current phase's list; a MutationObserver notes every image id that gets a card in the DOM
+# (added nodes, or a recycled card given another data-image-id).
+SCROLL_PROBE = r"""
+const p = window.__scroll = { phase: 'idle', frames: { idle: [], down: [], up: [] }, stop: false,
+  seen: new Set(), domMax: 0 };
+let last = performance.now();
+const tick = (t) => { p.frames[p.phase].push(t - last); last = t; if (!p.stop) requestAnimationFrame(tick); };
+requestAnimationFrame(tick);
+const note = (el) => {
+  if (el.nodeType !== 1) return;
+  if (el.dataset && el.dataset.imageId) p.seen.add(el.dataset.imageId);
+  if (el.firstElementChild) el.querySelectorAll('[data-image-id]').forEach((c) => p.seen.add(c.dataset.imageId));
+};
+document.querySelectorAll('[data-image-id]').forEach((c) => p.seen.add(c.dataset.imageId));
+p.observer = new MutationObserver((records) => {
+  for (const r of records) {
+    if (r.type === 'attributes') note(r.target); else r.addedNodes.forEach(note);
+  }
+});
+p.observer.observe(document.querySelector(arguments[0]).closest('body'),
+  { childList: true, subtree: true, attributes: true, attributeFilter: ['data-image-id'] });
+"""
+
+# One poll (about once a second): scroll position, DOM size, cards.
+SCROLL_STATE = r"""
+const sc = document.querySelector(arguments[0]); const p = window.__scroll;
+const dom = document.getElementsByTagName('*').length;
+p.domMax = Math.max(p.domMax, dom);
+return { top: sc.scrollTop, height: sc.scrollHeight, client: sc.clientHeight, dom,
+         cards: document.querySelectorAll('.card[data-image-id]').length, seen: p.seen.size };
+"""
+
+# Programmatic fallback (`--scroll-input scrolltop`): scrollTop moves by `px` every `ms` from a
+# page timer, in the direction the bench sets (window.__scroll.dir: 1, -1 or 0).
+SCROLLTOP_DRIVER = r"""
+const sc = document.querySelector(arguments[0]); const p = window.__scroll; p.dir = 0;
+const step = arguments[1];
+p.driver = setInterval(() => { if (p.dir) sc.scrollTop += p.dir * step; }, arguments[2]);
+"""
+
+
+def sandbox_control(base: str, path: str, body: dict) -> dict:
+    r = requests.post(f"{base}/__sandbox/{path}", json=body, timeout=120)
+    r.raise_for_status()
+    return r.json()
+
+
+def descendants(pid: int) -> list[int]:
+    """Every process below `pid` (children, grandchildren, …), from /proc's parent links."""
+    parent: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue
+        parent[int(stat.parent.name)] = int(text[text.rindex(")") + 2:].split()[1])
+    out, todo = [], [pid]
+    while todo:
+        cur = todo.pop()
+        kids = [c for c, pp in parent.items() if pp == cur]
+        out.extend(kids)
+        todo.extend(kids)
+    return out
+
+
+def web_process_memory(app_pid: int) -> dict:
+    """Summed VmRSS and VmHWM (KiB) of the WebKitWebProcess children of the app."""
+    rss = hwm = n = 0
+    for pid in descendants(app_pid):
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+        except OSError:
+            continue
+        fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+        if not fields.get("Name", "").strip().startswith("WebKitWebProces"):
+            continue
+        n += 1
+        rss += int(fields.get("VmRSS", "0 kB").split()[0])
+        hwm += int(fields.get("VmHWM", "0 kB").split()[0])
+    return {"rss_kib": rss, "hwm_kib": hwm, "processes": n}
+
+
+def wheel_clicker(display: str, xy: tuple[int, int], direction: list, stop_flag: threading.Event,
+                  rate: float, sent: list) -> None:
+    """Real X11 wheel clicks over the grid, `rate` per second, in chunks of half a second:
+    button 5 while direction[0] == 1, button 4 while -1, nothing while 0."""
+    env = os.environ | {"DISPLAY": display}
+    subprocess.run(["xdotool", "mousemove", str(xy[0]), str(xy[1])], check=True, timeout=10, env=env)
+    per_chunk = max(1, round(rate / 2))
+    delay_ms = max(1, round(1000 / rate))
+    while not stop_flag.is_set():
+        d = direction[0]
+        if d == 0:
+            time.sleep(0.05)
+            continue
+        subprocess.run(["xdotool", "click", "--repeat", str(per_chunk), "--delay", str(delay_ms),
+                        "5" if d > 0 else "4"], check=True, timeout=30, env=env)
+        sent[0] += per_chunk
+
+
+def scroll_bench(args, base: str, work: Path) -> dict:
+    display = os.environ["DISPLAY"]
+    folder = sandbox_control(base, "create-folder", {"name": f"Bench {args.scroll_images} images"})["id"]
+    t0 = time.monotonic()
+    sandbox_control(base, "seed-images", {"folderId": folder, "n": args.scroll_images})
+    total = count_images(base, folder)
+    log(f"seeded {total} images into folder {folder} in {time.monotonic() - t0:.1f} s")
+    if total != args.scroll_images:
+        raise SystemExit(f"the sandbox holds {total} images in the bench folder, expected {args.scroll_images}")
+    sc = args.scroller
+    before = running_app_pids(args.app_bin)
+    driver, url = start_driver(args.driver, app_env(base, work / "scroll", args.env), work / "driver-scroll.log")
+    try:
+        s = open_session(url, args.app_bin)
+        try:
+            grid_painted_epoch_ms(s)
+            app_pid = newest_app_pid(args.app_bin, before)
+            # Open the bench folder (a click on its sidebar entry) and wait for its first page.
+            s.execute("performance.clearMarks('bp:grid-painted');")
+            clicked = s.execute(
+                "const f = [...document.querySelectorAll('#folders .folder')]"
+                ".find((e) => (e.dataset.folderId || '').toLowerCase() === arguments[0].toLowerCase());"
+                "if (!f) return false; f.click(); return true;", folder)
+            if not clicked:
+                raise SystemExit(f"the folder {folder} is not in the app's folder list")
+            grid_painted_epoch_ms(s)
+            s.wait_until(lambda: s.execute(
+                "const a = document.querySelector('#folders .folder.active');"
+                "return a && a.dataset.folderId.toLowerCase() === arguments[0].toLowerCase();", folder),
+                timeout=30, what="the bench folder to be the open one")
+            s.execute(SCROLL_PROBE, sc)
+            x, y = s.execute(
+                "const r = document.querySelector(arguments[0]).getBoundingClientRect();"
+                "const top = window.outerHeight - window.innerHeight;"
+                "return [Math.round(window.screenX + r.left + r.width / 2), Math.round(window.screenY + top + r.top + r.height / 2)];",
+                sc)
+            mem_start = web_process_memory(app_pid)
+            time.sleep(2)  # idle frames before the scroll, same probe
+            direction = [0]
+            sent = [0]
+            stop_flag = threading.Event()
+            if args.scroll_input == "wheel":
+                clicker = threading.Thread(target=wheel_clicker, daemon=True,
+                                           args=(display, (x, y), direction, stop_flag, args.scroll_rate, sent))
+                clicker.start()
+            else:
+                tick_ms = 16
+                s.execute(SCROLLTOP_DRIVER, sc, args.scroll_step_px * args.scroll_rate * tick_ms / 1000, tick_ms)
+            samples, rss_max = [], 0
+            phases = {}
+            for phase, d in (("down", 1), ("up", -1)):
+                s.execute("window.__scroll.phase = arguments[0]; window.__scroll.dir = arguments[1];", phase, d)
+                direction[0] = d
+                started = time.monotonic()
+                clicks_before = sent[0]
+                stable, last_height, done = 0, None, False
+                deadline = started + args.scroll_timeout
+                while time.monotonic() < deadline:
+                    time.sleep(1)
+                    st = s.execute(SCROLL_STATE, sc)
+                    mem = web_process_memory(app_pid)
+                    rss_max = max(rss_max, mem["rss_kib"])
+                    st["t"] = round(time.monotonic() - started, 2)
+                    st["phase"] = phase
+                    st["rssKib"] = mem["rss_kib"]
+                    samples.append(st)
+                    if phase == "down":
+                        at_end = st["top"] + st["client"] >= st["height"] - 2
+                        stable = stable + 1 if at_end and st["height"] == last_height else 0
+                        last_height = st["height"]
+                        # At the bottom, and either every image had a card or nothing grew for 5 s.
+                        if at_end and (st["seen"] >= total or stable >= 5):
+                            done = True
+                            break
+                    elif st["top"] <= 0:
+                        done = True
+                        break
+                direction[0] = 0
+                s.execute("window.__scroll.dir = 0;")
+                took = time.monotonic() - started
+                end = samples[-1] if samples else {}
+                phases[phase] = {"secs": took, "done": done, "clicks": sent[0] - clicks_before, "end": end}
+                log(f"scroll {phase}: {took:.1f} s, reached the end: {done}, {sent[0] - clicks_before} wheel clicks, "
+                    f"at {end.get('top')} of {end.get('height')} px, {end.get('cards')} cards in the DOM, "
+                    f"{end.get('seen')} images seen, {end.get('dom')} DOM nodes")
+                time.sleep(1)  # let the last wheel chunk finish before the other direction
+            stop_flag.set()
+            if args.scroll_input == "wheel":
+                clicker.join(timeout=40)
+            else:
+                s.execute("clearInterval(window.__scroll.driver);")
+            result = s.execute(
+                "const p = window.__scroll; p.stop = true; p.observer.disconnect();"
+                "return { frames: p.frames, seen: p.seen.size, domMax: p.domMax,"
+                " domEnd: document.getElementsByTagName('*').length,"
+                " cardsEnd: document.querySelectorAll('.card[data-image-id]').length };")
+            mem_end = web_process_memory(app_pid)
+        finally:
+            s.quit()
+    finally:
+        stop(driver)
+    return {"total": total, "phases": phases, "samples": samples, "frames": result["frames"], "seen": result["seen"],
+            "dom_max": max(result["domMax"], result["domEnd"]), "dom_end": result["domEnd"],
+            "cards_end": result["cardsEnd"], "cards_bottom": max((x["cards"] for x in samples if x["phase"] == "down"), default=0),
+            "dom_bottom": phases.get("down", {}).get("end", {}).get("dom"),
+            "mem_start": mem_start, "mem_end": mem_end, "rss_max_kib": max(rss_max, mem_end["rss_kib"]),
+            "xy": (x, y)}
+
+
+def scroll_report(args, r: dict, load_start: str, load_end: str) -> str:
+    mib = lambda kib: kib / 1024  # noqa: E731
+    down, up = r["frames"]["down"], r["frames"]["up"]
+    both = down + up
+    pd, pu = r["phases"]["down"], r["phases"]["up"]
+    px_down = pd["end"].get("top", 0)
+    how = (f"real X11 wheel clicks (xdotool buttons 5/4) over the grid, {args.scroll_rate:g} clicks/s"
+           if args.scroll_input == "wheel" else
+           f"programmatic: scrollTop moved {args.scroll_step_px * args.scroll_rate:g} px/s from a 16 ms page timer")
+    lines = [
+        f"## app scroll, {r['total']:,} images, {args.label} (`{scroll_command(args)}`)",
+        "",
+        f"Machine: {os.cpu_count()} CPUs; load average at start {load_start}, at end {load_end}. Release builds "
+        f"(app binary `{args.app_bin}`), Xvfb 1280×800, software rendering (no GPU). A local bp-sandbox with a "
+        f"folder of {r['total']:,} seeded images (no pictures: cards show their placeholder). Input: {how}. "
+        f"Extra app environment: {', '.join(f'`{k}={v}`' for k, v in args.env.items()) or 'none'}.",
+        "",
+        "| Measure | Result |",
+        "|---|---|",
+        f"| Scroll down to the end | {pd['secs']:.1f} s, {pd['clicks']} wheel clicks, reached the end: "
+        f"{'yes' if pd['done'] else '**no** (timeout)'}; scrolled {px_down:,.0f} px "
+        f"({px_down / max(pd['secs'], 0.001):,.0f} px/s) |",
+        f"| Scroll back up to the top | {pu['secs']:.1f} s, {pu['clicks']} wheel clicks, reached the top: "
+        f"{'yes' if pu['done'] else '**no** (timeout)'} |",
+        f"| Scroll frames, down and up ({len(both)} frames) | **p99 {pct(both, 0.99):.0f} ms, longest {max(both, default=float('nan')):.0f} ms**"
+        f" (median {pct(both, 0.5):.0f} ms) |",
+        f"| Frames scrolling down ({len(down)}) | p99 {pct(down, 0.99):.0f} ms, longest {max(down, default=float('nan')):.0f} ms, "
+        f"median {pct(down, 0.5):.0f} ms, {sum(1 for f in down if f > 50)} frames > 50 ms |",
+        f"| Frames scrolling up ({len(up)}) | p99 {pct(up, 0.99):.0f} ms, longest {max(up, default=float('nan')):.0f} ms, "
+        f"median {pct(up, 0.5):.0f} ms, {sum(1 for f in up if f > 50)} frames > 50 ms |",
+        f"| DOM nodes (`getElementsByTagName('*')`) | **max {r['dom_max']:,}**, at the bottom {r['dom_bottom'] or 0:,}, "
+        f"at the end (top again) {r['dom_end']:,} |",
+        f"| Cards | {r['cards_bottom']:,} card elements in the DOM at most, {r['cards_end']:,} at the end; "
+        f"{r['seen']:,} of {r['total']:,} images had a card in the DOM during the scroll |",
+        f"| Web process memory (WebKitWebProcess, {r['mem_end']['processes']} process) | **VmRSS {mib(r['mem_end']['rss_kib']):.0f} MiB at the end**"
+        f" (max sampled {mib(r['rss_max_kib']):.0f} MiB, {mib(r['mem_start']['rss_kib']):.0f} MiB with the first page), "
+        f"**VmHWM {mib(r['mem_end']['hwm_kib']):.0f} MiB** |",
+        f"| Idle frames before the scroll (2 s) | longest {max(r['frames']['idle'], default=float('nan')):.0f} ms |",
+        "",
+        "Frames are requestAnimationFrame gaps in the page while the wheel turns (both directions), so they include "
+        "page loads the scroll triggers. The DOM count is sampled once a second in the page and at the end. Memory is "
+        "/proc's VmRSS/VmHWM of the app's WebKitWebProcess children (summed), sampled once a second.",
+    ]
+    return "\n".join(lines)
+
+
+def scroll_command(args) -> str:
+    parts = ["bash scripts/bench.sh --scroll"]
+    default_bin = str(REPO / "target/release/beproduct-images")
+    if os.path.abspath(args.app_bin) != default_bin:
+        parts.append(f"--app-bin {args.app_bin} --sandbox-bin {args.sandbox_bin}")
+    if args.scroll_images != 10_000:
+        parts.append(f"--scroll-images {args.scroll_images}")
+    if args.scroll_input != "wheel":
+        parts.append(f"--scroll-input {args.scroll_input}")
+    if args.scroll_rate != 40:
+        parts.append(f"--scroll-rate {args.scroll_rate:g}")
+    parts += [f"--env {k}={v}" for k, v in args.env.items()]
+    if args.label != "default":
+        parts.append(f"--label {args.label}")
+    return " ".join(parts)
+
+
 def count_images(base: str, folder: str) -> int:
     """Images in `folder`, asked of the sandbox directly (not through the app)."""
     tok = requests.post(f"{base}/ids/connect/token", data={
@@ -388,11 +676,43 @@ def main() -> None:
     ap.add_argument("--before-batch", metavar="JS",
                     help="diagnostics: script run in the page before the probes start (e.g. to hide a part); "
                          "whatever it leaves in window.__benchDiag is logged after the batch")
+    ap.add_argument("--scroll", action="store_true",
+                    help="instead of cold start and batch: scroll a folder of --scroll-images images top to bottom "
+                         "and back; writes the app-scroll-LABEL section")
+    ap.add_argument("--scroll-images", type=int, default=10_000)
+    ap.add_argument("--scroll-input", choices=["wheel", "scrolltop"], default="wheel",
+                    help="wheel: real X11 wheel clicks (xdotool); scrolltop: the page moves scrollTop on a timer")
+    ap.add_argument("--scroll-rate", type=float, default=40, help="wheel clicks per second (one click scrolls about 84 px in WebKitGTK here)")
+    ap.add_argument("--scroll-step-px", type=float, default=120,
+                    help="--scroll-input scrolltop: pixels per (virtual) click")
+    ap.add_argument("--scroll-timeout", type=float, default=900, help="seconds at most per direction")
+    ap.add_argument("--scroller", default="#grid-scroller", help="the grid's scrolling element")
     args = ap.parse_args()
     args.env = dict(e.split("=", 1) for e in args.env)
     if "DISPLAY" not in os.environ:
         raise SystemExit("needs an X display (scripts/bench.sh --app starts Xvfb)")
     load_start = " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    if args.scroll:
+        with tempfile.TemporaryDirectory(prefix="bp-app-bench-") as tmp:
+            work = Path(tmp)
+            sandbox, base = start_sandbox(args.sandbox_bin, work / "sandbox", args.processing_ms, controls=True)
+            try:
+                r = scroll_bench(args, base, work)
+            finally:
+                stop(sandbox)
+        load_end = " ".join(Path("/proc/loadavg").read_text().split()[:3])
+        frames = r["frames"]["down"] + r["frames"]["up"]
+        at = [sum(frames[:i + 1]) / 1000 for i in range(len(frames))]
+        worst = sorted(range(len(frames)), key=lambda i: -frames[i])[:5]
+        log("longest frames: " + ", ".join(f"{frames[i]:.0f} ms ending {at[i]:.1f} s into the scroll" for i in sorted(worst)))
+        body = scroll_report(args, r, load_start, load_end)
+        print(body)
+        print(json.dumps({"p99_ms": pct(frames, 0.99), "longest_ms": max(frames, default=None), "dom_max": r["dom_max"],
+                          "dom_end": r["dom_end"], "seen": r["seen"], "web_rss_kib": r["mem_end"]["rss_kib"],
+                          "web_hwm_kib": r["mem_end"]["hwm_kib"], "samples": r["samples"]}))
+        write_section(args.out, f"scroll-{args.label}", body)
+        log(f"wrote the app-scroll-{args.label} section of {args.out}")
+        return
     with tempfile.TemporaryDirectory(prefix="bp-app-bench-") as tmp:
         work = Path(tmp)
         sandbox, base = start_sandbox(args.sandbox_bin, work / "sandbox", args.processing_ms)

@@ -100,6 +100,55 @@ export const api = {
   discardInterruptedUploads: () => call('discard_interrupted_uploads'),
   /** {handle, count, names} for enqueueUploads, or null when cancelled. */
   pickUploadFiles: () => call('pick_upload_files'),
+
+  // ---- Many images at once (issue 13; docs in team/drafts/bulk-contract.md) ----
+  // `selection` is selection.js's selectionArg(): {ids: [..]} or
+  // {all: {quick, filters}, except: [..]}; the backend resolves it (at most 10,000 images).
+  // `edits` are FieldEdits: {fieldId, op: 'set', value} | {fieldId, op: 'clear'} |
+  // {fieldId, op: 'add'|'remove', value: [items]}, values as widgets.js / image_form give them.
+  // `image` in every answer is {id, number, name}.
+  /** → BulkPreview {planId, kind: 'edit'|'import', changing, unchanged, skipped: [{image, reason}],
+   * fields: [{fieldId, label, images}], sample: [{image, fields: [{fieldId, label, beforeText, afterText}]}]}
+   * (sample: the first 50). The plan is kept in the backend under planId. */
+  planBulkEdit: (folderId, selection, edits) => call('plan_bulk_edit', { folderId, selection, edits }),
+  /** Starts a planned edit or import in the background → {editId, total} at once; progress
+   * comes as `bulk://progress` BulkProgress {editId, kind, total, done, counts: {changed,
+   * unchanged, failed, skipped}} and the end as `bulk://finished` BulkFinished {editId,
+   * kind: 'edit'|'import'|'undo', cancelled, counts, failed: [{image, reason}],
+   * skipped: [{image, reason}], canUndo, canRetry}. One at a time: a second is refused. */
+  runBulk: (planId) => call('run_bulk', { planId }),
+  /** Stops the running edit → {}; what changed is in its journal (retryBulk finishes it). */
+  cancelBulk: () => call('cancel_bulk'),
+  /** Retries the failed and not-yet-sent images of an edit (also resumes an interrupted one)
+   * → {editId, total}. */
+  retryBulk: (editId) => call('retry_bulk', { editId }),
+  /** Puts back the previous values of the images the edit changed, as a new background edit
+   * (kind 'undo') → {editId, total}. */
+  undoBulk: (editId) => call('undo_bulk', { editId }),
+  /** → {running: BulkProgress|null, last: BulkFinished|null,
+   * interrupted: [{editId, kind, total, changed, startedAt}]} (journals a crash left unfinished). */
+  bulkStatus: () => call('bulk_status'),
+  /** Forgets an interrupted edit (its journal is moved aside) → {}. */
+  discardBulk: (editId) => call('discard_bulk', { editId }),
+  /** → {deleted, failed: [{image, reason}]}. */
+  deleteImages: (folderId, selection) => call('delete_images', { folderId, selection }),
+  /** Writes the selection (or without one the `quick` search, or the whole folder) to a file the
+   * user picks in the native save dialog → {fileName, rows}, or null when cancelled.
+   * format: 'csv' | 'xlsx'. */
+  exportSheet: ({ folderId, selection = null, quick = null, format }) =>
+    call('export_sheet', { folderId, selection, quick: quick || null, format }),
+  /** Reads a sheet (handle: a dropped .csv/.xlsx from `app://dropped`; null: the native open
+   * dialog) and diffs it with the folder → ImportPreview, or null when cancelled:
+   * {planId|null, fileName, changedRows, changedCells, unchangedRows,
+   *  rows: [{image, cells: [{fieldId, label, beforeText, afterText, problem|null}]}] (first 200),
+   *  problems, unknown: [{row, number}]}; planId is null while any cell is invalid.
+   * Applying is runBulk(planId). */
+  importSheet: (folderId, handle = null) => call('import_sheet', { folderId, handle }),
+  /** The folder's presets → [{id, name, edits: [FieldEdit], summary: [{label, text}]}]. */
+  listPresets: (folderId) => call('list_presets', { folderId }),
+  /** Saves (same name: replaces) a preset, checked against the folder's fields → the preset. */
+  savePreset: (folderId, name, edits) => call('save_preset', { folderId, name, edits }),
+  deletePreset: (folderId, presetId) => call('delete_preset', { folderId, presetId }),
 };
 
 /** The wording shown above the server's own message, per error kind. */

@@ -1,107 +1,227 @@
-// The image grid: pages loaded on demand as the sentinel scrolls into view, cards appended
-// (never re-rendered), stale responses dropped by a generation number, keyboard navigation.
+// The image grid, windowed: the listing is a sparse list of ids as long as the search's total,
+// the grid is as tall as all its rows (so the scrollbar tells the truth), and only the cards of
+// the rows near the viewport are in the DOM, absolutely placed (grid-window.js does the math).
+// Pages of 60 are asked for the rows near the viewport (a jump to the middle loads the middle);
+// stale responses are dropped by a generation number; cards leaving the window are recycled.
+// Selection (selection.js) is drawn on the cards; keyboard navigation moves over the whole
+// list, scrolling in rows that are not in the DOM yet.
 import { h, $, replaceChildren, plural } from './dom.js';
-import { api } from './api.js';
+import { api, describeError } from './api.js';
 import { state, imageNumber, imageName, previewUrl } from './state.js';
-import { describeError } from './api.js';
 import { uploads } from './uploads-store.js';
+import { showError } from './toast.js';
+import {
+  columnLayout, contentHeight, cellPosition, visibleRange, neededPages, stepIndex, scrollToReveal,
+} from './grid-window.js';
+import {
+  selection, isSelected, selectedCount, selectOne, toggleSelected, selectRange, selectAll, clearSelection,
+  forgetSelected, setSelectionTotal,
+} from './selection.js';
 
 const PAGE_SIZE = 60;
+const OVERSCAN_ROWS = 3;      // rows kept in the DOM above and below the viewport
+const MAX_INFLIGHT = 2;       // pages asked for at once (a fling past 100 pages asks for few)
+const MIN_CARD = 150;         // as .grid's minmax(150px, 1fr)
+const GAP = 12;               // as .grid's gap
+const FIRST_SKELETONS = 12;   // shown while the first page of a fresh listing is on its way
+const RETRY_FAILED_MS = 4000; // a page that failed is asked for again after this, if still in view
 
-const cards = new Map();   // id → {el, image}
-let generation = 0;
-let nextPage = 0;
-let total = 0;
-let loading = false;
-let exhausted = true;
-let lastError = null;
+// ---- the listing --------------------------------------------------------------------------
+let list = [];                  // image ids in grid order; a hole = not loaded yet
+const images = new Map();       // id → image (every id in `list`)
+let generation = 0;             // a new listing (folder, search, reload) drops older answers
+let mutations = 0;              // local inserts/removals shift indices: answers asked before are placed no more
+const inflight = new Set();     // pages on their way
+const fruitless = new Set();    // pages whose answer could not fill their holes (the server moved): not asked again
+const failedAt = new Map();     // page → when it failed
+let firstPage = null;           // the page opening the listing while it is on its way, else null
+let replaceOnFirstPage = false; // a soft reload keeps the old cards until the new page is in
+let lastError = null;           // the first page failed
+let toldLoadError = false;
+let pendingFocus = null;        // {index, how} a key moved to a card not loaded yet
+
 let handlers = { onOpen: () => {}, onEmptyAction: () => {} };
 // New images from uploads that are still running wait here instead of shifting every visible
-// card (and repainting the whole grid) several times a second; the pill shows them on demand
-// and they all go in at once when the uploads finish.
+// card several times a second; the pill shows them on demand and they all go in at once when
+// the uploads finish.
 const heldNew = new Map();   // id → image, in arrival order
 let holdNew = false;
-let replaceOnFirstPage = false;  // a soft reload keeps the old cards until the new page is in
+
+// ---- the window ---------------------------------------------------------------------------
+let layout = { cols: 1, cardWidth: MIN_CARD, pitch: MIN_CARD + 50 + GAP, cardHeight: MIN_CARD + 50, offset: 0, width: -1 };
+let extra = 50;                       // card height minus card width (the text under the square thumb)
+let measured = false;                 // `extra` read from a real card of this listing
+const rendered = new Map();           // key (image id, or '#index' for a skeleton) → element
+const pool = [];                      // detached real cards, reused for the next ones
+const skeletonPool = [];
+let lastWindow = '';                  // the last window drawn (start:end:count:layout)
+let frame = 0;
 
 const grid = () => $('#grid');
 const scroller = () => $('#grid-scroller');
 
 export function initGrid(opts) {
   handlers = { ...handlers, ...opts };
-  const observer = new IntersectionObserver((entries) => {
-    if (entries.some((e) => e.isIntersecting)) loadMore();
-  }, { root: scroller(), rootMargin: '800px 0px' });
-  observer.observe($('#grid-sentinel'));
-
-  grid().addEventListener('click', (e) => {
-    const card = e.target.closest('.card');
-    if (card) { select(card.dataset.imageId, { focus: true }); handlers.onOpen(card.dataset.imageId); }
-  });
-  grid().addEventListener('keydown', onKeyDown);
+  const g = grid();
+  g.classList.add('windowed');
+  g.setAttribute('aria-multiselectable', 'true');
+  scroller().addEventListener('scroll', scheduleRender, { passive: true });
+  // The scroller's size, and the grid's width (a scrollbar coming or going) set the columns.
+  const resized = new ResizeObserver(() => { relayout(); scheduleRender(); });
+  resized.observe(scroller());
+  resized.observe(g);
+  g.addEventListener('click', onClick);
+  g.addEventListener('keydown', onKeyDown);
   $('#new-images').addEventListener('click', () => { showHeldImages({ force: true }); scroller().scrollTop = 0; });
+  selection.subscribe(paintSelection);
 }
 
-/** Starts a fresh result set for the current folder and query; `soft` keeps the cards on
- * screen (no skeletons) until the first page replaces them. */
+/** Starts a fresh result set for the current folder and query. `soft` keeps the cards on
+ * screen (no skeletons) and the scroll position until the new listing replaces them. */
 export function reloadGrid({ soft = false } = {}) {
   generation += 1;
-  cards.clear();
-  nextPage = 0;
-  total = 0;
-  exhausted = false;
-  loading = false;
+  inflight.clear();
+  fruitless.clear();
+  failedAt.clear();
   lastError = null;
+  toldLoadError = false;
+  pendingFocus = null;
   heldNew.clear();  // the fresh listing includes them
   renderHeldPill();
-  replaceOnFirstPage = soft;
-  if (!soft) grid().replaceChildren(...skeletons(12));
   $('#grid-empty').hidden = true;
   setCount(null);
-  scroller().scrollTop = 0;
-  if (!state.folderId) { exhausted = true; grid().replaceChildren(); renderEmpty(); return; }
-  loadMore();
+  if (!state.folderId) {
+    replaceOnFirstPage = false;
+    firstPage = null;
+    resetListing(0);
+    render(true);
+    renderEmpty();
+    return;
+  }
+  replaceOnFirstPage = soft && list.length > 0;
+  let page = 0;
+  if (replaceOnFirstPage) {
+    const { start } = currentRange(0);
+    page = Math.floor(start / PAGE_SIZE);
+  } else {
+    resetListing(0);
+    scroller().scrollTop = 0;
+  }
+  firstPage = page;
+  render(true);
+  loadPage(page);
 }
 
-async function loadMore() {
-  if (loading || exhausted || !state.folderId) return;
-  loading = true;
+function resetListing(length) {
+  list = new Array(length);
+  images.clear();
+  mutations += 1;
+  measured = false;
+}
+
+// ---- loading pages ------------------------------------------------------------------------
+
+async function loadPage(page) {
   const gen = generation;
-  const page = nextPage;
-  if (page > 0) grid().append(...skeletons(6));
+  const seen = mutations;
+  inflight.add(page);
+  let res;
   try {
-    const res = await api.listImages({
+    res = await api.listImages({
       folderId: state.folderId, quick: state.query.quick.trim() || null,
       filters: state.query.filters, pageSize: PAGE_SIZE, pageNumber: page,
     });
-    if (gen !== generation) return;  // the query changed while this page was on its way
-    removeSkeletons();
-    total = Number(res?.total) || 0;
-    const items = Array.isArray(res?.result) ? res.result : [];
-    const fresh = items.filter((img) => img?.id && !cards.has(img.id)).map((img) => {
-      const el = cardElement(img);
-      cards.set(img.id, { el, image: img });
-      return el;
-    });
-    if (page === 0 && replaceOnFirstPage) grid().replaceChildren(...fresh); else grid().append(...fresh);
-    replaceOnFirstPage = false;
-    nextPage = page + 1;
-    exhausted = items.length === 0 || nextPage * PAGE_SIZE >= total;
-    setCount(total);
-    if (!grid().querySelector('[tabindex="0"]')) grid().firstElementChild?.setAttribute('tabindex', '0');
-    if (page === 0) markPainted('bp:grid-painted');
   } catch (err) {
     if (gen !== generation) return;
-    removeSkeletons();
-    if (replaceOnFirstPage) { grid().replaceChildren(); replaceOnFirstPage = false; }  // no stale cards
+    inflight.delete(page);
+    pageFailed(page, err);
+    return;
+  }
+  if (gen !== generation) return;  // the query changed while this page was on its way
+  inflight.delete(page);
+  const total = Math.max(0, Number(res?.total) || 0);
+  const items = (Array.isArray(res?.result) ? res.result : []).filter((img) => img?.id);
+  failedAt.delete(page);
+  if (firstPage === page) {
+    // The page opening the listing: it sets the total (and replaces the old cards of a soft reload).
+    firstPage = null;
+    replaceOnFirstPage = false;
+    resetListing(total);
+    place(page * PAGE_SIZE, items);
+    markPainted('bp:grid-painted');
+  } else if (seen === mutations) {
+    // Images held behind the pill are first in the server's listing but not in ours yet.
+    const shift = heldNew.size;
+    const local = Math.max(0, total - shift);
+    if (local !== list.length) { list.length = local; dropUnlisted(); }
+    if (!place(page * PAGE_SIZE - shift, items)) fruitless.add(page);
+  }
+  // else: cards were added or removed while it was on its way; its indices are off, ask again.
+  setCount(list.length);
+  setSelectionTotal(list.length);
+  renderEmpty();
+  render(true);
+  applyPendingFocus();
+}
+
+/** Puts a page's images in their places from index `base` on; false when none of its holes
+ * could be filled (the listing moved under us: asking again would not help). */
+function place(base, items) {
+  let filled = 0;
+  let holes = 0;
+  items.forEach((image, j) => {
+    const i = base + j;
+    if (i < 0) return;
+    if (i >= list.length) list.length = i + 1;
+    const there = list[i];
+    if (there === image.id) { images.set(image.id, image); refreshCard(image); return; }
+    if (there === undefined) holes += 1;
+    if (images.has(image.id)) return;  // shown elsewhere already (the listing moved under us)
+    if (there !== undefined) images.delete(there);
+    list[i] = image.id;
+    images.set(image.id, image);
+    filled += 1;
+  });
+  return filled > 0 || holes === 0;
+}
+
+/** After the list was cut short: images no longer in it are forgotten. */
+function dropUnlisted() {
+  const kept = new Set(list);
+  for (const id of [...images.keys()]) if (!kept.has(id)) images.delete(id);
+}
+
+function pageFailed(page, err) {
+  if (firstPage === page) {
+    firstPage = null;
+    if (replaceOnFirstPage) { replaceOnFirstPage = false; resetListing(0); }  // no stale cards
     lastError = err;
-    exhausted = true;
     setCount(null, true);
-  } finally {
-    if (gen === generation) {
-      loading = false;
-      renderEmpty();
-      if (!exhausted) requestAnimationFrame(() => { if (sentinelNear()) loadMore(); });
-    }
+    render(true);
+    renderEmpty();
+    return;
+  }
+  failedAt.set(page, Date.now());
+  if (!toldLoadError) { toldLoadError = true; showError('Could not load more images.', err); }
+  setTimeout(() => render(true), RETRY_FAILED_MS + 50);
+}
+
+/** Asks for the pages the window needs (nearest the viewport first), a few at a time. */
+function ensurePages(range) {
+  if (firstPage !== null || !state.folderId || lastError) return;
+  const now = Date.now();
+  const blocked = new Set(fruitless);
+  for (const [p, at] of failedAt) if (now - at < RETRY_FAILED_MS) blocked.add(p);
+  // Pages count in the server's listing, which has the held new images first.
+  const shift = heldNew.size;
+  const pages = neededPages({
+    start: range.start + shift, end: range.end + shift, pageSize: PAGE_SIZE,
+    isLoaded: (i) => list[i - shift] !== undefined, inflight, blocked,
+    focus: (pendingFocus?.index ?? range.focus) + shift,
+  });
+  for (const p of pages) {
+    if (inflight.size >= MAX_INFLIGHT) break;
+    loadPage(p);
   }
 }
 
@@ -111,37 +231,192 @@ function markPainted(name) {
   requestAnimationFrame(() => requestAnimationFrame(() => performance.mark(name)));
 }
 
-function sentinelNear() {
-  const s = $('#grid-sentinel').getBoundingClientRect();
-  const r = scroller().getBoundingClientRect();
-  return s.top < r.bottom + 800;
+// ---- drawing the window ---------------------------------------------------------------------
+
+function scheduleRender() {
+  if (frame) return;
+  frame = requestAnimationFrame(() => { frame = 0; render(false); });
 }
 
-function skeletons(n) {
-  return Array.from({ length: n }, () => h('div', { class: 'card skeleton', attrs: { 'aria-hidden': 'true' } },
-    h('div', { class: 'card-thumb' }), h('div', { class: 'card-meta' }, h('div', { class: 'sk-line' }), h('div', { class: 'sk-line short' }))));
+/** Column count, card size and where the grid starts, from the grid's current width; true
+ * when the width changed. */
+function relayout() {
+  const g = grid();
+  const width = g.clientWidth;
+  const offset = g.offsetTop;
+  if (!width) return false;
+  const changed = width !== layout.width;
+  const { cols, cardWidth } = columnLayout(width, { minCard: MIN_CARD, gap: GAP });
+  const cardHeight = cardWidth + extra;  // a square thumb (the card's width) and the text lines
+  layout = { cols, cardWidth, width, cardHeight, pitch: cardHeight + GAP, offset };
+  return changed;
 }
 
-function removeSkeletons() {
-  grid().querySelectorAll('.skeleton').forEach((el) => el.remove());
+/** Cards in the listing, or the first skeletons while a fresh one is on its way. */
+function shownCount() {
+  if (firstPage !== null && !replaceOnFirstPage && list.length === 0) return FIRST_SKELETONS;
+  return list.length;
 }
 
-function cardElement(image) {
+function currentRange(overscan = OVERSCAN_ROWS) {
+  const s = scroller();
+  const range = visibleRange({
+    scrollTop: s.scrollTop, viewport: s.clientHeight, offset: layout.offset,
+    pitch: layout.pitch, cols: layout.cols, total: shownCount(), overscan,
+  });
+  const inView = visibleRange({
+    scrollTop: s.scrollTop, viewport: s.clientHeight, offset: layout.offset,
+    pitch: layout.pitch, cols: layout.cols, total: shownCount(), overscan: 0,
+  });
+  return { ...range, focus: Math.floor((inView.start + inView.end) / 2) };
+}
+
+/** Puts in the DOM exactly the cards of the rows near the viewport (plus the card with the
+ * keyboard focus, wherever it is), reusing the elements already there. `force`: redraw even
+ * when the window did not move (the listing or the layout changed). */
+function render(force) {
+  const g = grid();
+  const count = shownCount();
+  if (layout.width < 0 || force) {
+    setHeight(g, count);  // first: a scrollbar coming or going changes the width
+    relayout();
+  }
+  setHeight(g, count);
+  const range = currentRange();
+  const key = `${range.start}:${range.end}:${count}:${layout.cols}:${layout.pitch}:${layout.cardWidth}`;
+  if (!force && key === lastWindow) return;
+  lastWindow = key;
+
+  const skeletonsOnly = firstPage !== null && !replaceOnFirstPage && list.length === 0;
+  const shift = heldNew.size;
+  const want = [];   // [key, index, id|null] in grid order
+  for (let i = range.start; i < range.end; i += 1) {
+    const id = skeletonsOnly ? undefined : list[i];
+    if (id) want.push([id, i, id]);
+    else if (!fruitless.has(Math.floor((i + shift) / PAGE_SIZE))) want.push([`#${i}`, i, null]);
+  }
+  // The current card, and the card with the focus, stay in the DOM when they scroll away: they
+  // hold the tab stop and the focus.
+  const current = state.selectedId;
+  const focused = document.activeElement?.closest?.('#grid .card[data-image-id]')?.dataset.imageId;
+  for (const pin of new Set([current, focused])) {
+    if (!pin || !images.has(pin) || want.some((w) => w[2] === pin)) continue;
+    const i = list.indexOf(pin);
+    if (i < 0) continue;
+    const at = want.findIndex((w) => w[1] > i);
+    want.splice(at < 0 ? want.length : at, 0, [pin, i, pin]);
+  }
+  const wanted = new Set(want.map((w) => w[0]));
+  for (const [k, el] of rendered) {
+    if (wanted.has(k)) continue;
+    rendered.delete(k);
+    el.remove();
+    if (el.classList.contains('skeleton')) skeletonPool.push(el); else pool.push(el);
+  }
+  // One tab stop (roving tabindex): the current card, else the first card drawn.
+  const tabKey = (current && wanted.has(current)) ? current : want.find((w) => w[2])?.[0];
+  let cursor = g.firstElementChild;
+  for (const [k, index, id] of want) {
+    let el = rendered.get(k);
+    if (!el) {
+      el = id ? takeCard(images.get(id)) : takeSkeleton();
+      rendered.set(k, el);
+    } else if (id && el._image !== images.get(id)) {
+      fillCard(el, images.get(id));  // a fresh copy (a soft reload, a page asked again)
+    }
+    position(el, index);
+    if (id) {
+      setTab(el, k === tabKey ? 0 : -1);
+      // Screen readers hear "image 5,001 of 10,000" although most options are not in the DOM.
+      setAttr(el, 'aria-posinset', index + 1);
+      setAttr(el, 'aria-setsize', list.length);
+    }
+    if (el === cursor) cursor = cursor.nextElementSibling;
+    else g.insertBefore(el, cursor);
+  }
+  // Stray children (a soft reload's old nodes) go.
+  while (cursor) { const next = cursor.nextElementSibling; cursor.remove(); cursor = next; }
+  if (!measured) measure();
+  ensurePages(range);
+}
+
+function setHeight(g, count) {
+  const height = `${contentHeight(count, layout.cols, layout.pitch, GAP)}px`;
+  if (g.style.height !== height) g.style.height = height;
+}
+
+function setAttr(el, name, value) {
+  const v = String(value);
+  if (el.getAttribute(name) !== v) el.setAttribute(name, v);
+}
+
+function setTab(el, n) {
+  if (el.tabIndex !== n) el.tabIndex = n;
+}
+
+function position(el, index) {
+  const { top, left } = cellPosition(index, { cols: layout.cols, cardWidth: layout.cardWidth, pitch: layout.pitch, gap: GAP });
+  const pos = `${top}|${left}|${layout.cardWidth}|${layout.cardHeight}`;
+  if (el._pos === pos) return;
+  el._pos = pos;
+  el.style.top = `${top}px`;
+  el.style.left = `${left}px`;
+  el.style.width = `${layout.cardWidth}px`;
+  el.style.height = `${layout.cardHeight}px`;
+  el.dataset.index = String(index);
+}
+
+/** The real height of a card at this width (the meta lines depend on fonts): read once from a
+ * card laid out with its natural height, then every card gets it. */
+function measure() {
+  const el = [...rendered.values()].find((c) => !c.classList.contains('skeleton') && c.isConnected);
+  if (!el) return;
+  const saved = el.style.height;
+  el.style.height = '';
+  const height = el.getBoundingClientRect().height;
+  const width = el.getBoundingClientRect().width;
+  el.style.height = saved;
+  if (!(height > 0) || !(width > 0)) return;
+  measured = true;
+  const next = height - width;
+  if (Math.abs(next - extra) < 0.5) return;
+  extra = next;
+  relayout();
+  render(true);
+}
+
+function takeSkeleton() {
+  return skeletonPool.pop() || h('div', { class: 'card skeleton', attrs: { 'aria-hidden': 'true' } },
+    h('div', { class: 'card-thumb' }), h('div', { class: 'card-meta' }, h('div', { class: 'sk-line' }), h('div', { class: 'sk-line short' })));
+}
+
+function previewImg() {
   const img = h('img', { class: 'card-preview', alt: '', loading: 'lazy', decoding: 'async', draggable: false });
   img.addEventListener('error', () => img.classList.add('is-broken'));
-  const el = h('div', {
-    class: ['card', image.id === state.selectedId ? 'selected' : ''],
-    dataset: { imageId: image.id },
-    tabIndex: -1,
-    attrs: { role: 'option', 'aria-selected': image.id === state.selectedId ? 'true' : 'false' },
-  }, h('div', { class: 'card-thumb' }, img), h('div', { class: 'card-meta' },
-    h('div', { class: 'card-number' }), h('div', { class: 'card-name' })));
+  return img;
+}
+
+/** A card for `image`: a recycled one (from a card that left the window) or a new one. */
+function takeCard(image) {
+  let el = pool.pop();
+  if (el) {
+    // A recycled <img> would show the previous image's picture until the new one loads.
+    const old = el.querySelector('img.card-preview');
+    if (old.getAttribute('src') && old.getAttribute('src') !== previewUrl(image)) old.replaceWith(previewImg());
+  } else {
+    el = h('div', { class: 'card', tabIndex: -1, attrs: { role: 'option' } },
+      h('div', { class: 'card-thumb' }, previewImg()), h('div', { class: 'card-meta' },
+        h('div', { class: 'card-number' }), h('div', { class: 'card-name' })));
+  }
+  el.dataset.imageId = image.id;
   fillCard(el, image);
-  if (uploads.isBusy(image.id)) el.classList.add('processing');
+  el.classList.toggle('processing', uploads.isBusy(image.id));
+  paintCard(el, image.id, selection.get());
   return el;
 }
 
 function fillCard(el, image) {
+  el._image = image;
   const number = imageNumber(image);
   const name = imageName(image);
   el.querySelector('.card-number').textContent = number || '—';
@@ -155,34 +430,61 @@ function fillCard(el, image) {
   if (url) { if (img.getAttribute('src') !== url) img.src = url; } else img.removeAttribute('src');
 }
 
-/** Adds or refreshes a card (a new image goes first) without touching the others. */
-export function upsertCard(image, { prepend = false } = {}) {
-  const known = cards.get(image.id);
-  if (known) { known.image = image; fillCard(known.el, image); return; }
-  const el = cardElement(image);
-  cards.set(image.id, { el, image });
-  if (prepend) grid().prepend(el); else grid().append(el);
-  total += 1;
-  setCount(total);
-  renderEmpty();
+function refreshCard(image) {
+  const el = rendered.get(image.id);
+  if (el) fillCard(el, image);
 }
 
-export function removeCard(id) {
-  const known = cards.get(id);
-  if (!known) return;
-  const next = known.el.nextElementSibling?.matches('.card:not(.skeleton)') ? known.el.nextElementSibling : known.el.previousElementSibling;
-  known.el.remove();
-  cards.delete(id);
-  total = Math.max(0, total - 1);
-  setCount(total);
+function paintCard(el, id, sel) {
+  const on = isSelected(id, sel);
+  if (el.classList.contains('selected') !== on) el.classList.toggle('selected', on);
+  const aria = on ? 'true' : 'false';
+  if (el.getAttribute('aria-selected') !== aria) el.setAttribute('aria-selected', aria);
+}
+
+function paintSelection(sel) {
+  for (const [k, el] of rendered) if (!k.startsWith('#')) paintCard(el, k, sel);
+}
+
+// ---- the listing changed here (uploads, create, delete) -------------------------------------
+
+/** Adds or refreshes a card (a new image goes first) without touching the others. */
+export function upsertCard(image, { prepend = false } = {}) {
+  if (!image?.id) return;
+  if (images.has(image.id)) { images.set(image.id, image); refreshCard(image); return; }
+  if (firstPage !== null && list.length === 0 && !replaceOnFirstPage) {
+    // The listing is on its way and will include it.
+    return;
+  }
+  images.set(image.id, image);
+  if (prepend) list.unshift(image.id); else list.push(image.id);
+  mutations += 1;
+  setCount(list.length);
+  setSelectionTotal(list.length);
   renderEmpty();
-  return next?.dataset?.imageId || null;
+  render(true);
+}
+
+/** Takes a card out; returns the id of the card that takes its place (next, else previous). */
+export function removeCard(id) {
+  if (!images.has(id)) return null;
+  const i = list.indexOf(id);
+  images.delete(id);
+  forgetSelected(id);
+  if (i < 0) return null;
+  list.splice(i, 1);
+  mutations += 1;
+  const el = rendered.get(id);
+  if (el) { rendered.delete(id); el.remove(); pool.push(el); }
+  setCount(list.length);
+  renderEmpty();
+  render(true);
+  return list[i] ?? list[i - 1] ?? null;
 }
 
 /** Upload hook: shows or hides the "processing" badge on an image's card. */
 export function setCardProcessing(id, on) {
-  const known = cards.get(id);
-  if (known) known.el.classList.toggle('processing', on);
+  rendered.get(id)?.classList.toggle('processing', on);
 }
 
 /** Upload hook: shows an image re-read after processing. A known card is refreshed in place; a
@@ -191,10 +493,12 @@ export function setCardProcessing(id, on) {
 export function showServerImage(image, { addToFolder = null } = {}) {
   const id = image?.id;
   if (!id) return;
-  if (cards.has(id)) { upsertCard(image); return; }
+  if (images.has(id)) { upsertCard(image); return; }
   if (!addToFolder || addToFolder !== state.folderId) return;
-  if (holdNew && cards.size > 0) {
+  if (holdNew && list.length > 0) {
+    if (heldNew.has(id)) { heldNew.set(id, image); return; }
     heldNew.set(id, image);
+    mutations += 1;  // the server's pages moved by one against ours
     renderHeldPill();
   } else {
     upsertCard(image, { prepend: true });
@@ -210,13 +514,14 @@ export function setUploadsRunning(running) {
 function showHeldImages({ force = false } = {}) {
   if (!heldNew.size) return;
   if (heldNew.size > PAGE_SIZE) {
-    // Building a thousand cards at once stalls the page: the server's first page shows the
-    // newest. Only when asked, or when the top of the grid is on screen (no scroll position lost).
+    // The server's first page shows the newest: a fresh listing instead of a thousand inserts.
+    // Only when asked, or when the top of the grid is on screen (no scroll position lost).
     if (force || scroller().scrollTop < 40) reloadGrid({ soft: true });
     return;
   }
   const held = [...heldNew.values()];
   heldNew.clear();
+  mutations += 1;
   renderHeldPill();
   for (const image of held) upsertCard(image, { prepend: true });  // in arrival order: newest ends first
 }
@@ -227,53 +532,127 @@ function renderHeldPill() {
   if (heldNew.size) pill.textContent = `${plural(heldNew.size, 'new image', 'new images')} · Show`;
 }
 
-export function cardImage(id) { return cards.get(id)?.image || null; }
+// ---- reading the grid -----------------------------------------------------------------------
 
+/** The image behind a card (loaded, whether or not its card is in the DOM), or null. */
+export function cardImage(id) { return images.get(id) || null; }
+
+/** The ids in grid order as far as they are loaded (holes: `undefined`). A copy. */
+export function loadedOrder() { return list.slice(); }
+
+/** The listing's total (what the count shows). */
+export function gridTotal() { return list.length; }
+
+// ---- current card, selection, keys ----------------------------------------------------------
+
+/** Makes `id` the current card and the only selected one (a plain click without opening);
+ * null: no current card, nothing selected. `focus` moves the keyboard focus to it. */
 export function select(id, { focus = false } = {}) {
-  const prev = state.selectedId && cards.get(state.selectedId);
-  if (prev) { prev.el.classList.remove('selected'); prev.el.setAttribute('aria-selected', 'false'); }
+  selectOne(id || null);
+  setCurrent(id || null, { focus });
+}
+
+/** The current card: the tab stop, kept in the DOM, scrolled into view. */
+function setCurrent(id, { focus = false } = {}) {
   state.selectedId = id;
-  const cur = id && cards.get(id);
-  if (!cur) return;
-  cur.el.classList.add('selected');
-  cur.el.setAttribute('aria-selected', 'true');
-  grid().querySelectorAll('.card[tabindex="0"]').forEach((c) => c.setAttribute('tabindex', '-1'));
-  cur.el.setAttribute('tabindex', '0');
-  cur.el.scrollIntoView({ block: 'nearest' });
-  if (focus) cur.el.focus({ preventScroll: true });
+  if (!id) { render(true); return; }
+  const i = list.indexOf(id);
+  if (i >= 0) reveal(i);
+  render(true);
+  const el = rendered.get(id);
+  if (focus && el) el.focus({ preventScroll: true });
 }
 
-function columns() {
-  const list = grid().querySelectorAll('.card:not(.skeleton)');
-  if (list.length < 2) return 1;
-  const top = list[0].offsetTop;
-  let n = 0;
-  for (const c of list) { if (c.offsetTop !== top) break; n += 1; }
-  return Math.max(1, n);
+function reveal(index) {
+  const s = scroller();
+  const top = scrollToReveal(index, {
+    scrollTop: s.scrollTop, viewport: s.clientHeight, offset: layout.offset,
+    pitch: layout.pitch, cols: layout.cols, gap: GAP,
+  });
+  if (top !== s.scrollTop) s.scrollTop = top;
 }
 
-function onKeyDown(e) {
-  const card = e.target.closest('.card');
-  if (!card) return;
-  const list = [...grid().querySelectorAll('.card:not(.skeleton)')];
-  const i = list.indexOf(card);
-  const step = { ArrowRight: 1, ArrowLeft: -1, ArrowDown: columns(), ArrowUp: -columns(), Home: -Infinity, End: Infinity }[e.key];
-  if (step !== undefined) {
-    e.preventDefault();
-    const j = Math.min(list.length - 1, Math.max(0, i + step));
-    select(list[j].dataset.imageId, { focus: true });
-    if (j >= list.length - columns() * 2) loadMore();
-  } else if (e.key === 'Enter' || e.key === ' ') {
-    e.preventDefault();
-    select(card.dataset.imageId, { focus: true });
-    handlers.onOpen(card.dataset.imageId, { focusForm: e.key === 'Enter' });
+function onClick(e) {
+  const card = e.target.closest('.card[data-image-id]');
+  if (!card || card.classList.contains('skeleton')) return;
+  const id = card.dataset.imageId;
+  if (e.shiftKey) {
+    selectRange(list, id, { add: e.ctrlKey || e.metaKey });
+    setCurrent(id, { focus: true });
+  } else if (e.ctrlKey || e.metaKey) {
+    toggleSelected(id);
+    setCurrent(id, { focus: true });
+  } else {
+    select(id, { focus: true });
+    handlers.onOpen(id);
   }
 }
 
+function onKeyDown(e) {
+  const card = e.target.closest('.card[data-image-id]');
+  if (!card) return;
+  const id = card.dataset.imageId;
+  const mod = e.ctrlKey || e.metaKey;
+  if (mod && !e.altKey && e.key.toLowerCase() === 'a') {
+    e.preventDefault();
+    selectAll(list.length);
+    return;
+  }
+  if (e.key === 'Escape' && !mod && selectedCount() > 0) {
+    e.preventDefault();
+    e.stopPropagation();  // the window's Escape (clear the search) waits for the next press
+    clearSelection();
+    return;
+  }
+  if (e.key === 'Enter' || e.key === ' ') {
+    e.preventDefault();
+    if (e.key === ' ' && mod) { toggleSelected(id); return; }
+    select(id, { focus: true });
+    handlers.onOpen(id, { focusForm: e.key === 'Enter' });
+    return;
+  }
+  const i = list.indexOf(id);
+  const j = i < 0 ? null : stepIndex(i, e.key, layout.cols, list.length);
+  if (j === null) return;
+  e.preventDefault();
+  const how = e.shiftKey ? 'extend' : mod ? 'move' : 'select';
+  moveTo(j, how);
+}
+
+/** Keyboard move to card `index`: 'select' it alone, 'extend' the range from the anchor, or
+ * only 'move' the focus. A card not loaded yet is scrolled in and taken when its page lands. */
+function moveTo(index, how) {
+  const id = list[index];
+  if (!id) {
+    pendingFocus = { index, how };
+    reveal(index);
+    render(true);
+    return;
+  }
+  pendingFocus = null;
+  if (how === 'select') selectOne(id);
+  else if (how === 'extend') selectRange(list, id);
+  setCurrent(id, { focus: true });
+}
+
+function applyPendingFocus() {
+  if (!pendingFocus) return;
+  const { index, how } = pendingFocus;
+  if (index >= list.length) { pendingFocus = null; return; }
+  if (!list[index]) return;
+  // Only when the focus is still in the grid: the user may have gone elsewhere meanwhile.
+  if (document.activeElement && !grid().contains(document.activeElement) && document.activeElement !== document.body) { pendingFocus = null; return; }
+  moveTo(index, how);
+}
+
 export function focusGrid() {
-  const target = (state.selectedId && cards.get(state.selectedId)?.el) || grid().querySelector('.card:not(.skeleton)');
+  const current = state.selectedId && rendered.get(state.selectedId);
+  const target = current || [...grid().children].find((c) => c.matches('.card[data-image-id]') && c.tabIndex === 0)
+    || grid().querySelector('.card[data-image-id]');
   target?.focus();
 }
+
+// ---- count, empty and error states ------------------------------------------------------------
 
 function setCount(n, failed = false) {
   const el = $('#match-count');
@@ -283,7 +662,7 @@ function setCount(n, failed = false) {
 
 function renderEmpty() {
   const box = $('#grid-empty');
-  const hasCards = cards.size > 0 || loading;
+  const hasCards = list.length > 0 || firstPage !== null;
   if (hasCards && !lastError) { box.hidden = true; return; }
   box.hidden = false;
   if (lastError) {
@@ -292,7 +671,7 @@ function renderEmpty() {
     replaceChildren(box, h('div', { class: 'empty-icon error', attrs: { 'aria-hidden': 'true' } }),
       h('h2', { text: 'Could not load images' }), h('p', { text: [d.title, d.message].filter(Boolean).join(' ') }),
       h('div', { class: 'empty-actions' },
-        h('button', { type: 'button', class: 'button primary', text: 'Try again', on: { click: reloadGrid } }),
+        h('button', { type: 'button', class: 'button primary', text: 'Try again', on: { click: () => reloadGrid() } }),
         h('button', { type: 'button', class: 'button', text: 'Details', on: { click: () => { details.hidden = !details.hidden; } } })),
       details);
     return;

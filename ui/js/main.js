@@ -15,6 +15,11 @@ import { initShortcuts } from './shortcuts.js';
 import { showError } from './toast.js';
 import { initUploads } from './tray.js';
 import { initAbout } from './about.js';
+import { initBulkProgress, refreshBulkStatus } from './bulk-progress.js';
+import { initBulkEdit, openBulkEdit } from './bulk-edit.js';
+import { initPresets } from './presets.js';
+import { initSheet } from './sheet.js';
+import { initBulkBar } from './bulk-bar.js';
 
 async function chooseFolder(folderId) {
   if (!folderId) { state.folderId = null; reloadGrid(); return; }
@@ -45,6 +50,7 @@ async function start() {
   forgetChoices();
   state.folderId = null;
   await loadConnection();
+  refreshBulkStatus();  // a running bulk edit, or ones a crash left unfinished
   const folders = await loadFolders();
   // The backend remembers the last folder searched (settings.json); the page keeps no copy.
   const remembered = state.connection?.lastFolderId ?? null;
@@ -67,6 +73,14 @@ function init() {
   initShortcuts();
   $('#new-image').addEventListener('click', () => showNew());
   initUploads();
+  initBulkProgress();
+  initBulkEdit();
+  initPresets({
+    onApply: (preset) => openBulkEdit({ edits: preset.edits, preview: true, presetName: preset.name }),
+    onNew: () => openBulkEdit({ presetOnly: true }),
+  });
+  initSheet();
+  initBulkBar();
   initAbout();
   start();
 }

@@ -3,6 +3,7 @@
 
 mod bigfile;
 mod bulk;
+mod bulk_edit;
 mod child;
 mod error;
 mod fixtures;
@@ -18,6 +19,9 @@ use error::{BenchError, Result};
 const HELP: &str = "bp-bench [--quick] [--runs N] [--sdk-bulk-runs N] [--files N] [--big-mb N]
          [--list-images N] [--sandbox-bin PATH] [--python PATH] [--benches DIR] [--work DIR]
          [--out BENCHMARKS.md]
+bp-bench --bulk-edit [--edit-images N] [--runs N] [--bp-bin PATH] [--sandbox-bin PATH]
+         [--python PATH] [--benches DIR] [--work DIR] [--out BENCHMARKS.md]
+         (one field set on N images: ours vs the SDK's attributes_update loop; its own section)
 bp-bench upload-one --api URL --image-id ID --file PATH   (child mode: one upload, prints JSON)";
 
 #[tokio::main]

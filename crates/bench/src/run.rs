@@ -10,10 +10,15 @@ use crate::report::{load_average, median, write_section, Machine};
 use crate::sandbox::Sandbox;
 use crate::{bigfile, bulk, fixtures, listing};
 
-const PROCESSING_MS: u64 = 1500;
+pub const PROCESSING_MS: u64 = 1500;
 
 pub struct Options {
     pub quick: bool,
+    /// `--bulk-edit`: only the bulk-edit benchmark (its own section).
+    pub bulk_edit: bool,
+    pub edit_images: u64,
+    /// `--bp-bin PATH`: also time `bp edit --all` as a whole process.
+    pub bp_bin: Option<PathBuf>,
     pub runs: usize,
     pub sdk_bulk_runs: usize,
     pub files: usize,
@@ -29,12 +34,16 @@ pub struct Options {
 impl Options {
     pub fn parse(args: &[String]) -> Result<Options> {
         let quick = args.iter().any(|a| a == "--quick");
+        let bulk_edit = args.iter().any(|a| a == "--bulk-edit");
         let exe_dir = std::env::current_exe()
             .ok()
             .and_then(|p| p.parent().map(Path::to_path_buf))
             .unwrap_or_default();
         let mut o = Options {
             quick,
+            bulk_edit,
+            edit_images: 1000,
+            bp_bin: None,
             runs: 3,
             sdk_bulk_runs: 1,
             files: if quick { 20 } else { 200 },
@@ -48,7 +57,7 @@ impl Options {
         };
         let mut it = args.iter();
         while let Some(flag) = it.next() {
-            if flag == "--quick" {
+            if flag == "--quick" || flag == "--bulk-edit" {
                 continue;
             }
             let value = it
@@ -67,6 +76,8 @@ impl Options {
                 "--files" => o.files = num()? as usize,
                 "--big-mb" => o.big_mb = num()?,
                 "--list-images" => o.list_images = num()?,
+                "--edit-images" => o.edit_images = num()?,
+                "--bp-bin" => o.bp_bin = Some(value.into()),
                 "--sandbox-bin" => o.sandbox_bin = value.into(),
                 "--python" => o.python = value.into(),
                 "--benches" => o.benches = value.into(),
@@ -78,7 +89,7 @@ impl Options {
         Ok(o)
     }
 
-    fn mode(&self) -> &'static str {
+    pub fn mode(&self) -> &'static str {
         if self.quick {
             "quick"
         } else {
@@ -88,6 +99,9 @@ impl Options {
 }
 
 pub async fn all(o: Options) -> Result<()> {
+    if o.bulk_edit {
+        return crate::bulk_edit::mode(o).await;
+    }
     let machine = Machine::probe();
     eprintln!(
         "bp-bench {} mode on {} × {} (load {})",

@@ -127,6 +127,71 @@ impl Sandbox {
         Ok(())
     }
 
+    /// `POST /__sandbox/create-folder`: a new Image folder with the first folder's schema.
+    pub async fn create_folder(&self, name: &str) -> Result<String> {
+        let body = serde_json::json!({ "name": name }).to_string();
+        let r = self
+            .http
+            .post(format!("{}/__sandbox/create-folder", self.base_url))
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .map_err(|e| BenchError::Sandbox(format!("create-folder: {e}")))?;
+        let text = r
+            .text()
+            .await
+            .map_err(|e| BenchError::Sandbox(format!("create-folder answer: {e}")))?;
+        let json: serde_json::Value = serde_json::from_str(&text)
+            .map_err(|e| BenchError::Sandbox(format!("create-folder answered {text:?}: {e}")))?;
+        json["id"]
+            .as_str()
+            .map(str::to_owned)
+            .ok_or_else(|| BenchError::Sandbox(format!("create-folder answered {text:?}")))
+    }
+
+    /// Every image of `folder` with its `field` value as text (None when empty or absent),
+    /// read with plain HTTP from the public listing (`Image/Headers`), 200 at a time.
+    pub async fn field_values(&self, folder: &str, field: &str) -> Result<Vec<Option<String>>> {
+        let token = self.access_token().await?;
+        let mut out = Vec::new();
+        for page in 0..10_000u32 {
+            let r = self
+                .http
+                .post(format!(
+                    "{}/api/{COMPANY}/Image/Headers?folderId={folder}&pageSize=200&pageNumber={page}",
+                    self.base_url
+                ))
+                .header("authorization", format!("Bearer {token}"))
+                .header("content-type", "application/json")
+                .body(r#"{"filters":[],"colorwayFilters":null}"#)
+                .send()
+                .await
+                .map_err(|e| BenchError::Sandbox(format!("listing for the check: {e}")))?;
+            let text = r
+                .text()
+                .await
+                .map_err(|e| BenchError::Sandbox(format!("listing answer: {e}")))?;
+            let json: serde_json::Value = serde_json::from_str(&text)
+                .map_err(|e| BenchError::Sandbox(format!("listing answer is not JSON: {e}")))?;
+            let items = json["result"].as_array().cloned().unwrap_or_default();
+            let total = json["total"].as_u64().unwrap_or(0) as usize;
+            for item in &items {
+                let value = item["headerData"]["fields"]
+                    .as_array()
+                    .and_then(|fs| fs.iter().find(|f| f["id"] == field))
+                    .and_then(|f| f["value"].as_str())
+                    .filter(|v| !v.is_empty())
+                    .map(str::to_owned);
+                out.push(value);
+            }
+            if items.is_empty() || out.len() >= total {
+                break;
+            }
+        }
+        Ok(out)
+    }
+
     /// An access token for curl (refresh-token grant, as every client does).
     pub async fn access_token(&self) -> Result<String> {
         let form = format!(
