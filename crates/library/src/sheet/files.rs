@@ -19,6 +19,14 @@ pub enum Format {
 }
 
 impl Format {
+    /// The file extension, without the dot.
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Csv => "csv",
+            Format::Xlsx => "xlsx",
+        }
+    }
+
     /// From a file name's extension (`.csv`, `.xlsx`), case-insensitive.
     pub fn of_path(path: &Path) -> Option<Format> {
         let ext = path.extension()?.to_str()?.to_ascii_lowercase();
@@ -62,6 +70,30 @@ fn unguard(cell: String) -> String {
     match cell.strip_prefix('\'') {
         Some(rest) if rest.starts_with(FORMULA_START) || rest.starts_with('\'') => rest.to_owned(),
         _ => cell,
+    }
+}
+
+/// Writes `table` to `path` in `format`: a CSV is written whole then renamed into place, so
+/// an existing file is never left half-written.
+pub fn write_file(table: &Table, numeric: &[bool], format: Format, path: &Path) -> Result<()> {
+    match format {
+        Format::Xlsx => write_xlsx(table, numeric, path),
+        Format::Csv => {
+            let mut bytes = Vec::new();
+            write_csv(table, &mut bytes)
+                .map_err(|e| Error::file(path, format!("cannot write the CSV: {e}")))?;
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_else(|| "sheet.csv".into());
+            let aside = path.with_file_name(format!(".{name}.{}.tmp", uuid::Uuid::new_v4().simple()));
+            let written = std::fs::write(&aside, &bytes).and_then(|_| std::fs::rename(&aside, path));
+            if let Err(e) = written {
+                let _ = std::fs::remove_file(&aside);
+                return Err(Error::file(path, format!("cannot write: {e}")));
+            }
+            Ok(())
+        }
     }
 }
 
