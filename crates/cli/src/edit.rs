@@ -74,9 +74,7 @@ pub async fn edit(
         images,
         unreadable: Vec::new(),
     };
-    let plan = library
-        .plan_selected(folder, selected, &edits, &[])
-        .await?;
+    let plan = library.plan_selected(folder, selected, &edits, &[]).await?;
     report::print_plan(&plan);
     if dry_run {
         println!("Dry run: nothing was sent.");

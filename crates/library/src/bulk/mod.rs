@@ -155,7 +155,8 @@ impl ImageLibrary {
                 .folder
                 .as_ref()
                 .is_none_or(|f| f.id.eq_ignore_ascii_case(folder_id));
-            if let Some((_, reason)) = busy.iter().find(|(b, _)| b.eq_ignore_ascii_case(&image.id)) {
+            if let Some((_, reason)) = busy.iter().find(|(b, _)| b.eq_ignore_ascii_case(&image.id))
+            {
                 plan.skipped.push(Skipped {
                     image: image_ref,
                     reason: reason.clone(),

@@ -290,7 +290,11 @@ mod tests {
             .unwrap();
         assert_eq!(fall.name, "Fall drop");
         store
-            .put(FOLDER, "Basics", vec![FieldEdit::new("colors", FieldOp::Clear)])
+            .put(
+                FOLDER,
+                "Basics",
+                vec![FieldEdit::new("colors", FieldOp::Clear)],
+            )
             .unwrap();
         let again = store
             .put(

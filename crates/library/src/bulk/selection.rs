@@ -171,10 +171,9 @@ mod tests {
                 ids: vec!["a".into(), "b".into()]
             }
         );
-        let s: Selection = serde_json::from_value(
-            json!({"all": {"quick": "fl", "filters": []}, "except": ["c"]}),
-        )
-        .unwrap();
+        let s: Selection =
+            serde_json::from_value(json!({"all": {"quick": "fl", "filters": []}, "except": ["c"]}))
+                .unwrap();
         assert_eq!(
             s,
             Selection::All {
