@@ -238,12 +238,11 @@ impl BulkRuns {
         let plan = self.take_plan(plan_id)?;
         let (edit_id, journal) = self.new_journal();
         let total = plan.changing();
-        let mut counts = Counts {
+        let counts = Counts {
             unchanged: plan.unchanged.len(),
             skipped: plan.skipped.len(),
             ..Counts::default()
         };
-        counts.failed = 0;
         let kind = plan.kind;
         self.start(
             app,
@@ -422,7 +421,7 @@ impl BulkRuns {
             Ok(result) => finished_of(&result, false, None),
             Err(e) => {
                 tracing::warn!(error = %e, "a bulk edit stopped");
-                self.from_journal(&running, false, Some(e.to_string()))
+                self.finished_from_journal(&running, false, Some(e.to_string()))
             }
         };
         self.report(app, &running, finished);
@@ -437,11 +436,11 @@ impl BulkRuns {
             // Wait until the task is dropped, so its journal is closed and complete.
             let _ = task.await;
         }
-        let finished = self.from_journal(&running, true, None);
+        let finished = self.finished_from_journal(&running, true, None);
         self.report(app, &running, finished);
     }
 
-    fn from_journal(
+    fn finished_from_journal(
         &self,
         running: &Running,
         cancelled: bool,
