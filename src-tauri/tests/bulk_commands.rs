@@ -728,3 +728,148 @@ fn an_edited_export_imported_by_handle_previews_the_diff_and_applies_exactly_the
         "{e}"
     );
 }
+
+/// Reply members by command, as member paths (union over every reply seen).
+#[derive(Default)]
+struct Contract {
+    replies: serde_json::Map<String, Value>,
+}
+
+impl Contract {
+    fn note(&mut self, cmd: &str, answer: &Value) {
+        let mut paths: Vec<String> = self
+            .replies
+            .get(cmd)
+            .and_then(Value::as_array)
+            .map(|a| a.iter().map(|p| p.as_str().unwrap().to_owned()).collect())
+            .unwrap_or_default();
+        paths.extend(common::contract::member_paths(answer));
+        paths.sort();
+        paths.dedup();
+        self.replies.insert(cmd.to_owned(), json!(paths));
+    }
+
+    fn ok(&mut self, app: &TestApp, cmd: &str, args: Value) -> Value {
+        let answer = app.ok(cmd, args);
+        self.note(cmd, &answer);
+        answer
+    }
+}
+
+/// Every bulk command's reply and both events, from a real run, in `ui/contract/bulk.json`
+/// (lists made non-empty: a skipped image, a failed one, an interrupted edit, a problem cell).
+#[test]
+fn the_bulk_contract_is_current() {
+    let env = start(8);
+    let mut c = Contract::default();
+    let all = images(&env);
+    let ids: Vec<String> = all.iter().map(|i| i.id.clone()).collect();
+    let controls = env.sandbox.controls();
+
+    // A deleted image is skipped; one image fails every attempt.
+    c.ok(
+        &env.app,
+        "delete_images",
+        json!({"folderId": env.folder, "selection": {"ids": [ids[7]]}}),
+    );
+    controls.fail_next(4, &format!("{}/update", ids[0]), FaultKind::Status503);
+    let preview = c.ok(
+        &env.app,
+        "plan_bulk_edit",
+        json!({"folderId": env.folder, "selection": {"ids": ids}, "edits": edits()}),
+    );
+    let started = c.ok(&env.app, "run_bulk", json!({"planId": preview["planId"]}));
+    finished(&env, &started["editId"]);
+    c.ok(&env.app, "bulk_status", json!({}));
+    let retry = c.ok(&env.app, "retry_bulk", json!({"editId": started["editId"]}));
+    wait_until_within(Duration::from_secs(60), "the retry's end", || {
+        env.finished
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|f| f["editId"] == retry["editId"])
+            .count()
+            == 2
+    });
+    let undo = c.ok(&env.app, "undo_bulk", json!({"editId": started["editId"]}));
+    finished(&env, &undo["editId"]);
+
+    // Cancelled, then seen as interrupted by the next start.
+    let preview = c.ok(
+        &env.app,
+        "plan_bulk_edit",
+        json!({"folderId": env.folder, "selection": {"all": {"quick": null, "filters": []}, "except": []}, "edits": edits()}),
+    );
+    controls.set_latency_ms(300);
+    let started = c.ok(&env.app, "run_bulk", json!({"planId": preview["planId"]}));
+    c.ok(&env.app, "cancel_bulk", json!({}));
+    finished(&env, &started["editId"]);
+    controls.set_latency_ms(0);
+    let next = TestApp::env_mode(&env.sandbox, &env.dir.path().join("embedded"));
+    next.app
+        .manage(BulkRuns::open(&env.dir.path().join("data")).unwrap());
+    let status = c.ok(&next, "bulk_status", json!({}));
+    assert!(
+        !status["interrupted"].as_array().unwrap().is_empty(),
+        "{status}"
+    );
+    c.ok(&next, "discard_bulk", json!({"editId": started["editId"]}));
+
+    // Presets.
+    c.ok(
+        &env.app,
+        "save_preset",
+        json!({"folderId": env.folder, "name": "Fall", "edits": edits()}),
+    );
+    let listed = c.ok(&env.app, "list_presets", json!({"folderId": env.folder}));
+    c.ok(
+        &env.app,
+        "delete_preset",
+        json!({"folderId": env.folder, "presetId": listed[0]["id"]}),
+    );
+
+    // Export (the dialog's part aside) and an import with a refused cell and an unknown row.
+    let library = library(&env.app);
+    let sheet = env.dir.path().join("c.csv");
+    let exported = tauri::async_runtime::block_on(export_to_path(
+        &library,
+        &env.folder,
+        None,
+        None,
+        Format::Csv,
+        &sheet,
+    ))
+    .unwrap();
+    c.note("export_sheet", &serde_json::to_value(&exported).unwrap());
+    let mut table = read_sheet(&sheet).unwrap();
+    let number = table.rows[0][0].clone();
+    set_cell(&mut table, &number, "Season", "Winter");
+    set_cell(&mut table, &number, "Designer", "Ana");
+    let mut unknown = table.rows[0].clone();
+    unknown[0] = "NO-SUCH-1".into();
+    table.rows.push(unknown);
+    write_sheet(&table, &sheet);
+    let dropped = record(&env.app, DROPPED_EVENT);
+    let handle = drop_files(&env.app, &dropped, &[sheet]);
+    c.ok(
+        &env.app,
+        "import_sheet",
+        json!({"folderId": env.folder, "handle": handle}),
+    );
+
+    let events = |seen: &Seen| {
+        json!(common::contract::member_paths(&Value::Array(
+            seen.lock().unwrap().clone()
+        )))
+    };
+    common::contract::check_contract_file(
+        "bulk",
+        &json!({
+            "replyMembers": c.replies,
+            "eventMembers": {
+                PROGRESS_EVENT: events(&env.progress),
+                FINISHED_EVENT: events(&env.finished),
+            },
+        }),
+    );
+}
