@@ -458,7 +458,8 @@ impl BulkRuns {
                 skipped: Vec::new(),
                 can_undo: false,
                 can_retry: false,
-                error: error.or_else(|| Some(e.to_string())),
+                // Cancelled before it began: nothing to explain.
+                error: error.or_else(|| (!cancelled).then(|| e.to_string())),
             },
         }
     }

@@ -285,20 +285,6 @@ fn failed_images_are_listed_and_retry_finishes_them() {
         .ok("retry_bulk", json!({"editId": started["editId"]}));
     assert_eq!(retry["editId"], started["editId"]);
     assert_eq!(retry["total"], failed.len());
-    // Only one edit at a time.
-    let again = plan(&env, json!({"ids": ids}), edits());
-    let e = env
-        .app
-        .invoke("run_bulk", json!({"planId": again["planId"]}));
-    if let Err(e) = e {
-        assert!(
-            e["message"]
-                .as_str()
-                .unwrap()
-                .contains("A bulk edit is running"),
-            "{e}"
-        );
-    }
     let ends = || {
         env.finished
             .lock()
@@ -327,9 +313,24 @@ fn a_cancelled_edit_is_interrupted_for_the_next_start_and_retry_finishes_it() {
     let ids = ids(&env);
     let controls = env.sandbox.controls();
     let preview = plan(&env, json!({"ids": ids}), edits());
+    let other = plan(
+        &env,
+        json!({"ids": ids}),
+        json!([{"fieldId": "designer", "op": "set", "value": "Ana"}]),
+    );
     controls.set_latency_ms(150);
     let started = env.app.ok("run_bulk", json!({"planId": preview["planId"]}));
     let edit_id = started["editId"].clone();
+    // One bulk edit at a time.
+    let e = env.app.err("run_bulk", json!({"planId": other["planId"]}));
+    assert_eq!(e["kind"], "invalid_input");
+    assert!(
+        e["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("A bulk edit is running"),
+        "{e}"
+    );
     wait_until_within(Duration::from_secs(30), "some progress", || {
         env.progress
             .lock()
@@ -802,6 +803,13 @@ fn the_bulk_contract_is_current() {
     );
     controls.set_latency_ms(300);
     let started = c.ok(&env.app, "run_bulk", json!({"planId": preview["planId"]}));
+    wait_until_within(Duration::from_secs(30), "the first image's outcome", || {
+        env.progress
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|p| p["editId"] == started["editId"])
+    });
     c.ok(&env.app, "cancel_bulk", json!({}));
     finished(&env, &started["editId"]);
     controls.set_latency_ms(0);
@@ -871,5 +879,67 @@ fn the_bulk_contract_is_current() {
                 FINISHED_EVENT: events(&env.finished),
             },
         }),
+    );
+}
+
+/// An image the upload queue is still processing is skipped with the reason; a selection of
+/// more than 10,000 images is refused before anything is read.
+#[test]
+fn busy_images_are_skipped_and_too_large_selections_refused() {
+    let env = start(3);
+    let ids = ids(&env);
+    let controls = env.sandbox.controls();
+    // A new version of the first image stays processing on the server.
+    controls.set_processing_ms(10 * 60 * 1000, 0);
+    let dropped = record(&env.app, DROPPED_EVENT);
+    let png = env.dir.path().join("front.png");
+    common::uploads::write_png(&png, 7);
+    let handle = drop_files(&env.app, &dropped, &[png]);
+    env.app.ok(
+        "enqueue_uploads",
+        json!({"handle": handle, "target": {"kind": "version", "imageId": ids[0]}}),
+    );
+    let preview = plan(&env, json!({"ids": ids}), edits());
+    assert_eq!(preview["changing"], 2, "{preview}");
+    assert_eq!(preview["skipped"][0]["image"]["id"], ids[0].as_str());
+    let reason = preview["skipped"][0]["reason"].as_str().unwrap();
+    assert!(
+        reason.contains("processing an upload (front.png)"),
+        "{reason}"
+    );
+
+    // 10,001 chosen ids: refused at once, nothing read.
+    let reads = controls.requests_seen("/Header/");
+    let many: Vec<String> = (0..10_001)
+        .map(|_| uuid::Uuid::new_v4().to_string())
+        .collect();
+    let e = env.app.err(
+        "plan_bulk_edit",
+        json!({"folderId": env.folder, "selection": {"ids": many}, "edits": edits()}),
+    );
+    assert!(
+        e["message"].as_str().unwrap().contains("at most 10000"),
+        "{e}"
+    );
+    assert_eq!(controls.requests_seen("/Header/"), reads);
+    // Everything a search matches, when it matches more: refused after one page of one.
+    let big = controls.create_folder("Big", Some(&env.folder)).unwrap();
+    controls.seed_images(&big, 10_002).unwrap();
+    let e = env.app.err(
+        "plan_bulk_edit",
+        json!({"folderId": big, "selection": {"all": {"quick": null, "filters": []}, "except": [ids[0]]}, "edits": edits()}),
+    );
+    assert!(
+        e["message"]
+            .as_str()
+            .unwrap()
+            .contains("10001 images selected"),
+        "{e}"
+    );
+    tauri::async_runtime::block_on(
+        env.app
+            .app
+            .state::<beproduct_images_lib::uploads::UploadHost>()
+            .shutdown(),
     );
 }

@@ -1,9 +1,12 @@
 //! Bulk edits: the same field operations on many images of one folder.
 //!
-//! 1. `ImageLibrary::plan_bulk_edit` checks the operations against the folder's schema (the
-//!    client's `FieldSpec` rules) before anything is read or sent, reads the images and gives
-//!    the [`Plan`]: per image the before/after of each touched field, images that already hold
-//!    the values, and images skipped with the reason (processing, not found, another folder).
+//! 1. `ImageLibrary::plan_bulk_selection` (and `plan_bulk_edit` for ids) checks the operations
+//!    against the folder's schema (the client's `FieldSpec` rules) before anything is read or
+//!    sent, resolves the [`Selection`] (chosen ids are read; everything a search matches comes
+//!    with fresh headers, minus the images left out) and gives the [`Plan`]: per image the
+//!    before/after of each touched field, images that already hold the values, and images
+//!    skipped with the reason (processing, not found, another folder). `Plan::preview` is what
+//!    a page shows of it.
 //! 2. `ImageLibrary::run_plan` writes the plan to a journal (JSON lines), then sends only the
 //!    changed fields of each image, [`run::IN_FLIGHT`] at a time. Every image ends changed,
 //!    unchanged, skipped or failed with the reason ([`BulkResult`]).
@@ -16,6 +19,8 @@
 //! abort). The journal then says which images changed, and `resume_bulk` finishes the rest.
 //!
 //! A spreadsheet import (`crate::sheet`) produces a [`Plan`] too and runs the same way.
+//! [`PresetStore`] keeps named sets of operations per folder; `delete_many` deletes a
+//! selection a few at a time.
 
 mod journal;
 mod ops;
