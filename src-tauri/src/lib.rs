@@ -1,6 +1,7 @@
 //! BeProduct Images: the desktop app around the BeProduct client. `run()` builds the Tauri
 //! app; the pieces are public so tests can drive the commands without a window.
 
+pub mod bulk_runs;
 pub mod commands;
 pub mod connection;
 pub mod credentials;
@@ -19,6 +20,7 @@ use tauri::{
     AppHandle, DragDropEvent, Emitter, LogicalSize, Manager, Runtime, WebviewWindow, WindowEvent,
 };
 
+use bulk_runs::BulkRuns;
 use connection::ConnectionManager;
 use credentials::{Credentials, KeychainStore};
 use error::AppResult;
@@ -76,6 +78,19 @@ pub fn invoke_handler<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + 
         commands::uploads::resume_interrupted_uploads,
         commands::uploads::discard_interrupted_uploads,
         commands::uploads::pick_upload_files,
+        commands::bulk::plan_bulk_edit,
+        commands::bulk::run_bulk,
+        commands::bulk::cancel_bulk,
+        commands::bulk::retry_bulk,
+        commands::bulk::undo_bulk,
+        commands::bulk::bulk_status,
+        commands::bulk::discard_bulk,
+        commands::bulk::delete_images,
+        commands::sheets::export_sheet,
+        commands::sheets::import_sheet,
+        commands::presets::list_presets,
+        commands::presets::save_preset,
+        commands::presets::delete_preset,
     ]
 }
 
@@ -180,6 +195,8 @@ fn setup<R: Runtime>(
     let queue = uploads.queue().clone();
     connection.on_client_changed(move |client| queue.set_client(client.clone()));
     app.manage(uploads);
+    // Bulk edits (journals: data dir/bulk) and presets (data dir/presets).
+    app.manage(BulkRuns::open(&paths.data_dir)?);
     app.manage(connection);
     // Pick the backend (and start the sandbox if needed) while the UI loads.
     let handle = app.clone();

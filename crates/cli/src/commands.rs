@@ -6,7 +6,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use image_library::bulk::ImageOutcome;
-use image_library::sheet::{read_sheet, write_csv, write_xlsx, Format, Source};
+use image_library::sheet::{write_csv, write_file, Format, Source};
 use image_library::ImageLibrary;
 
 use crate::error::CliError;
@@ -31,14 +31,7 @@ pub async fn export(
             write_csv(&table, stdout.lock())
                 .map_err(|e| CliError::Usage(format!("cannot write to standard output: {e}")))?;
         }
-        (Format::Csv, Some(path)) => {
-            let mut bytes = Vec::new();
-            write_csv(&table, &mut bytes)
-                .map_err(|e| CliError::file(path, format!("cannot write the CSV: {e}")))?;
-            std::fs::write(path, bytes)
-                .map_err(|e| CliError::file(path, format!("cannot write: {e}")))?;
-        }
-        (Format::Xlsx, Some(path)) => write_xlsx(&table, &numeric, path)?,
+        (format, Some(path)) => write_file(&table, &numeric, format, path)?,
         (Format::Xlsx, None) => {
             return Err(CliError::Usage(
                 "an XLSX workbook cannot go to the terminal; name the file with -o FILE.xlsx"
@@ -63,8 +56,7 @@ pub async fn import(
     dry_run: bool,
     journal: Option<PathBuf>,
 ) -> Result<bool, CliError> {
-    let table = read_sheet(file)?;
-    let diff = library.diff_sheet(folder, &table).await?;
+    let diff = library.diff_sheet_file(folder, file).await?;
     report::print_diff(&diff);
     let refused = diff.problems().count();
     if refused > 0 {

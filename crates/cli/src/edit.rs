@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 
 use beproduct::FieldSpec;
-use image_library::bulk::{BulkEdit, FieldEdit, FieldOp};
+use image_library::bulk::{FieldEdit, FieldOp, Selected, MAX_BULK_IMAGES};
 use image_library::sheet::Source;
 use image_library::{typed, ImageLibrary};
 use serde_json::Value;
@@ -58,24 +58,23 @@ pub async fn edit(
         .collect::<Result<Vec<_>, _>>()?;
     // Refuse bad values before selecting (reading) any image.
     library.check_bulk_edit(folder, &edits).await?;
-    let ids = library
-        .images_of(folder, &source)
-        .await?
-        .into_iter()
-        .map(|i| i.id)
-        .collect::<Vec<_>>();
-    if ids.is_empty() {
+    let images = library.images_of(folder, &source).await?;
+    if images.is_empty() {
         println!("No image matches; nothing to do.");
         return Ok(true);
     }
-    let plan = library
-        .plan_bulk_edit(&BulkEdit {
-            folder_id: folder.to_owned(),
-            ids,
-            edits,
-            busy: Vec::new(),
-        })
-        .await?;
+    if images.len() > MAX_BULK_IMAGES {
+        return Err(CliError::Usage(format!(
+            "{} images match; one bulk edit takes at most {MAX_BULK_IMAGES}. Narrow the search.",
+            images.len()
+        )));
+    }
+    // The headers just read are fresh: the plan is made from them, nothing is read again.
+    let selected = Selected {
+        images,
+        unreadable: Vec::new(),
+    };
+    let plan = library.plan_selected(folder, selected, &edits, &[]).await?;
     report::print_plan(&plan);
     if dry_run {
         println!("Dry run: nothing was sent.");

@@ -1,8 +1,6 @@
 //! The command line's one error type. Every variant means "nothing more was done" and exits
 //! with status 2; messages say what is wrong and what to do, and never carry a secret.
 
-use std::path::PathBuf;
-
 #[derive(Debug, thiserror::Error)]
 pub enum CliError {
     /// Options or environment that cannot work.
@@ -11,16 +9,4 @@ pub enum CliError {
 
     #[error(transparent)]
     Library(#[from] image_library::Error),
-
-    #[error("{}: {message}", path.display())]
-    File { path: PathBuf, message: String },
-}
-
-impl CliError {
-    pub fn file(path: &std::path::Path, message: impl std::fmt::Display) -> CliError {
-        CliError::File {
-            path: path.to_path_buf(),
-            message: message.to_string(),
-        }
-    }
 }

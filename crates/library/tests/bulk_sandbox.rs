@@ -352,3 +352,54 @@ async fn undo_leaves_images_changed_by_someone_else_and_says_so() {
     let after = env.library.get(&ids[2]).await.unwrap();
     assert_eq!(value(&after, "season"), json!("Holiday"), "not overwritten");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_search_selection_minus_some_is_planned_from_its_headers_and_deleted_a_few_at_a_time() {
+    use image_library::bulk::{ImageRef, SearchSpec, Selection};
+    let env = start(25).await;
+    // "image 2" matches Bulk image 2 and 20–25.
+    let selection = |except: Vec<String>| Selection::All {
+        all: SearchSpec {
+            quick: Some("image 2".into()),
+            filters: Vec::new(),
+        },
+        except,
+    };
+    let matching = env
+        .library
+        .select(&env.folder, &selection(Vec::new()))
+        .await
+        .unwrap();
+    assert_eq!(matching.images.len(), 7);
+    let left_out = matching.images[1].id.clone();
+    let reads = env.controls.requests_seen("/Header/");
+    let plan = env
+        .library
+        .plan_bulk_selection(
+            &env.folder,
+            &selection(vec![left_out.clone()]),
+            &edits(),
+            &[(matching.images[2].id.clone(), "busy".into())],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        env.controls.requests_seen("/Header/"),
+        reads,
+        "no image read one by one"
+    );
+    assert_eq!((plan.changing(), plan.skipped.len()), (5, 1));
+    assert_eq!(plan.skipped[0].reason, "busy");
+    assert!(plan.changes.iter().all(|c| c.image.id != left_out));
+    let preview = plan.preview();
+    assert_eq!(preview.fields.len(), 3);
+    assert!(preview.fields.iter().all(|f| f.images == 5));
+
+    // Deletes: one already gone counts as deleted.
+    let gone = matching.images[0].id.clone();
+    env.library.delete(&gone).await.unwrap();
+    let refs: Vec<ImageRef> = matching.images.iter().map(ImageRef::of).collect();
+    let done = env.library.delete_many(refs).await.unwrap();
+    assert_eq!((done.deleted, done.failed.len()), (7, 0));
+    assert_eq!(env.controls.count_images(Some(&env.folder)), 18);
+}

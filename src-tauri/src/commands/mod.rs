@@ -4,8 +4,11 @@
 //! Names and arguments follow the IPC table in docs/ARCHITECTURE.md.
 
 pub mod annotations;
+pub mod bulk;
 pub mod connection;
 pub mod images;
+pub mod presets;
+pub mod sheets;
 pub mod uploads;
 
 use crate::error::AppResult;

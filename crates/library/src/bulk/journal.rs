@@ -70,11 +70,37 @@ pub struct Loaded {
     pub plan: Plan,
     pub marks: HashMap<String, Mark>,
     pub undo_of: Option<PathBuf>,
+    /// When the edit began (RFC 3339, UTC).
+    pub started_at: String,
 }
 
 impl Loaded {
     pub fn mark(&self, id: &str) -> Mark {
         self.marks.get(id).cloned().unwrap_or(Mark::NotStarted)
+    }
+
+    /// Images of the plan with no outcome written: never sent, or sent when the edit stopped.
+    /// A journal with any was interrupted (a crash, a cancel) and `resume_bulk` finishes it.
+    pub fn unsettled(&self) -> usize {
+        self.plan
+            .changes
+            .iter()
+            .filter(|c| matches!(self.mark(&c.image.id), Mark::NotStarted | Mark::InDoubt))
+            .count()
+    }
+
+    /// Images the edit changed.
+    pub fn changed(&self) -> usize {
+        self.plan
+            .changes
+            .iter()
+            .filter(|c| self.mark(&c.image.id) == Mark::Changed)
+            .count()
+    }
+
+    /// Images a resume sends (or checks): all not marked changed.
+    pub fn to_resume(&self) -> usize {
+        self.plan.changes.len() - self.changed()
     }
 }
 
@@ -225,7 +251,7 @@ pub fn load(path: &Path) -> Result<Loaded> {
         kind,
         folder_id,
         undo_of,
-        ..
+        at,
     }) = entries.next()
     else {
         return Err(Error::file(
@@ -277,6 +303,7 @@ pub fn load(path: &Path) -> Result<Loaded> {
         plan,
         marks,
         undo_of,
+        started_at: at,
     })
 }
 

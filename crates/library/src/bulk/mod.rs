@@ -1,9 +1,12 @@
 //! Bulk edits: the same field operations on many images of one folder.
 //!
-//! 1. `ImageLibrary::plan_bulk_edit` checks the operations against the folder's schema (the
-//!    client's `FieldSpec` rules) before anything is read or sent, reads the images and gives
-//!    the [`Plan`]: per image the before/after of each touched field, images that already hold
-//!    the values, and images skipped with the reason (processing, not found, another folder).
+//! 1. `ImageLibrary::plan_bulk_selection` (and `plan_bulk_edit` for ids) checks the operations
+//!    against the folder's schema (the client's `FieldSpec` rules) before anything is read or
+//!    sent, resolves the [`Selection`] (chosen ids are read; everything a search matches comes
+//!    with fresh headers, minus the images left out) and gives the [`Plan`]: per image the
+//!    before/after of each touched field, images that already hold the values, and images
+//!    skipped with the reason (processing, not found, another folder). `Plan::preview` is what
+//!    a page shows of it.
 //! 2. `ImageLibrary::run_plan` writes the plan to a journal (JSON lines), then sends only the
 //!    changed fields of each image, [`run::IN_FLIGHT`] at a time. Every image ends changed,
 //!    unchanged, skipped or failed with the reason ([`BulkResult`]).
@@ -16,11 +19,16 @@
 //! abort). The journal then says which images changed, and `resume_bulk` finishes the rest.
 //!
 //! A spreadsheet import (`crate::sheet`) produces a [`Plan`] too and runs the same way.
+//! [`PresetStore`] keeps named sets of operations per folder; `delete_many` deletes a
+//! selection a few at a time.
 
 mod journal;
 mod ops;
 mod plan;
+mod presets;
+mod preview;
 mod run;
+mod selection;
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -32,13 +40,26 @@ use serde_json::Value;
 pub use journal::{load as load_journal, Loaded, Mark};
 pub use ops::{FieldEdit, FieldOp};
 pub use plan::{FieldChange, ImageChange, ImageRef, Plan, PlanKind, Skipped};
+pub use presets::{Preset, PresetStore, SummaryLine};
+pub use preview::{FieldCount, Preview, Sample, SampleField, SAMPLE_SIZE};
 pub use run::{BulkResult, Counts, ImageOutcome, Progress, Status, IN_FLIGHT};
+pub use selection::{SearchSpec, Selected, Selection};
 
 use crate::error::{Error, Result};
-use crate::{require_guid, ImageLibrary, MAX_IDS_PER_CALL};
+use crate::{require_guid, ImageLibrary};
 
 /// Most images one bulk edit takes (a season's drop is hundreds; ten thousand is a folder).
 pub const MAX_BULK_IMAGES: usize = 10_000;
+
+/// Deletes sent at once by [`ImageLibrary::delete_many`].
+pub const DELETE_IN_FLIGHT: usize = 4;
+
+/// What a bulk delete did: how many images are gone, and those that are not, with the error.
+#[derive(Debug, Default)]
+pub struct Deleted {
+    pub deleted: usize,
+    pub failed: Vec<(ImageRef, Error)>,
+}
 
 /// What the caller asks for: operations on the images `ids` of folder `folder_id`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -80,79 +101,124 @@ impl ImageLibrary {
         for id in &edit.ids {
             require_guid("ids", id)?;
         }
-        let schema = self.schema(&edit.folder_id).await?;
-        let checked = ops::check(&schema, &edit.edits)?;
+        self.plan_bulk_selection(
+            &edit.folder_id,
+            &Selection::Ids {
+                ids: edit.ids.clone(),
+            },
+            &edit.edits,
+            &edit.busy,
+        )
+        .await
+    }
 
+    /// The preview of a bulk edit of `selection` (chosen ids, or everything a search matches
+    /// minus some). Invalid operations are refused before the images are selected; a search
+    /// plans from the headers it gives (no image is read again); `busy` images (by id, with
+    /// the reason) are skipped.
+    pub async fn plan_bulk_selection(
+        &self,
+        folder_id: &str,
+        selection: &Selection,
+        edits: &[FieldEdit],
+        busy: &[(String, String)],
+    ) -> Result<Plan> {
+        require_guid("folderId", folder_id)?;
+        // Refused before any image is read.
+        self.check_bulk_edit(folder_id, edits).await?;
+        let selected = self.select(folder_id, selection).await?;
+        self.plan_selected(folder_id, selected, edits, busy).await
+    }
+
+    /// The preview of a bulk edit of images already read (fresh headers, e.g. from a search);
+    /// nothing is read again.
+    pub async fn plan_selected(
+        &self,
+        folder_id: &str,
+        selected: Selected,
+        edits: &[FieldEdit],
+        busy: &[(String, String)],
+    ) -> Result<Plan> {
+        require_guid("folderId", folder_id)?;
+        let schema = self.schema(folder_id).await?;
+        let checked = ops::check(&schema, edits)?;
+        if selected.is_empty() {
+            return Err(Error::invalid_input(
+                "The bulk edit has no images: select at least one.",
+            ));
+        }
         let mut plan = Plan {
             kind: PlanKind::Edit,
-            folder_id: edit.folder_id.clone(),
+            folder_id: folder_id.to_owned(),
             changes: Vec::new(),
             unchanged: Vec::new(),
-            skipped: Vec::new(),
+            skipped: selected.unreadable,
         };
-        let mut seen = std::collections::HashSet::new();
-        let mut to_read = Vec::new();
-        for id in &edit.ids {
-            let key = id.to_ascii_lowercase();
-            if !seen.insert(key) {
+        for image in selected.images {
+            let image_ref = ImageRef::of(&image);
+            let in_folder = image
+                .folder
+                .as_ref()
+                .is_none_or(|f| f.id.eq_ignore_ascii_case(folder_id));
+            if let Some((_, reason)) = busy.iter().find(|(b, _)| b.eq_ignore_ascii_case(&image.id))
+            {
+                plan.skipped.push(Skipped {
+                    image: image_ref,
+                    reason: reason.clone(),
+                });
                 continue;
             }
-            match edit.busy.iter().find(|(b, _)| b.eq_ignore_ascii_case(id)) {
-                Some((_, reason)) => plan.skipped.push(Skipped {
-                    image: ImageRef {
-                        id: id.clone(),
-                        number: String::new(),
-                        name: String::new(),
-                    },
-                    reason: reason.clone(),
-                }),
-                None => to_read.push(id.clone()),
-            }
-        }
-        for chunk in to_read.chunks(MAX_IDS_PER_CALL) {
-            let many = self.get_many(chunk.to_vec()).await?;
-            for (id, e) in many.failed {
-                let reason = if e.kind() == beproduct::ErrorKind::NotFound {
-                    "not found: it was deleted or never existed".to_owned()
-                } else {
-                    format!("could not be read ({e}); select it again to retry")
-                };
+            if !in_folder {
                 plan.skipped.push(Skipped {
-                    image: ImageRef {
-                        id,
-                        number: String::new(),
-                        name: String::new(),
-                    },
-                    reason,
+                    image: image_ref,
+                    reason: "is in another folder; bulk edit one folder at a time".into(),
                 });
+                continue;
             }
-            for image in many.images {
-                let image_ref = ImageRef::of(&image);
-                let in_folder = image
-                    .folder
-                    .as_ref()
-                    .is_none_or(|f| f.id.eq_ignore_ascii_case(&edit.folder_id));
-                if !in_folder {
-                    plan.skipped.push(Skipped {
-                        image: image_ref,
-                        reason: "is in another folder; bulk edit one folder at a time".into(),
-                    });
-                    continue;
-                }
-                match changes_for(&checked, &image) {
-                    Ok(fields) if fields.is_empty() => plan.unchanged.push(image_ref),
-                    Ok(fields) => plan.changes.push(ImageChange {
-                        image: image_ref,
-                        fields,
-                    }),
-                    Err(e) => plan.skipped.push(Skipped {
-                        image: image_ref,
-                        reason: e.to_string(),
-                    }),
-                }
+            match changes_for(&checked, &image) {
+                Ok(fields) if fields.is_empty() => plan.unchanged.push(image_ref),
+                Ok(fields) => plan.changes.push(ImageChange {
+                    image: image_ref,
+                    fields,
+                }),
+                Err(e) => plan.skipped.push(Skipped {
+                    image: image_ref,
+                    reason: e.to_string(),
+                }),
             }
         }
         Ok(plan)
+    }
+
+    /// Deletes `images`, [`DELETE_IN_FLIGHT`] at a time; one that is already gone counts as
+    /// deleted, one failure does not stop the others.
+    pub async fn delete_many(&self, images: Vec<ImageRef>) -> Result<Deleted> {
+        use futures::StreamExt;
+        if images.len() > MAX_BULK_IMAGES {
+            return Err(Error::invalid_input(format!(
+                "{} images selected; one bulk delete takes at most {MAX_BULK_IMAGES}.",
+                images.len()
+            )));
+        }
+        for image in &images {
+            require_guid("ids", &image.id)?;
+        }
+        let results: Vec<(ImageRef, Result<()>)> = futures::stream::iter(images)
+            .map(|image| async move {
+                let result = self.delete(&image.id).await;
+                (image, result)
+            })
+            .buffer_unordered(DELETE_IN_FLIGHT)
+            .collect()
+            .await;
+        let mut done = Deleted::default();
+        for (image, result) in results {
+            match result {
+                Ok(()) => done.deleted += 1,
+                Err(e) => done.failed.push((image, e)),
+            }
+        }
+        Ok(done)
     }
 
     /// Carries out `plan`, journaled at `journal` (a new file; refused if it exists).
@@ -163,6 +229,19 @@ impl ImageLibrary {
         progress: Option<Progress<'_>>,
     ) -> Result<BulkResult> {
         let edit_id = uuid::Uuid::new_v4().to_string();
+        self.run_plan_as(&edit_id, plan, journal, progress).await
+    }
+
+    /// As [`run_plan`](Self::run_plan), under the caller's `edit_id` (the app answers with it
+    /// before the edit ends).
+    pub async fn run_plan_as(
+        &self,
+        edit_id: &str,
+        plan: &Plan,
+        journal: &Path,
+        progress: Option<Progress<'_>>,
+    ) -> Result<BulkResult> {
+        let edit_id = edit_id.to_owned();
         let file = journal::Journal::create(journal, &edit_id, plan, None)?;
         let steps = plan.changes.iter().map(|c| (c, false)).collect();
         let marks = self.runner(&file, plan, progress).await?.run(steps).await?;
@@ -205,30 +284,28 @@ impl ImageLibrary {
         undo_journal: &Path,
         progress: Option<Progress<'_>>,
     ) -> Result<BulkResult> {
+        let edit_id = uuid::Uuid::new_v4().to_string();
+        self.undo_bulk_as(&edit_id, journal, undo_journal, progress)
+            .await
+    }
+
+    /// As [`undo_bulk`](Self::undo_bulk), under the caller's `edit_id` for the undo.
+    pub async fn undo_bulk_as(
+        &self,
+        edit_id: &str,
+        journal: &Path,
+        undo_journal: &Path,
+        progress: Option<Progress<'_>>,
+    ) -> Result<BulkResult> {
         let loaded = journal::load(journal)?;
-        let plan = Plan {
-            kind: PlanKind::Undo,
-            folder_id: loaded.plan.folder_id.clone(),
-            changes: loaded
-                .plan
-                .changes
-                .iter()
-                .filter(|c| matches!(loaded.mark(&c.image.id), Mark::Changed | Mark::InDoubt))
-                .map(|c| ImageChange {
-                    image: c.image.clone(),
-                    fields: c.fields.iter().map(FieldChange::reversed).collect(),
-                })
-                .collect(),
-            unchanged: Vec::new(),
-            skipped: Vec::new(),
-        };
+        let plan = undo_plan(&loaded);
         if plan.changes.is_empty() {
             return Err(Error::invalid_input(format!(
                 "{} changed no image, so there is nothing to undo.",
                 journal.display()
             )));
         }
-        let edit_id = uuid::Uuid::new_v4().to_string();
+        let edit_id = edit_id.to_owned();
         let file = journal::Journal::create(undo_journal, &edit_id, &plan, Some(journal))?;
         let steps = plan.changes.iter().map(|c| (c, true)).collect();
         let marks = self
@@ -259,6 +336,39 @@ impl ImageLibrary {
             progress,
         })
     }
+}
+
+/// The edit that reverts the journal's: every image it changed (or may have changed) back to
+/// its previous values.
+pub fn undo_plan(loaded: &Loaded) -> Plan {
+    Plan {
+        kind: PlanKind::Undo,
+        folder_id: loaded.plan.folder_id.clone(),
+        changes: loaded
+            .plan
+            .changes
+            .iter()
+            .filter(|c| matches!(loaded.mark(&c.image.id), Mark::Changed | Mark::InDoubt))
+            .map(|c| ImageChange {
+                image: c.image.clone(),
+                fields: c.fields.iter().map(FieldChange::reversed).collect(),
+            })
+            .collect(),
+        unchanged: Vec::new(),
+        skipped: Vec::new(),
+    }
+}
+
+/// Where the edit in `journal` stands, as a result: images with no outcome written (never
+/// sent, or stopped mid-way) are failed with the reason, so `resume_bulk` finishes them.
+pub fn journal_result(journal: &Path) -> Result<BulkResult> {
+    let loaded = journal::load(journal)?;
+    Ok(run::result(
+        &loaded.edit_id,
+        journal,
+        &loaded.plan,
+        &loaded.marks,
+    ))
 }
 
 /// The touched fields of one image whose value the edit changes.

@@ -113,17 +113,28 @@ impl Runner<'_> {
         &self,
         steps: Vec<(&ImageChange, bool)>,
     ) -> Result<HashMap<String, Mark>> {
+        // The (not yet started) futures are collected first: a stream over a mapping closure
+        // taking references is not provably `Send`, and the app runs this as a spawned task.
+        let steps: Vec<_> = steps
+            .into_iter()
+            .map(|(change, check_first)| self.reported_step(change, check_first))
+            .collect();
         futures::stream::iter(steps)
-            .map(|(change, check_first)| async move {
-                let mark = self.step(change, check_first).await?;
-                if let Some(progress) = self.progress {
-                    progress(&outcome(change, &mark));
-                }
-                Ok::<_, crate::Error>((change.image.id.clone(), mark))
-            })
             .buffer_unordered(IN_FLIGHT)
             .try_collect()
             .await
+    }
+
+    async fn reported_step(
+        &self,
+        change: &ImageChange,
+        check_first: bool,
+    ) -> Result<(String, Mark)> {
+        let mark = self.step(change, check_first).await?;
+        if let Some(progress) = self.progress {
+            progress(&outcome(change, &mark));
+        }
+        Ok((change.image.id.clone(), mark))
     }
 
     async fn step(&self, change: &ImageChange, check_first: bool) -> Result<Mark> {

@@ -75,6 +75,18 @@ impl SheetDiff {
 }
 
 impl ImageLibrary {
+    /// The diff of the sheet file at `path` (`.csv` or `.xlsx`) against folder `folder_id`:
+    /// what `bp import` and the app's import show before anything is sent.
+    pub async fn diff_sheet_file(
+        &self,
+        folder_id: &str,
+        path: &std::path::Path,
+    ) -> Result<SheetDiff> {
+        require_guid("folderId", folder_id)?;
+        let table = super::read_sheet(path)?;
+        self.diff_sheet(folder_id, &table).await
+    }
+
     /// The diff of `table` against the images of folder `folder_id` (read whole, a page at a
     /// time). Sends nothing.
     pub async fn diff_sheet(&self, folder_id: &str, table: &Table) -> Result<SheetDiff> {

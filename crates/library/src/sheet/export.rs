@@ -45,8 +45,18 @@ impl ImageLibrary {
         source: &Source,
     ) -> Result<(Table, Vec<bool>)> {
         require_guid("folderId", folder_id)?;
-        let specs = columns(&self.schema(folder_id).await?);
         let images = self.images_of(folder_id, source).await?;
+        self.table_for(folder_id, &images).await
+    }
+
+    /// `images` (of folder `folder_id`) as a table, and for each column whether it holds
+    /// numbers (for XLSX cells).
+    pub async fn table_for(
+        &self,
+        folder_id: &str,
+        images: &[ImageHeader],
+    ) -> Result<(Table, Vec<bool>)> {
+        let specs = columns(&self.schema(folder_id).await?);
         let table = Table {
             headers: specs.iter().map(|s| s.label.clone()).collect(),
             rows: images

@@ -19,6 +19,14 @@ pub enum Format {
 }
 
 impl Format {
+    /// The file extension, without the dot.
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Csv => "csv",
+            Format::Xlsx => "xlsx",
+        }
+    }
+
     /// From a file name's extension (`.csv`, `.xlsx`), case-insensitive.
     pub fn of_path(path: &Path) -> Option<Format> {
         let ext = path.extension()?.to_str()?.to_ascii_lowercase();
@@ -62,6 +70,56 @@ fn unguard(cell: String) -> String {
     match cell.strip_prefix('\'') {
         Some(rest) if rest.starts_with(FORMULA_START) || rest.starts_with('\'') => rest.to_owned(),
         _ => cell,
+    }
+}
+
+/// The name an export suggests: `<folder name> YYYY-MM-DD.csv` (characters file systems
+/// refuse replaced by `-`).
+pub fn export_file_name(folder_name: &str, format: Format, date: chrono::NaiveDate) -> String {
+    let safe: String = folder_name
+        .trim()
+        .chars()
+        .map(|c| {
+            if c.is_control() || "/\\:*?\"<>|".contains(c) {
+                '-'
+            } else {
+                c
+            }
+        })
+        .collect();
+    let safe = safe.trim_matches(|c: char| c == '.' || c.is_whitespace());
+    let stem = if safe.is_empty() { "Images" } else { safe };
+    format!("{stem} {}.{}", date.format("%Y-%m-%d"), format.extension())
+}
+
+/// Today's date where the user is (for file names).
+pub fn today() -> chrono::NaiveDate {
+    chrono::Local::now().date_naive()
+}
+
+/// Writes `table` to `path` in `format`: a CSV is written whole then renamed into place, so
+/// an existing file is never left half-written.
+pub fn write_file(table: &Table, numeric: &[bool], format: Format, path: &Path) -> Result<()> {
+    match format {
+        Format::Xlsx => write_xlsx(table, numeric, path),
+        Format::Csv => {
+            let mut bytes = Vec::new();
+            write_csv(table, &mut bytes)
+                .map_err(|e| Error::file(path, format!("cannot write the CSV: {e}")))?;
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_else(|| "sheet.csv".into());
+            let aside =
+                path.with_file_name(format!(".{name}.{}.tmp", uuid::Uuid::new_v4().simple()));
+            let written =
+                std::fs::write(&aside, &bytes).and_then(|_| std::fs::rename(&aside, path));
+            if let Err(e) = written {
+                let _ = std::fs::remove_file(&aside);
+                return Err(Error::file(path, format!("cannot write: {e}")));
+            }
+            Ok(())
+        }
     }
 }
 
@@ -186,6 +244,23 @@ fn cell_text(cell: &Data) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn export_names_are_safe_file_names() {
+        let day = chrono::NaiveDate::from_ymd_opt(2026, 12, 3).unwrap();
+        assert_eq!(
+            export_file_name("Prints", Format::Csv, day),
+            "Prints 2026-12-03.csv"
+        );
+        assert_eq!(
+            export_file_name("SS27/Tops: \"new\"", Format::Xlsx, day),
+            "SS27-Tops- -new- 2026-12-03.xlsx"
+        );
+        assert_eq!(
+            export_file_name(" .. ", Format::Csv, day),
+            "Images 2026-12-03.csv"
+        );
+    }
 
     #[test]
     fn csv_cells_that_excel_would_run_are_guarded_and_read_back_unchanged() {

@@ -6,10 +6,12 @@
 mod diff;
 mod export;
 mod files;
+mod preview;
 
 pub use diff::{CellDiff, RowDiff, SheetDiff, UnknownRow};
 pub use export::Source;
-pub use files::{read_sheet, write_csv, write_xlsx, Format};
+pub use files::{export_file_name, read_sheet, today, write_csv, write_file, write_xlsx, Format};
+pub use preview::{ImportPreview, PreviewCell, PreviewRow, PreviewUnknown, PREVIEW_ROWS};
 
 /// A sheet in memory: the header row, then one row per image.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
