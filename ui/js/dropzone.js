@@ -11,6 +11,7 @@ import { $ } from './dom.js';
 import { listen } from './api.js';
 import { state } from './state.js';
 import { enqueueFiles } from './uploads-toolbar.js';
+import { newImageTarget } from './upload-target.js';
 
 let highlighted = null;
 
@@ -38,9 +39,9 @@ export function targetAt(position) {
     return { el: card, target: { kind: 'version', imageId: card.dataset.imageId } };
   }
   const folder = el.closest('.folder[data-folder-id]');
-  if (folder) return { el: folder, target: { kind: 'newImage', folderId: folder.dataset.folderId } };
+  if (folder) return { el: folder, target: newImageTarget(folder.dataset.folderId) };
   const library = el.closest('#grid-scroller');
-  if (library && state.folderId) return { el: library, target: { kind: 'newImage', folderId: state.folderId } };
+  if (library && state.folderId) return { el: library, target: newImageTarget(state.folderId) };
   return null;
 }
 

@@ -15,7 +15,10 @@ pub mod preflight;
 pub use error::{Error, Result};
 pub use events::{BatchTotals, QueueEvent};
 pub use expand::{expand_paths, Expanded, Skipped};
-pub use job::{JobId, JobRequest, JobState, JobSummary, Source, Target};
+pub use job::{
+    fields_problem, FieldValue, JobId, JobRequest, JobState, JobSummary, Source, Target,
+    FILE_NAME_FIELDS,
+};
 mod poller;
 pub mod queue;
 mod recovery;

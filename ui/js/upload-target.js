@@ -1,0 +1,23 @@
+// Where new images go, and with which preset values. The presets UI (presets.js) sets
+// `uploadPreset` when the user picks a preset for uploads; every place that queues files as new
+// images builds its target with `newImageTarget`, so a picked preset reaches drops, "Add files…"
+// and "Upload from URL…" alike. The backend checks and encodes the values at enqueue.
+import { createStore } from './store.js';
+
+/** null | {folderId, presetId, name, fields: [{id, value}]} (widget values). */
+export const uploadPreset = createStore(null);
+
+/** The preset that applies to uploads into `folderId`, or null. */
+export function presetFor(folderId, preset = uploadPreset.get()) {
+  if (!preset || !folderId || preset.folderId !== folderId) return null;
+  return Array.isArray(preset.fields) && preset.fields.length ? preset : null;
+}
+
+/** `{kind: 'newImage', folderId, fields?}`: `fields` only when the picked preset is for this
+ * folder (a preset's values belong to its folder's schema). */
+export function newImageTarget(folderId, preset = uploadPreset.get()) {
+  const target = { kind: 'newImage', folderId };
+  const applies = presetFor(folderId, preset);
+  if (applies) target.fields = applies.fields.map((f) => ({ id: f.id, value: f.value }));
+  return target;
+}
