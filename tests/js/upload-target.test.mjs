@@ -37,3 +37,16 @@ test('a preset without values adds nothing; an explicit preset argument wins', (
   uploadPreset.set(null);
   assert.equal(newImageTarget('f1', preset).fields.length, 2);
 });
+
+test('one .csv or .xlsx (any case) is a spreadsheet drop; anything else is not', async () => {
+  const { isSheetDrop } = await import('../../ui/js/upload-target.js');
+  const drop = (...names) => ({ handle: 'files-x', count: names.length, names });
+  assert.equal(isSheetDrop(drop('prints.csv')), true);
+  assert.equal(isSheetDrop(drop('Prints 2026-12-03.XLSX')), true);
+  assert.equal(isSheetDrop(drop('a.csv', 'b.csv')), false);
+  assert.equal(isSheetDrop(drop('a.png')), false);
+  assert.equal(isSheetDrop(drop('a.xls')), false);
+  assert.equal(isSheetDrop(drop('csv')), false);
+  assert.equal(isSheetDrop({ handle: 'h', count: 2, names: ['a.csv'] }), false, 'a folder counts too');
+  assert.equal(isSheetDrop(null), false);
+});

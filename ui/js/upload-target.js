@@ -21,3 +21,10 @@ export function newImageTarget(folderId, preset = uploadPreset.get()) {
   if (applies) target.fields = applies.fields.map((f) => ({ id: f.id, value: f.value }));
   return target;
 }
+
+/** A drop (`app://dropped` payload `{handle, count, names}`) of exactly one spreadsheet
+ * (.csv or .xlsx, any case): it is meant for import, not upload (dropzone.js decides). */
+export function isSheetDrop(dropped) {
+  if (!dropped || dropped.count !== 1 || !Array.isArray(dropped.names) || dropped.names.length !== 1) return false;
+  return /\.(csv|xlsx)$/i.test(String(dropped.names[0]));
+}
