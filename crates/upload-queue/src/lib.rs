@@ -4,6 +4,7 @@
 //! `subscribe()`. Every job is written to a SQLite journal before any network step,
 //! so an interrupted batch resumes without sending anything twice.
 
+pub mod cli;
 pub mod error;
 pub mod events;
 pub mod expand;
