@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { offsetsOf, visibleRange, estimateHeight, OVERSCAN_ROWS } from '../../ui/js/tray-window.js';
+import { offsetsOf, visibleRange, estimateHeight, anchorRow, OVERSCAN_ROWS } from '../../ui/js/tray-window.js';
 
 const even = (n, h = 50) => offsetsOf(new Array(n).fill(h));
 
@@ -71,7 +71,19 @@ test('nonsense scroll positions count as the top', () => {
   assert.equal(visibleRange(even(50), -40, 100, 0).start, 0);
 });
 
-test('the estimate is the mean of measured heights, else the fallback', () => {
+test('the estimate is the most common measured height, else the fallback', () => {
   assert.equal(estimateHeight(new Map(), 49), 49);
-  assert.equal(estimateHeight(new Map([['a', 40], ['b', 60], ['c', 0]]), 49), 50);
+  assert.equal(estimateHeight(new Map([['a', 57], ['b', 57], ['c', 90], ['d', 0]]), 49), 57);
+  // More tall rows measured do not move it while most rows are plain.
+  assert.equal(estimateHeight(new Map([['a', 57], ['b', 57], ['c', 90], ['d', 120]]), 49), 57);
+  assert.equal(estimateHeight(new Map([['a', 60], ['b', 57]]), 49), 57, 'a tie takes the smaller');
+});
+
+test('the anchor is the first row in view', () => {
+  const offsets = even(10);
+  assert.equal(anchorRow(offsets, 0), 0);
+  assert.equal(anchorRow(offsets, 49), 0);
+  assert.equal(anchorRow(offsets, 50), 1);
+  assert.equal(anchorRow(offsets, 1e9), 9);
+  assert.equal(anchorRow(offsetsOf([]), 0), -1);
 });

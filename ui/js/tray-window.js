@@ -61,12 +61,33 @@ export function visibleRange(offsets, scrollTop, viewport, overscan = OVERSCAN_R
   return { start, end, top: offsets[start], bottom: total - offsets[end] };
 }
 
-/** The height to assume for a row not drawn yet: the mean of those measured, else `fallback`. */
+/** The height to assume for a row not drawn yet: the most common measured height (rows are
+ * alike but for a wrapped failure reason, so it stays put as more rows are measured and the
+ * rows below do not jump), else `fallback`. */
 export function estimateHeight(measured, fallback = 49) {
-  let sum = 0;
-  let count = 0;
+  const counts = new Map();
   for (const h of measured.values()) {
-    if (Number.isFinite(h) && h > 0) { sum += h; count += 1; }
+    if (Number.isFinite(h) && h > 0) counts.set(h, (counts.get(h) || 0) + 1);
   }
-  return count ? sum / count : fallback;
+  let best = fallback;
+  let most = 0;
+  for (const [h, n] of counts) {
+    if (n > most || (n === most && h < best)) { best = h; most = n; }
+  }
+  return best;
+}
+
+/** The first row at least partly in view at `scrollTop` (the row to keep still when heights
+ * above it change), or -1 for an empty list. */
+export function anchorRow(offsets, scrollTop) {
+  const n = offsets.length - 1;
+  if (n <= 0) return -1;
+  let lo = 0;
+  let hi = n - 1;
+  const y = Math.max(0, Number(scrollTop) || 0);
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (offsets[mid + 1] > y) hi = mid; else lo = mid + 1;
+  }
+  return lo;
 }

@@ -13,7 +13,7 @@ import { confirmDialog } from './dialogs.js';
 import { initDropzone } from './dropzone.js';
 import { initToolbar } from './uploads-toolbar.js';
 import { uploads, ACTIVE, imageOf, statusText, rowActions, formatBytes } from './uploads-store.js';
-import { offsetsOf, visibleRange, estimateHeight } from './tray-window.js';
+import { offsetsOf, visibleRange, estimateHeight, anchorRow } from './tray-window.js';
 
 const rows = new Map();      // id → row element, for the rows in the DOM (near the viewport)
 const dirty = new Set();     // job ids whose row must be redrawn (if it is in the DOM)
@@ -204,15 +204,26 @@ function render() {
  * layout (a wrapped failure reason). */
 function renderRows(jobs) {
   const list = $('#upload-list');
-  if (structureChanged) {
-    order = [...jobs.keys()];
-    offsetsStale = true;
+  if (structureChanged || offsetsStale) {
+    // The first row in view stays where it is when rows above it come, go or change height;
+    // scrolled to the very end, the end stays in view while drawn rows get their heights.
+    const atEnd = !structureChanged && list.scrollTop > 0
+      && list.scrollTop + list.clientHeight >= list.scrollHeight - 1;
+    const at = anchorRow(offsets, list.scrollTop);
+    const anchorId = at >= 0 ? order[at] : undefined;
+    const into = at >= 0 ? list.scrollTop - offsets[at] : 0;
+    if (structureChanged) order = [...jobs.keys()];
     structureChanged = false;
-  }
-  if (offsetsStale) {
     const guess = estimateHeight(heights);
     offsets = offsetsOf(order.map((id) => heights.get(id) ?? guess));
     offsetsStale = false;
+    const total = offsets[offsets.length - 1];
+    list.querySelector('#upload-spacer-bottom').style.height = `${total}px`;
+    if (atEnd) list.scrollTop = total;
+    else if (anchorId !== undefined) {
+      const now = order[at] === anchorId ? at : order.indexOf(anchorId);
+      if (now >= 0 && Math.abs(list.scrollTop - (offsets[now] + into)) >= 1) list.scrollTop = offsets[now] + into;
+    }
   }
   const range = collapsed || tray().hidden
     ? { start: 0, end: 0, top: 0, bottom: offsets[offsets.length - 1] }
@@ -227,6 +238,9 @@ function renderRows(jobs) {
     let row = rows.get(id);
     if (!row) {
       row = rowElement(job);
+      // Drawn rows are the ones near the viewport: measured as they are, never skipped
+      // (`content-visibility: auto` would report a placeholder height for rows just outside).
+      row.style.contentVisibility = 'visible';
       rows.set(id, row);
       fillRow(row, job);
     } else if (dirty.has(id)) {
