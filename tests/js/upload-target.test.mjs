@@ -50,3 +50,15 @@ test('one .csv or .xlsx (any case) is a spreadsheet drop; anything else is not',
   assert.equal(isSheetDrop({ handle: 'h', count: 2, names: ['a.csv'] }), false, 'a folder counts too');
   assert.equal(isSheetDrop(null), false);
 });
+
+test("a preset's edits become a new image's values: set and add give values, clear and remove nothing", async () => {
+  const { fieldsFromEdits } = await import('../../ui/js/upload-target.js');
+  assert.deepEqual(fieldsFromEdits([
+    { fieldId: 'season', op: 'set', value: 'Fall' },
+    { fieldId: 'colors', op: 'add', value: ['Red'] },
+    { fieldId: 'designer', op: 'clear' },
+    { fieldId: 'keywords', op: 'remove', value: ['old'] },
+    { op: 'set', value: 'no field' },
+  ]), [{ id: 'season', value: 'Fall' }, { id: 'colors', value: ['Red'] }]);
+  assert.deepEqual(fieldsFromEdits(null), []);
+});

@@ -13,6 +13,18 @@ export function presetFor(folderId, preset = uploadPreset.get()) {
   return Array.isArray(preset.fields) && preset.fields.length ? preset : null;
 }
 
+/** A preset's field operations (`FieldEdit`s: `{fieldId, op, value}`) as the values a new image
+ * is created with: 'set' gives its value, 'add' its items (a new image has none yet); 'clear'
+ * and 'remove' leave a new image as it is, so they give nothing. For `uploadPreset.fields`. */
+export function fieldsFromEdits(edits) {
+  const fields = [];
+  for (const e of Array.isArray(edits) ? edits : []) {
+    if (!e || typeof e.fieldId !== 'string' || !e.fieldId) continue;
+    if (e.op === 'set' || e.op === 'add') fields.push({ id: e.fieldId, value: e.value });
+  }
+  return fields;
+}
+
 /** `{kind: 'newImage', folderId, fields?}`: `fields` only when the picked preset is for this
  * folder (a preset's values belong to its folder's schema). */
 export function newImageTarget(folderId, preset = uploadPreset.get()) {

@@ -62,15 +62,22 @@ pub fn fields_problem(target: &Target, fields: &[FieldValue]) -> Option<String> 
             "field values apply only to new images; a new version keeps its image's fields.".into(),
         );
     }
-    fields
-        .iter()
-        .find(|f| FILE_NAME_FIELDS.iter().any(|n| f.id.eq_ignore_ascii_case(n)))
-        .map(|f| {
-            format!(
-                "'{}' comes from each file's name when uploading; leave it out of the values for new images.",
-                f.id
-            )
-        })
+    if let Some(f) = fields.iter().find(|f| {
+        FILE_NAME_FIELDS
+            .iter()
+            .any(|n| f.id.eq_ignore_ascii_case(n))
+    }) {
+        return Some(format!(
+            "'{}' comes from each file's name when uploading; leave it out of the values for new images.",
+            f.id
+        ));
+    }
+    fields.iter().enumerate().find_map(|(i, f)| {
+        fields[..i]
+            .iter()
+            .any(|g| g.id.eq_ignore_ascii_case(&f.id))
+            .then(|| format!("'{}' is given twice; give each field one value.", f.id))
+    })
 }
 
 /// One file the caller wants uploaded.
@@ -272,4 +279,34 @@ pub struct JobSummary {
     /// Milliseconds since the Unix epoch.
     pub created_at_ms: i64,
     pub updated_at_ms: i64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fields_go_with_new_images_only_and_never_name_the_number_or_name_or_a_field_twice() {
+        let folder = Target::NewImage {
+            folder_id: "f".into(),
+        };
+        let season = FieldValue::new("season", "Fall");
+        assert_eq!(fields_problem(&folder, &[]), None);
+        assert_eq!(fields_problem(&folder, std::slice::from_ref(&season)), None);
+        let version = Target::Version {
+            image_id: "i".into(),
+        };
+        assert!(fields_problem(&version, std::slice::from_ref(&season))
+            .unwrap()
+            .contains("only to new images"));
+        assert_eq!(fields_problem(&version, &[]), None);
+        let named = FieldValue::new("Header_Name", "x");
+        assert!(fields_problem(&folder, &[season.clone(), named])
+            .unwrap()
+            .contains("'Header_Name' comes from each file's name"));
+        let twice = FieldValue::new("SEASON", "Winter");
+        assert!(fields_problem(&folder, &[season, twice])
+            .unwrap()
+            .contains("'SEASON' is given twice"));
+    }
 }
