@@ -400,3 +400,117 @@ fn a_scrambled_journal_is_moved_aside_and_the_page_is_told() {
     wait_for_state(&app, &id, "done");
     tauri::async_runtime::block_on(app.app.state::<UploadHost>().shutdown());
 }
+
+/// Widget values of one image as its form shows them, by field id.
+fn form_values(app: &TestApp, folder: &str, image_id: &Value) -> Map<String, Value> {
+    let header = app.ok("get_image", json!({"id": image_id}));
+    app.ok("image_form", json!({"folderId": folder, "image": header}))
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["fieldId"].as_str().unwrap().to_owned(),
+                f["value"].clone(),
+            )
+        })
+        .collect()
+}
+
+/// Uploads with preset values: the `newImage` target's `fields` (widget values) are checked and
+/// encoded by the folder's rules at enqueue; each new image (from a drop or a web address) is
+/// created with them next to its number and name from the file name. An invalid value is
+/// refused, naming the field, before anything is queued, and the drop can be used again.
+#[test]
+fn preset_values_reach_new_images_and_invalid_ones_are_refused_at_enqueue() {
+    let dir = tempfile::tempdir().unwrap();
+    let sandbox = start_sandbox_with_sources(&dir.path().join("server"));
+    let controls = sandbox.controls();
+    let app = app_for(&sandbox, dir.path());
+    let prints = folder_id(&app, "Prints");
+    let dropped = record(&app, DROPPED_EVENT);
+    let home = dir.path().join("home");
+    std::fs::create_dir_all(&home).unwrap();
+    let files: Vec<PathBuf> = ["preset-a.png", "preset-b.png"]
+        .iter()
+        .enumerate()
+        .map(|(i, name)| {
+            let path = home.join(name);
+            write_png(&path, 40 + i as u8);
+            path
+        })
+        .collect();
+    let preset = json!([
+        {"id": "season", "value": "Fall"},
+        {"id": "designer", "value": "Ana Lima"},
+        {"id": "colors", "value": ["Red", "Blue"]},
+    ]);
+    let target = |fields: Value| json!({"kind": "newImage", "folderId": prints, "fields": fields});
+
+    // Refused at enqueue, each naming the field; nothing is queued and nothing is sent.
+    let handle = drop_files(&app, &dropped, &files);
+    for (fields, names) in [
+        (json!([{"id": "season", "value": "Monsoon"}]), "Season"),
+        (json!([{"id": "width_px", "value": "wide"}]), "Width (px)"),
+        (
+            json!([{"id": "no_such_field", "value": "x"}]),
+            "no_such_field",
+        ),
+        (
+            json!([{"id": "header_name", "value": "All the same"}]),
+            "header_name",
+        ),
+    ] {
+        let err = app.err(
+            "enqueue_uploads",
+            json!({"handle": handle, "target": target(fields)}),
+        );
+        assert_eq!(err["kind"], "invalid_input", "{err}");
+        assert!(err["message"].as_str().unwrap().contains(names), "{err}");
+    }
+    let err = app.err(
+        "enqueue_url",
+        json!({"url": "https://example.com/a.png",
+               "target": target(json!([{"id": "season", "value": "Monsoon"}]))}),
+    );
+    assert!(err["message"].as_str().unwrap().contains("Season"), "{err}");
+    assert!(jobs(&app).is_empty());
+    assert_eq!(controls.requests_seen("/image/upload"), 0);
+
+    // The same drop, now with valid values: both new images carry them.
+    let queued = app.ok(
+        "enqueue_uploads",
+        json!({"handle": handle, "target": target(preset.clone())}),
+    );
+    assert_eq!(queued["accepted"], 2, "{queued}");
+    // And a web address.
+    let url_file = home.join("preset-url.png");
+    write_png(&url_file, 42);
+    controls
+        .put_source(
+            "preset-url.png",
+            std::fs::read(&url_file).unwrap(),
+            SourceOptions {
+                content_type: Some("image/png".into()),
+                ..SourceOptions::default()
+            },
+        )
+        .unwrap();
+    app.ok(
+        "enqueue_url",
+        json!({"url": controls.source_url("preset-url.png"), "target": target(preset)}),
+    );
+    for name in ["preset-a.png", "preset-b.png", "preset-url.png"] {
+        let id = job_named(&app, name);
+        wait_for_state(&app, &id, "done");
+        let job = job(&app, &id);
+        let values = form_values(&app, &prints, &job["imageId"]);
+        let stem = name.trim_end_matches(".png");
+        assert_eq!(values["header_number"], stem, "{values:?}");
+        assert_eq!(values["header_name"], stem, "{values:?}");
+        assert_eq!(values["season"], "Fall", "{values:?}");
+        assert_eq!(values["designer"], "Ana Lima", "{values:?}");
+        assert_eq!(values["colors"], json!(["Red", "Blue"]), "{values:?}");
+    }
+    tauri::async_runtime::block_on(app.app.state::<UploadHost>().shutdown());
+}

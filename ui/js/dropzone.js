@@ -4,6 +4,8 @@
 //   .card[data-image-id]      → new version of that image
 //   .folder[data-folder-id]   → new images in that folder
 //   anything else in the grid → new images in the current folder
+// A single .csv/.xlsx dropped anywhere but on a card goes to the handler set with
+// `setSheetDropHandler` (the spreadsheet import) instead of the upload queue.
 // The element under the pointer gets `.drop-target` while dragging. The dropped files stay in
 // Rust: `app://dropped` brings an opaque handle (plus count, names and the drop position), and
 // the page queues the handle. The page never names a path (docs/SECURITY.md).
@@ -11,8 +13,16 @@ import { $ } from './dom.js';
 import { listen } from './api.js';
 import { state } from './state.js';
 import { enqueueFiles } from './uploads-toolbar.js';
+import { newImageTarget, isSheetDrop } from './upload-target.js';
 
 let highlighted = null;
+let sheetDropHandler = null;
+
+/** `fn(handle)` is called for a drop of exactly one .csv or .xlsx file that is not on a card,
+ * instead of queueing it for upload. `null` removes the handler. */
+export function setSheetDropHandler(fn) {
+  sheetDropHandler = typeof fn === 'function' ? fn : null;
+}
 
 export async function initDropzone() {
   await listen('tauri://drag-enter', (e) => highlight(targetAt(e.payload?.position)));
@@ -23,7 +33,12 @@ export async function initDropzone() {
     const hit = targetAt(e.payload?.position);
     highlight(null);
     const handle = e.payload?.handle;
-    if (hit && typeof handle === 'string') enqueueFiles(handle, hit.target);
+    if (typeof handle !== 'string') return;
+    if (sheetDropHandler && isSheetDrop(e.payload) && hit?.target.kind !== 'version') {
+      sheetDropHandler(handle);
+      return;
+    }
+    if (hit) enqueueFiles(handle, hit.target);
   });
 }
 
@@ -38,9 +53,9 @@ export function targetAt(position) {
     return { el: card, target: { kind: 'version', imageId: card.dataset.imageId } };
   }
   const folder = el.closest('.folder[data-folder-id]');
-  if (folder) return { el: folder, target: { kind: 'newImage', folderId: folder.dataset.folderId } };
+  if (folder) return { el: folder, target: newImageTarget(folder.dataset.folderId) };
   const library = el.closest('#grid-scroller');
-  if (library && state.folderId) return { el: library, target: { kind: 'newImage', folderId: state.folderId } };
+  if (library && state.folderId) return { el: library, target: newImageTarget(state.folderId) };
   return null;
 }
 

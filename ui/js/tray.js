@@ -1,6 +1,7 @@
 // Upload tray (#upload-tray): draws the uploads store (uploads-store.js), one row per queue job,
-// updated in place by job id; drawing is batched per animation frame so a 1,000-file batch stays
-// responsive. `initUploads` wires everything upload-related: the store to `upload://event`, the
+// updated in place by job id; drawing is batched per animation frame. The list is windowed: only
+// the rows near its viewport are in the DOM (tray-window.js does the math), between two spacers
+// as tall as the rows above and below, so a 10,000-file batch costs a few dozen rows. `initUploads` wires everything upload-related: the store to `upload://event`, the
 // grid and the form to the store (busy badges, and the image header a finished job's event
 // carries, so a finished upload costs no request from the page), drops and the toolbar.
 import { h, $, replaceChildren, plural } from './dom.js';
@@ -12,9 +13,14 @@ import { confirmDialog } from './dialogs.js';
 import { initDropzone } from './dropzone.js';
 import { initToolbar } from './uploads-toolbar.js';
 import { uploads, ACTIVE, imageOf, statusText, rowActions, formatBytes } from './uploads-store.js';
+import { offsetsOf, visibleRange, estimateHeight, anchorRow } from './tray-window.js';
 
-const rows = new Map();      // id → row element
-const dirty = new Set();     // job ids whose row must be redrawn
+const rows = new Map();      // id → row element, for the rows in the DOM (near the viewport)
+const dirty = new Set();     // job ids whose row must be redrawn (if it is in the DOM)
+const heights = new Map();   // id → the row's height when last drawn (px)
+let order = [];              // job ids in queue order (rebuilt when jobs come or go)
+let offsets = offsetsOf([]); // row tops for `order` (tray-window.js)
+let offsetsStale = true;
 const previews = new Map();  // imageId → preview URL of a finished upload (row thumbnails)
 let frame = 0;
 let collapsed = false;
@@ -54,9 +60,11 @@ async function reload() {
 function onChange(change) {
   if (change.reset) {
     for (const [id, row] of rows) if (!uploads.job(id)) { row.remove(); rows.delete(id); }
+    for (const id of heights.keys()) if (!uploads.job(id)) heights.delete(id);
     structureChanged = true;
   }
-  for (const id of change.removed) { rows.get(id)?.remove(); rows.delete(id); }
+  for (const id of change.removed) { rows.get(id)?.remove(); rows.delete(id); heights.delete(id); }
+  if (change.removed.length) structureChanged = true;
   for (const id of change.jobs) dirty.add(id);
   if (change.added) { structureChanged = true; collapsed = false; }
   for (const id of change.busy) {
@@ -103,8 +111,18 @@ function buildShell() {
       h('button', { id: 'retry-all-failed', type: 'button', class: 'button small', text: 'Retry all failed', on: { click: () => act(api.retryFailedUploads, 'Could not retry the failed uploads.') } }),
       h('button', { id: 'clear-finished', type: 'button', class: 'button small', text: 'Clear finished', on: { click: () => act(api.clearFinishedUploads, 'Could not clear the finished uploads.') } })),
     h('div', { id: 'upload-paused', class: 'upload-paused', hidden: true, attrs: { role: 'status' } }),
-    h('ul', { id: 'upload-list', class: 'upload-list' }));
-  $('#upload-list').addEventListener('click', onRowClick);
+    h('ul', { id: 'upload-list', class: 'upload-list' },
+      spacer('upload-spacer-top'), spacer('upload-spacer-bottom')));
+  const list = $('#upload-list');
+  list.addEventListener('click', onRowClick);
+  list.addEventListener('scroll', schedule, { passive: true });
+  // A taller or shorter tray (window resized, banners shown) shows other rows.
+  if (typeof ResizeObserver === 'function') new ResizeObserver(schedule).observe(list);
+}
+
+/** The space of the rows not drawn above (or below) the drawn ones. */
+function spacer(id) {
+  return h('li', { id, class: 'upload-spacer', attrs: { 'aria-hidden': 'true' } });
 }
 
 async function act(fn, failure) {
@@ -164,8 +182,6 @@ async function confirmSendAgain(jobId) {
   return true;
 }
 
-const ROWS_PER_FRAME = 80;
-
 function render() {
   frame = 0;
   const jobs = uploads.jobs();
@@ -180,30 +196,74 @@ function render() {
   renderNotice(notice);
   renderBanner();
   renderSummary();
+  renderRows(jobs);
+}
+
+/** Draws the rows near the list's viewport (none while collapsed), in queue order between the
+ * spacers; then measures them, and draws again next frame if a measured height changed the
+ * layout (a wrapped failure reason). */
+function renderRows(jobs) {
   const list = $('#upload-list');
-  let created = 0;
-  for (const id of dirty) {
-    // A 10,000-file drop builds its rows over several frames instead of in one long one.
-    if (created >= ROWS_PER_FRAME) { schedule(); break; }
-    dirty.delete(id);
-    const job = jobs.get(id);
-    if (!job) continue;
-    let row = rows.get(id);
-    if (!row) { row = rowElement(job); rows.set(id, row); structureChanged = true; created += 1; }
-    fillRow(row, job);
-  }
-  if (structureChanged) {
-    // Queue order; rows that already sit in the right place are not moved.
-    let prev = null;
-    for (const id of jobs.keys()) {
-      const row = rows.get(id);
-      if (!row) continue;
-      const want = prev ? prev.nextSibling : list.firstChild;
-      if (want !== row) list.insertBefore(row, want);
-      prev = row;
-    }
+  if (structureChanged || offsetsStale) {
+    // The first row in view stays where it is when rows above it come, go or change height;
+    // scrolled to the very end, the end stays in view while drawn rows get their heights.
+    const atEnd = !structureChanged && list.scrollTop > 0
+      && list.scrollTop + list.clientHeight >= list.scrollHeight - 1;
+    const at = anchorRow(offsets, list.scrollTop);
+    const anchorId = at >= 0 ? order[at] : undefined;
+    const into = at >= 0 ? list.scrollTop - offsets[at] : 0;
+    if (structureChanged) order = [...jobs.keys()];
     structureChanged = false;
+    const guess = estimateHeight(heights);
+    offsets = offsetsOf(order.map((id) => heights.get(id) ?? guess));
+    offsetsStale = false;
+    const total = offsets[offsets.length - 1];
+    list.querySelector('#upload-spacer-bottom').style.height = `${total}px`;
+    if (atEnd) list.scrollTop = total;
+    else if (anchorId !== undefined) {
+      const now = order[at] === anchorId ? at : order.indexOf(anchorId);
+      if (now >= 0 && Math.abs(list.scrollTop - (offsets[now] + into)) >= 1) list.scrollTop = offsets[now] + into;
+    }
   }
+  const range = collapsed || tray().hidden
+    ? { start: 0, end: 0, top: 0, bottom: offsets[offsets.length - 1] }
+    : visibleRange(offsets, list.scrollTop, list.clientHeight);
+  const want = order.slice(range.start, range.end);
+  const keep = new Set(want);
+  for (const [id, row] of rows) if (!keep.has(id)) { row.remove(); rows.delete(id); }
+  const top = $('#upload-spacer-top');
+  let prev = top;
+  want.forEach((id, i) => {
+    const job = jobs.get(id);
+    let row = rows.get(id);
+    if (!row) {
+      row = rowElement(job);
+      // Drawn rows are the ones near the viewport: measured as they are, never skipped
+      // (`content-visibility: auto` would report a placeholder height for rows just outside).
+      row.style.contentVisibility = 'visible';
+      rows.set(id, row);
+      fillRow(row, job);
+    } else if (dirty.has(id)) {
+      fillRow(row, job);
+    }
+    row.setAttribute('aria-posinset', String(range.start + i + 1));
+    row.setAttribute('aria-setsize', String(order.length));
+    // Rows already in the right place are not moved.
+    if (prev.nextSibling !== row) list.insertBefore(row, prev.nextSibling);
+    prev = row;
+  });
+  // Rows not drawn are filled when they are drawn: nothing else to remember.
+  dirty.clear();
+  top.style.height = `${range.top}px`;
+  $('#upload-spacer-bottom').style.height = `${range.bottom}px`;
+  let moved = false;
+  for (const id of want) {
+    const height = rows.get(id).offsetHeight;
+    if (height > 0 && heights.get(id) !== height) { heights.set(id, height); moved = true; }
+  }
+  // Measured heights moved the rows: the range is worked out again with them next frame
+  // (heights only change when content does, so this settles at once).
+  if (moved) { offsetsStale = true; schedule(); }
 }
 
 /** The journal found at start-up could not be read and was moved aside: say where, once. */
@@ -236,7 +296,10 @@ function renderSummary() {
   const pct = t.bytesTotal ? Math.min(100, (100 * (t.bytesSent || 0)) / t.bytesTotal) : 0;
   $('#upload-bar-fill').style.width = `${pct.toFixed(1)}%`;
   $('#retry-all-failed').hidden = !failed;
-  const finished = [...jobs.values()].some((j) => !ACTIVE.has(j.state?.kind) && j.state?.kind !== 'mayHaveLanded');
+  // From the totals when the backend sent them (no walk over 10,000 jobs per frame).
+  const finished = uploads.totals()
+    ? ['done', 'failed', 'cancelled', 'duplicate', 'changed'].some((k) => Number(t[k]) > 0)
+    : [...jobs.values()].some((j) => !ACTIVE.has(j.state?.kind) && j.state?.kind !== 'mayHaveLanded');
   $('#clear-finished').disabled = !finished;
   const paused = uploads.paused();
   const p = $('#upload-paused');

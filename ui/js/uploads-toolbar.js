@@ -4,6 +4,7 @@ import { $, plural } from './dom.js';
 import { api, describeError } from './api.js';
 import { showError, showToast } from './toast.js';
 import { state } from './state.js';
+import { newImageTarget, presetFor } from './upload-target.js';
 
 /** Queues the files behind `handle` (a drop or the file dialog) and reports what was left out;
  * returns the backend's answer (or null on error). */
@@ -33,14 +34,15 @@ export function initToolbar() {
 /** Toolbar target: the open image gets a new version; otherwise new images in the folder. */
 function toolbarTarget() {
   if (state.openImage?.id && !state.creating) return { kind: 'version', imageId: state.openImage.id };
-  if (state.folderId) return { kind: 'newImage', folderId: state.folderId };
+  if (state.folderId) return newImageTarget(state.folderId);
   return null;
 }
 
 function describeTarget(target) {
   if (target.kind === 'version') return 'As a new version of the open image.';
   const name = state.folders.find((f) => f.id === target.folderId)?.name || 'this folder';
-  return `As new images in ${name}.`;
+  const preset = target.fields ? presetFor(target.folderId) : null;
+  return preset ? `As new images in ${name}, with the preset “${preset.name}”.` : `As new images in ${name}.`;
 }
 
 async function addFiles() {

@@ -1,4 +1,5 @@
-//! `bp`: the BeProduct Images command line. Spreadsheet export and import (as a journaled bulk
+//! `bp`: the BeProduct Images command line. Uploads (`bp upload`, the journaled upload queue's
+//! command line, shared with `bp-upload`), spreadsheet export and import (as a journaled bulk
 //! edit), and resume/undo of such edits. See `bp --help` and the crate README.
 
 mod commands;
@@ -7,6 +8,7 @@ mod edit;
 mod error;
 mod report;
 
+use std::ffi::OsString;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -19,7 +21,7 @@ use error::CliError;
 #[command(
     name = "bp",
     version,
-    about = "BeProduct Images from the command line: export and import spreadsheets, resume and undo bulk edits.",
+    about = "BeProduct Images from the command line: upload images, export and import spreadsheets, resume and undo bulk edits.",
     after_help = "Credentials come from the environment: BEPRODUCT_COMPANY_DOMAIN, BEPRODUCT_CLIENT_ID, \
 BEPRODUCT_CLIENT_SECRET, BEPRODUCT_REFRESH_TOKEN, and optionally BEPRODUCT_API_URL and BEPRODUCT_TOKEN_URL.\n\n\
 Exit status: 0 done; 1 some images failed (each is listed with the reason; `bp resume JOURNAL` tries \
@@ -38,6 +40,20 @@ enum FormatArg {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Upload image files and folders as new images, journaled and resumable (was `bp-upload`).
+    ///
+    /// `bp upload --help` lists its options and exit status (those of `bp-upload`, its earlier
+    /// name, kept as an alias for one release).
+    #[command(disable_help_flag = true)]
+    Upload {
+        /// Options and paths, as `bp upload --help` describes them.
+        #[arg(
+            trailing_var_arg = true,
+            allow_hyphen_values = true,
+            value_name = "OPTIONS AND PATHS"
+        )]
+        args: Vec<OsString>,
+    },
     /// Export a folder, a quick search or chosen images to CSV (UTF-8 with BOM) or XLSX.
     Export {
         /// The image folder's id.
@@ -119,6 +135,11 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    // `bp upload` reads its arguments exactly as `bp-upload` does (clap would eat a leading
+    // `--`): the same options, output and exit status, from one implementation.
+    if std::env::args_os().nth(1).is_some_and(|a| a == "upload") {
+        return upload_queue::cli::main("bp upload", None, std::env::args_os().skip(2));
+    }
     let cli = Cli::parse();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -143,6 +164,7 @@ fn main() -> ExitCode {
 async fn run(command: Command) -> Result<bool, CliError> {
     let library = connect::library_from_env()?;
     match command {
+        Command::Upload { .. } => unreachable!("`bp upload` is run by main before clap parses"),
         Command::Export {
             folder,
             search,

@@ -218,6 +218,7 @@ mod tests {
             target: Target::NewImage {
                 folder_id: "f1".into(),
             },
+            fields: Vec::new(),
             file_name: "front print.png".into(),
             header_number: Some("front print".into()),
             header_name: Some("front print".into()),

@@ -30,12 +30,66 @@ pub enum Target {
     NewImage { folder_id: String },
 }
 
+/// One field value a new image is created with, as the API takes it (already encoded by the
+/// folder's rules: `image_library::encode_fields`). The queue sends it as it is.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct FieldValue {
+    pub id: String,
+    pub value: serde_json::Value,
+}
+
+impl FieldValue {
+    pub fn new(id: impl Into<String>, value: impl Into<serde_json::Value>) -> Self {
+        FieldValue {
+            id: id.into(),
+            value: value.into(),
+        }
+    }
+}
+
+/// The fields the queue itself fills in on a new image: its number and name come from the
+/// file name, so preset values cannot set them.
+pub const FILE_NAME_FIELDS: [&str; 2] = ["header_number", "header_name"];
+
+/// Why `fields` cannot go with `target`, if they cannot: only new images take preset values,
+/// and never the number or name (those come from the file name).
+pub fn fields_problem(target: &Target, fields: &[FieldValue]) -> Option<String> {
+    if fields.is_empty() {
+        return None;
+    }
+    if let Target::Version { .. } = target {
+        return Some(
+            "field values apply only to new images; a new version keeps its image's fields.".into(),
+        );
+    }
+    if let Some(f) = fields.iter().find(|f| {
+        FILE_NAME_FIELDS
+            .iter()
+            .any(|n| f.id.eq_ignore_ascii_case(n))
+    }) {
+        return Some(format!(
+            "'{}' comes from each file's name when uploading; leave it out of the values for new images.",
+            f.id
+        ));
+    }
+    fields.iter().enumerate().find_map(|(i, f)| {
+        fields[..i]
+            .iter()
+            .any(|g| g.id.eq_ignore_ascii_case(&f.id))
+            .then(|| format!("'{}' is given twice; give each field one value.", f.id))
+    })
+}
+
 /// One file the caller wants uploaded.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct JobRequest {
     pub source: Source,
     pub target: Target,
+    /// For `Target::NewImage`: field values the image is created with (besides the number and
+    /// name from the file name).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<FieldValue>,
 }
 
 impl JobRequest {
@@ -43,13 +97,20 @@ impl JobRequest {
         JobRequest {
             source: Source::Path { path: path.into() },
             target,
+            fields: Vec::new(),
         }
     }
     pub fn url(url: impl Into<String>, target: Target) -> Self {
         JobRequest {
             source: Source::Url { url: url.into() },
             target,
+            fields: Vec::new(),
         }
+    }
+    /// The new image is created with `fields` (see `FieldValue`).
+    pub fn with_fields(mut self, fields: Vec<FieldValue>) -> Self {
+        self.fields = fields;
+        self
     }
 }
 
@@ -185,6 +246,9 @@ pub struct JobSummary {
     pub batch_id: String,
     pub source: Source,
     pub target: Target,
+    /// For a new image: the field values it is created with (API values); absent when none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<FieldValue>,
     /// File name shown to the user (last URL segment for URLs).
     pub file_name: String,
     /// Header number this job assigns (NewImage only).
@@ -215,4 +279,34 @@ pub struct JobSummary {
     /// Milliseconds since the Unix epoch.
     pub created_at_ms: i64,
     pub updated_at_ms: i64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fields_go_with_new_images_only_and_never_name_the_number_or_name_or_a_field_twice() {
+        let folder = Target::NewImage {
+            folder_id: "f".into(),
+        };
+        let season = FieldValue::new("season", "Fall");
+        assert_eq!(fields_problem(&folder, &[]), None);
+        assert_eq!(fields_problem(&folder, std::slice::from_ref(&season)), None);
+        let version = Target::Version {
+            image_id: "i".into(),
+        };
+        assert!(fields_problem(&version, std::slice::from_ref(&season))
+            .unwrap()
+            .contains("only to new images"));
+        assert_eq!(fields_problem(&version, &[]), None);
+        let named = FieldValue::new("Header_Name", "x");
+        assert!(fields_problem(&folder, &[season.clone(), named])
+            .unwrap()
+            .contains("'Header_Name' comes from each file's name"));
+        let twice = FieldValue::new("SEASON", "Winter");
+        assert!(fields_problem(&folder, &[season, twice])
+            .unwrap()
+            .contains("'SEASON' is given twice"));
+    }
 }

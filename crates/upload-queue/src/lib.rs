@@ -4,6 +4,7 @@
 //! `subscribe()`. Every job is written to a SQLite journal before any network step,
 //! so an interrupted batch resumes without sending anything twice.
 
+pub mod cli;
 pub mod error;
 pub mod events;
 pub mod expand;
@@ -15,7 +16,10 @@ pub mod preflight;
 pub use error::{Error, Result};
 pub use events::{BatchTotals, QueueEvent};
 pub use expand::{expand_paths, Expanded, Skipped};
-pub use job::{JobId, JobRequest, JobState, JobSummary, Source, Target};
+pub use job::{
+    fields_problem, FieldValue, JobId, JobRequest, JobState, JobSummary, Source, Target,
+    FILE_NAME_FIELDS,
+};
 mod poller;
 pub mod queue;
 mod recovery;

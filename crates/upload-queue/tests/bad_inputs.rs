@@ -404,3 +404,39 @@ async fn bp_upload_stops_with_one_clear_message_when_it_cannot_start() {
     );
     assert_eq!(env.sandbox.controls().count_images(None), 0);
 }
+
+/// `bp-upload` is the alias of `bp upload` now: its `--help` is the shared help with the alias
+/// note below (crates/cli/tests/upload.rs compares `bp upload --help` with the same text), and
+/// a bad option still says so with status 2.
+#[test]
+fn bp_upload_help_is_the_shared_help_with_the_alias_note() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_bp-upload"))
+        .arg("--help")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let help = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(
+        help,
+        format!(
+            "{}\n",
+            upload_queue::cli::help("bp-upload", Some(upload_queue::cli::BP_UPLOAD_NOTE))
+        )
+    );
+    assert!(
+        help.starts_with("Usage: bp-upload --journal PATH"),
+        "{help}"
+    );
+    assert!(help.contains("`bp upload`"), "{help}");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_bp-upload"))
+        .args(["--journal", "j", "--bogus"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.starts_with("bp-upload: unknown option --bogus"),
+        "{err}"
+    );
+    assert!(out.stdout.is_empty(), "nothing extra is printed");
+}

@@ -4,9 +4,10 @@ mod common;
 
 use beproduct_sandbox::{FaultKind, Sandbox, SandboxConfig, Seed};
 use common::{start, wait_for, write_jpeg, write_png, Env};
+use serde_json::json;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
-use upload_queue::{JobRequest, JobState, Queue, QueueConfig, Target};
+use upload_queue::{FieldValue, JobRequest, JobState, Queue, QueueConfig, Target};
 
 /// What only this file's tests need on top of the shared environment.
 impl Env {
@@ -602,5 +603,85 @@ async fn discarded_interrupted_jobs_stay_gone() {
         0,
         "nothing was sent"
     );
+    queue.shutdown().await;
+}
+
+/// Field values queued with a batch reach every new image at its create, next to the number
+/// and name from the file name; values that cannot go with the target refuse the batch (or
+/// the request) before anything is queued.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn new_images_are_created_with_the_queued_field_values() {
+    let env = start(|_| {}).await;
+    let client = env.client();
+    let prints = client
+        .folders()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|f| f.name == "Prints")
+        .expect("the sandbox has Prints")
+        .id;
+    let target = Target::NewImage {
+        folder_id: prints.clone(),
+    };
+    let fields = vec![
+        FieldValue::new("season", "Fall"),
+        FieldValue::new("designer", "Ana Lima"),
+    ];
+    let (a, b) = (env.file("tulip-01.png"), env.file("tulip-02.png"));
+    write_png(&a, 21);
+    write_png(&b, 22);
+    let queue = env.open().await;
+
+    // The number or name in the values, or values for a new version: refused, nothing queued.
+    let err = queue
+        .enqueue_paths_with_fields(
+            vec![a.clone()],
+            target.clone(),
+            vec![FieldValue::new("header_name", "Same for all")],
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, upload_queue::Error::InvalidInput(m) if m.contains("header_name")),
+        "{err}"
+    );
+    let version = Target::Version {
+        image_id: "3fa85f64-5717-4562-b3fc-2c963f66afa6".into(),
+    };
+    let report = queue
+        .enqueue(vec![
+            JobRequest::file(&a, version).with_fields(fields.clone())
+        ])
+        .await
+        .unwrap();
+    assert!(report.accepted.is_empty());
+    assert!(
+        report.rejected[0].reason.contains("only to new images"),
+        "{report:?}"
+    );
+    assert!(queue.jobs().is_empty());
+
+    let report = queue
+        .enqueue_paths_with_fields(vec![a, b], target, fields.clone())
+        .await
+        .unwrap();
+    assert_eq!(report.accepted.len(), 2, "{report:?}");
+    assert!(report.accepted.iter().all(|j| j.fields == fields));
+    assert!(queue.wait_until_idle(Duration::from_secs(20)).await);
+    for job in queue.jobs() {
+        assert_eq!(job.state, JobState::Done, "{job:?}");
+        let image = client
+            .get_image(job.image_id.as_ref().unwrap())
+            .await
+            .unwrap();
+        let value = |id: &str| image.field(id).map(|f| f.value.clone());
+        assert_eq!(value("season"), Some(json!("Fall")), "{image:?}");
+        assert_eq!(value("designer"), Some(json!("Ana Lima")));
+        let stem = job.file_name.trim_end_matches(".png");
+        assert_eq!(image.header_number, stem);
+        assert_eq!(image.header_name, stem);
+        assert_eq!(image.files.map_or(0, |f| f.len()), 1);
+    }
     queue.shutdown().await;
 }

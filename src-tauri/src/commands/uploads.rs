@@ -3,11 +3,13 @@
 
 use std::path::{Path, PathBuf};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use tauri::{AppHandle, Manager, Runtime, State};
-use upload_queue::{BatchTotals, JobId, JobRequest, JobSummary, Target};
+use upload_queue::{BatchTotals, FieldValue, JobId, JobRequest, JobSummary, Target};
 
 use super::require_guid;
+use crate::connection::ConnectionManager;
 use crate::error::{AppError, AppResult};
 use crate::file_handles::{display_name, FileHandles, HandedFiles};
 use crate::uploads::{queue_error, UploadHost};
@@ -99,6 +101,58 @@ fn decide_each(
     result
 }
 
+/// Where the page sends files: `{kind: 'version', imageId}` or `{kind: 'newImage', folderId,
+/// fields?: [{id, value}]}`, `fields` with widget values (as `image_form` gives them) that each
+/// new image is created with.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(
+    tag = "kind",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
+pub enum UploadTarget {
+    Version {
+        image_id: String,
+    },
+    NewImage {
+        folder_id: String,
+        #[serde(default)]
+        fields: Option<Vec<Value>>,
+    },
+}
+
+/// The queue's target and the field values (encoded by the folder's rules, API values) each
+/// new image is created with. Invalid values are refused here, before anything is queued.
+async fn resolve_target(
+    conn: &ConnectionManager,
+    target: UploadTarget,
+) -> AppResult<(Target, Vec<FieldValue>)> {
+    let (target, raw) = match target {
+        UploadTarget::Version { image_id } => (Target::Version { image_id }, None),
+        UploadTarget::NewImage { folder_id, fields } => (Target::NewImage { folder_id }, fields),
+    };
+    let raw = raw.unwrap_or_default();
+    if raw.is_empty() {
+        // The queue judges the target itself (a refused web address says why, as before).
+        return Ok((target, Vec::new()));
+    }
+    check_target(&target)?;
+    let Target::NewImage { folder_id } = &target else {
+        unreachable!("only newImage targets carry fields")
+    };
+    let fields = image_library::fields_from_json(raw)?;
+    let library = conn.library().await?;
+    let specs = library.field_specs(folder_id).await?;
+    let encoded: Vec<FieldValue> = image_library::encode_fields(&specs, fields)?
+        .into_iter()
+        .map(|f| FieldValue::new(f.id, f.value))
+        .collect();
+    if let Some(problem) = upload_queue::fields_problem(&target, &encoded) {
+        return Err(AppError::invalid_input(problem));
+    }
+    Ok((target, encoded))
+}
+
 fn check_target(target: &Target) -> AppResult<()> {
     match target {
         Target::Version { image_id } => require_guid("imageId", image_id),
@@ -119,19 +173,22 @@ with \"Add files…\".";
 pub async fn enqueue_uploads(
     host: State<'_, UploadHost>,
     handles: State<'_, FileHandles>,
+    conn: State<'_, ConnectionManager>,
     handle: Option<String>,
     paths: Option<serde_json::Value>,
-    target: Target,
+    target: UploadTarget,
 ) -> AppResult<DropResult> {
-    check_target(&target)?;
     if paths.is_some() {
         return Err(AppError::invalid_input(NO_PATHS));
     }
+    // Before the handle is taken: a refused value leaves the drop usable for another try.
+    let (target, fields) = resolve_target(&conn, target).await?;
+    check_target(&target)?;
     let handle = handle.unwrap_or_default();
     let roots = handles
         .take(&handle)
         .ok_or_else(|| AppError::invalid_input(DROP_AGAIN))?;
-    match enqueue_files(&host, roots.clone(), target).await {
+    match enqueue_files(&host, roots.clone(), target, fields).await {
         Ok(result) => Ok(result),
         Err(e) => {
             // Nothing was queued: the user may try again with the same drop.
@@ -145,10 +202,11 @@ async fn enqueue_files(
     host: &UploadHost,
     roots: Vec<PathBuf>,
     target: Target,
+    fields: Vec<FieldValue>,
 ) -> AppResult<DropResult> {
     let report = host
         .queue()
-        .enqueue_paths(roots.clone(), target)
+        .enqueue_paths_with_fields(roots.clone(), target, fields)
         .await
         .map_err(queue_error)?;
     let left_out = |path: &Path, reason: String| LeftOut {
@@ -176,12 +234,14 @@ async fn enqueue_files(
 #[tauri::command]
 pub async fn enqueue_url(
     host: State<'_, UploadHost>,
+    conn: State<'_, ConnectionManager>,
     url: String,
-    target: Target,
+    target: UploadTarget,
 ) -> AppResult<QueuedUrl> {
+    let (target, fields) = resolve_target(&conn, target).await?;
     let report = host
         .queue()
-        .enqueue(vec![JobRequest::url(url.trim(), target)])
+        .enqueue(vec![JobRequest::url(url.trim(), target).with_fields(fields)])
         .await
         .map_err(queue_error)?;
     match (
@@ -324,17 +384,30 @@ mod tests {
 
     #[test]
     fn target_json_matches_the_ipc_contract() {
-        let t: Target = serde_json::from_str(r#"{"kind":"newImage","folderId":"f"}"#).unwrap();
+        let t: UploadTarget =
+            serde_json::from_str(r#"{"kind":"newImage","folderId":"f"}"#).unwrap();
         assert_eq!(
             t,
-            Target::NewImage {
-                folder_id: "f".into()
+            UploadTarget::NewImage {
+                folder_id: "f".into(),
+                fields: None
             }
         );
-        let t: Target = serde_json::from_str(r#"{"kind":"version","imageId":"i"}"#).unwrap();
+        let t: UploadTarget = serde_json::from_str(
+            r#"{"kind":"newImage","folderId":"f","fields":[{"id":"season","value":"Fall"}]}"#,
+        )
+        .unwrap();
         assert_eq!(
             t,
-            Target::Version {
+            UploadTarget::NewImage {
+                folder_id: "f".into(),
+                fields: Some(vec![serde_json::json!({"id": "season", "value": "Fall"})])
+            }
+        );
+        let t: UploadTarget = serde_json::from_str(r#"{"kind":"version","imageId":"i"}"#).unwrap();
+        assert_eq!(
+            t,
+            UploadTarget::Version {
                 image_id: "i".into()
             }
         );

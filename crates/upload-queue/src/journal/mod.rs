@@ -14,7 +14,7 @@ pub use lock::JournalLock;
 pub use open::JournalNotice;
 
 use crate::error::Result;
-use crate::job::{JobRequest, JobState, Source, Target};
+use crate::job::{FieldValue, JobRequest, JobState, Source, Target};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use std::path::PathBuf;
 use std::sync::Mutex;
@@ -27,6 +27,8 @@ pub struct JobRecord {
     pub batch_id: String,
     pub source: Source,
     pub target: Target,
+    /// For a new image: the field values it is created with (set at enqueue, never changed).
+    pub fields: Vec<FieldValue>,
     pub file_name: String,
     pub header_number: Option<String>,
     pub header_name: Option<String>,
@@ -70,6 +72,7 @@ impl JobRecord {
             batch_id,
             source: request.source,
             target: request.target,
+            fields: request.fields,
             file_name,
             header_number: None,
             header_name: None,
@@ -141,15 +144,33 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<JobRecord> {
     let state_name: String = row.get("state")?;
     let reason: Option<String> = row.get("reason")?;
     let permanent: bool = row.get("permanent")?;
-    let state = JobState::from_parts(&state_name, reason, permanent).unwrap_or_else(|| {
+    let mut state = JobState::from_parts(&state_name, reason, permanent).unwrap_or_else(|| {
         JobState::failed(format!("the journal holds an unknown state '{state_name}'"))
     });
+    let fields_text: Option<String> = row.get("fields")?;
+    let fields = match fields_text
+        .as_deref()
+        .map(serde_json::from_str::<Vec<FieldValue>>)
+    {
+        None => Vec::new(),
+        Some(Ok(fields)) => fields,
+        // Creating the image without its values would silently drop them: the job stops.
+        Some(Err(e)) => {
+            if !state.is_finished() {
+                state = JobState::refused(format!(
+                    "the journal's field values for this file cannot be read ({e}); queue the file again"
+                ));
+            }
+            Vec::new()
+        }
+    };
     Ok(JobRecord {
         id: row.get("id")?,
         seq: row.get("seq")?,
         batch_id: row.get("batch_id")?,
         source,
         target,
+        fields,
         file_name: row.get("file_name")?,
         header_number: row.get("header_number")?,
         header_name: row.get("header_name")?,
@@ -178,9 +199,9 @@ const UPSERT: &str = "
 INSERT INTO jobs (id, seq, batch_id, source_kind, source, target_kind, target_id, file_name,
     header_number, header_name, size, mtime_ns, sha256, state, reason, duplicate_of, send_anyway,
     image_id, create_sent, pre_upload, upload_sent, upload_id, attempts, cleared,
-    created_at_ms, updated_at_ms, permanent, body_sent, watch_until_ms, server_key)
+    created_at_ms, updated_at_ms, permanent, body_sent, watch_until_ms, server_key, fields)
 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19,
-    ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30)
+    ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31)
 ON CONFLICT(id) DO UPDATE SET
     header_number = excluded.header_number, header_name = excluded.header_name,
     size = excluded.size, mtime_ns = excluded.mtime_ns, sha256 = excluded.sha256,
@@ -196,6 +217,12 @@ ON CONFLICT(id) DO UPDATE SET
 fn write(conn: &Connection, r: &JobRecord) -> rusqlite::Result<()> {
     let (source_kind, source) = source_parts(&r.source);
     let (target_kind, target_id) = target_parts(&r.target);
+    let fields = if r.fields.is_empty() {
+        None
+    } else {
+        // A Vec of plain JSON values always serialises.
+        serde_json::to_string(&r.fields).ok()
+    };
     conn.prepare_cached(UPSERT)?.execute(params![
         r.id,
         r.seq,
@@ -227,6 +254,7 @@ fn write(conn: &Connection, r: &JobRecord) -> rusqlite::Result<()> {
         r.body_sent,
         r.watch_until_ms,
         r.server_key,
+        fields,
     ])?;
     Ok(())
 }

@@ -204,6 +204,73 @@ mod tests {
         assert!(rows[0].upload_sent && rows[0].body_sent, "{:?}", rows[0]);
     }
 
+    /// A journal written before field values existed (version 2, no `fields` column) opens,
+    /// its jobs read as having no field values, and new ones keep theirs.
+    #[test]
+    fn a_version_2_journal_without_fields_loads_and_takes_fields_after() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("uploads.sqlite");
+        {
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch(&format!(
+                "BEGIN; {} {} PRAGMA user_version = 2; COMMIT;",
+                schema::MIGRATION_1,
+                schema::MIGRATION_2
+            ))
+            .unwrap();
+            conn.execute(
+                "INSERT INTO jobs (id, seq, batch_id, source_kind, source, target_kind, target_id,
+                    file_name, header_number, header_name, state, created_at_ms, updated_at_ms,
+                    server_key, body_sent)
+                 VALUES ('old', 1, 'b', 'path', '/x.png', 'newImage', 'f', 'x.png', 'x', 'x',
+                    'queued', 1, 1, 'k', 0)",
+                [],
+            )
+            .unwrap();
+        }
+        let opened = Journal::open(&path).unwrap();
+        assert!(opened.notice.is_none(), "{:?}", opened.notice);
+        assert_eq!(opened.visible.len(), 1);
+        let old = opened.visible[0].clone();
+        assert_eq!(old.state, crate::job::JobState::Queued);
+        assert!(old.fields.is_empty(), "{old:?}");
+
+        let mut new = old.clone();
+        new.id = "new".into();
+        new.seq = 2;
+        new.fields = vec![
+            crate::job::FieldValue::new("season", "Fall"),
+            crate::job::FieldValue::new("colors", serde_json::json!(["Red", "Blue"])),
+        ];
+        opened.journal.save(&new).unwrap();
+        drop(opened);
+        let rows = Journal::open(&path).unwrap().visible;
+        assert_eq!(rows, vec![old, new]);
+    }
+
+    /// Field values the journal cannot read stop the job rather than create the image
+    /// without them.
+    #[test]
+    fn unreadable_field_values_stop_the_job() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("uploads.sqlite");
+        {
+            let opened = Journal::open(&path).unwrap();
+            let conn = opened.journal.conn();
+            conn.execute(
+                "INSERT INTO jobs (id, seq, batch_id, source_kind, source, target_kind, target_id,
+                    file_name, state, created_at_ms, updated_at_ms, fields)
+                 VALUES ('a', 1, 'b', 'path', '/x.png', 'newImage', 'f', 'x.png', 'queued', 1, 1,
+                    'not json')",
+                [],
+            )
+            .unwrap();
+        }
+        let rows = Journal::open(&path).unwrap().visible;
+        assert!(rows[0].state.is_permanent_failure(), "{:?}", rows[0].state);
+        assert!(rows[0].state.reason().unwrap().contains("field values"));
+    }
+
     fn schema_v1() -> &'static str {
         schema::MIGRATION_1
     }

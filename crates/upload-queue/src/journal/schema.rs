@@ -3,7 +3,7 @@
 use crate::error::{Error, Result};
 use rusqlite::Connection;
 
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = 3;
 
 pub(super) const MIGRATION_1: &str = "
 CREATE TABLE jobs (
@@ -42,7 +42,7 @@ CREATE INDEX jobs_by_state ON jobs(state, cleared);
 /// Rows written before version 2 have no server: the first client that proves the job's
 /// folder or image is on its server adopts them (see `worker::adopt`). They also predate
 /// `body_sent`, so an upload marker from then counts as "the whole body may have gone out".
-const MIGRATION_2: &str = "
+pub(super) const MIGRATION_2: &str = "
 ALTER TABLE jobs ADD COLUMN server_key TEXT;
 ALTER TABLE jobs ADD COLUMN body_sent INTEGER NOT NULL DEFAULT 1;
 ALTER TABLE jobs ADD COLUMN watch_until_ms INTEGER;
@@ -50,7 +50,13 @@ ALTER TABLE jobs ADD COLUMN permanent INTEGER NOT NULL DEFAULT 0;
 CREATE TABLE health (id INTEGER PRIMARY KEY CHECK (id = 1), probed_at_ms INTEGER NOT NULL);
 ";
 
-const MIGRATIONS: [&str; 2] = [MIGRATION_1, MIGRATION_2];
+/// The field values a new image is created with (a JSON array of `FieldValue`); NULL on
+/// rows written before version 3, which read as "no fields".
+const MIGRATION_3: &str = "
+ALTER TABLE jobs ADD COLUMN fields TEXT;
+";
+
+const MIGRATIONS: [&str; 3] = [MIGRATION_1, MIGRATION_2, MIGRATION_3];
 
 /// Brings the journal to `SCHEMA_VERSION`, one transaction per step.
 pub fn migrate(conn: &Connection) -> Result<()> {

@@ -7,7 +7,7 @@ use super::{Job, Queue};
 use crate::error::{Error, Result};
 use crate::events::QueueEvent;
 use crate::expand::{expand_paths, Skipped};
-use crate::job::{JobRequest, JobState, JobSummary, Source, Target};
+use crate::job::{fields_problem, FieldValue, JobRequest, JobState, JobSummary, Source, Target};
 use crate::journal::{now_ms, JobRecord};
 use crate::preflight;
 use serde::Serialize;
@@ -71,13 +71,29 @@ impl Queue {
     /// Expands dropped files and folders (off the async threads) and enqueues every image
     /// found for `target`: the one way the app and `bp-upload` turn a drop into jobs.
     pub async fn enqueue_paths(&self, paths: Vec<PathBuf>, target: Target) -> Result<PathsReport> {
+        self.enqueue_paths_with_fields(paths, target, Vec::new())
+            .await
+    }
+
+    /// `enqueue_paths` where every new image is created with `fields` (API values, see
+    /// `FieldValue`). Fields that cannot go with `target` refuse the whole call before
+    /// anything is queued.
+    pub async fn enqueue_paths_with_fields(
+        &self,
+        paths: Vec<PathBuf>,
+        target: Target,
+        fields: Vec<FieldValue>,
+    ) -> Result<PathsReport> {
+        if let Some(problem) = fields_problem(&target, &fields) {
+            return Err(Error::InvalidInput(problem));
+        }
         let expanded = tokio::task::spawn_blocking(move || expand_paths(&paths))
             .await
             .map_err(|e| Error::InvalidInput(format!("walking the folders stopped: {e}")))?;
         let requests = expanded
             .files
             .into_iter()
-            .map(|file| JobRequest::file(file, target.clone()))
+            .map(|file| JobRequest::file(file, target.clone()).with_fields(fields.clone()))
             .collect();
         let report = self.enqueue(requests).await?;
         Ok(PathsReport {
@@ -132,7 +148,9 @@ impl Queue {
         let mut batch_content: HashMap<(String, Target), String> = HashMap::new();
         let mut batch_numbers: HashSet<String> = HashSet::new();
         for (req, facts) in checked {
-            if let Some(reason) = target_problem(&req.target) {
+            if let Some(reason) =
+                target_problem(&req.target).or_else(|| fields_problem(&req.target, &req.fields))
+            {
                 rejected.push(Rejected {
                     path: source_text(&req.source),
                     reason,

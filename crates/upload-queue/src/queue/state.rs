@@ -45,6 +45,7 @@ impl Job {
             batch_id: r.batch_id.clone(),
             source: r.source.clone(),
             target: r.target.clone(),
+            fields: r.fields.clone(),
             file_name: r.file_name.clone(),
             header_number: r.header_number.clone(),
             header_name: r.header_name.clone(),

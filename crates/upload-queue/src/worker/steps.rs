@@ -3,7 +3,7 @@
 //! whether an earlier upload landed). Each journals before it sends.
 
 use super::progress::BodyMeter;
-use crate::job::{JobState, Source, Target};
+use crate::job::{JobState, Source, Target, FILE_NAME_FIELDS};
 use crate::journal::{now_ms, JobRecord};
 use crate::queue::{suffixed_number, Inner};
 use crate::recovery::{self, CreateCheck, ImageFingerprint, UploadCheck};
@@ -143,10 +143,24 @@ pub(crate) async fn create_step(
         j.rec.header_number = Some(number.clone());
         j.rec.create_sent = true;
     })?;
-    let fields = [
+    // Number and name from the file name, then the values the job was queued with (which
+    // cannot name those two: `job::fields_problem`).
+    let fields: Vec<FieldUpdate> = [
         FieldUpdate::new("header_number", number.as_str()),
         FieldUpdate::new("header_name", name.as_str()),
-    ];
+    ]
+    .into_iter()
+    .chain(
+        rec.fields
+            .iter()
+            .filter(|f| {
+                !FILE_NAME_FIELDS
+                    .iter()
+                    .any(|n| f.id.eq_ignore_ascii_case(n))
+            })
+            .map(|f| FieldUpdate::new(f.id.clone(), f.value.clone())),
+    )
+    .collect();
     let header = client
         .create_image(folder_id, &fields, false)
         .await

@@ -3,8 +3,13 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-pub const USAGE: &str = "\
-Usage: bp-upload --journal PATH [--folder ID] [--resume [--send-again]] [--concurrency N] [--processing-secs N] [PATH...]
+/// The usage text, naming the command as it was called (`bp upload` or `bp-upload`).
+pub fn usage(program: &str) -> String {
+    USAGE.replacen("{program}", program, 1)
+}
+
+const USAGE: &str = "\
+Usage: {program} --journal PATH [--folder ID] [--resume [--send-again]] [--concurrency N] [--processing-secs N] [PATH...]
 
 Uploads image files (and the images inside folders) into a BeProduct image folder, one new
 image per file, numbered after the file name. Every step is written to the journal first, so

@@ -1,10 +1,10 @@
 //! Turns queue events into progress lines on stdout: one line per finished file, a byte
 //! count for running uploads at most once a second, and a summary line every few seconds.
 
+use crate::preflight::format_size;
+use crate::{BatchTotals, JobState, JobSummary, QueueEvent};
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
-use upload_queue::preflight::format_size;
-use upload_queue::{BatchTotals, JobState, JobSummary, QueueEvent};
 
 const BYTES_EVERY: Duration = Duration::from_secs(1);
 pub const TOTALS_EVERY: Duration = Duration::from_secs(3);

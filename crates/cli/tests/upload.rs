@@ -1,0 +1,232 @@
+//! `bp upload`: the upload command line shared with `bp-upload` (its earlier name, kept as an
+//! alias). The same options (its help against the one `bp-upload` prints, which
+//! crates/upload-queue/tests/bad_inputs.rs checks against the binary), the same exit status, and
+//! a real upload against the sandbox on 127.0.0.1.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use beproduct::{Client, Config};
+use beproduct_sandbox::{Sandbox, SandboxConfig, Seed};
+
+fn bp(sandbox: Option<&Sandbox>, args: &[&std::ffi::OsStr]) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_bp"));
+    cmd.args(args).env_clear();
+    if let Some(sandbox) = sandbox {
+        let d = SandboxConfig::default();
+        cmd.env("BEPRODUCT_COMPANY_DOMAIN", &d.company)
+            .env("BEPRODUCT_CLIENT_ID", &d.client_id)
+            .env("BEPRODUCT_CLIENT_SECRET", &d.client_secret)
+            .env("BEPRODUCT_REFRESH_TOKEN", &d.refresh_token)
+            .env("BEPRODUCT_API_URL", sandbox.public_api_url())
+            .env("BEPRODUCT_TOKEN_URL", sandbox.token_url());
+    }
+    cmd
+}
+
+/// Runs `bp` off the runtime's threads (the sandbox runs on them).
+async fn run(sandbox: Option<&Sandbox>, args: &[&std::ffi::OsStr]) -> Output {
+    let mut cmd = bp(sandbox, args);
+    tokio::task::spawn_blocking(move || cmd.output().unwrap())
+        .await
+        .unwrap()
+}
+
+fn text(out: &[u8]) -> String {
+    String::from_utf8_lossy(out).into_owned()
+}
+
+/// The options a help text lists (`--journal`, `-h`, …), in order.
+fn options(help: &str) -> Vec<String> {
+    help.lines()
+        .filter_map(|line| line.strip_prefix("  "))
+        .filter(|line| line.starts_with('-'))
+        .flat_map(|line| {
+            line.split_whitespace()
+                .take_while(|w| w.starts_with('-'))
+                .map(|w| w.trim_end_matches(',').to_owned())
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+fn write_png(path: &Path, seed: u8) {
+    image::RgbImage::from_fn(24, 16, |x, y| {
+        image::Rgb([seed, (x * 9) as u8, (y * 13) as u8])
+    })
+    .save_with_format(path, image::ImageFormat::Png)
+    .unwrap();
+}
+
+#[test]
+fn bp_upload_help_lists_the_same_options_as_bp_upload() {
+    let out = bp(None, &["upload".as_ref(), "--help".as_ref()])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let ours = text(&out.stdout);
+    // What `bp-upload --help` prints (tests/bad_inputs.rs in upload-queue runs the binary).
+    let alias = upload_queue::cli::help("bp-upload", Some(upload_queue::cli::BP_UPLOAD_NOTE));
+    assert_eq!(options(&ours), options(&alias));
+    for option in [
+        "--journal",
+        "--folder",
+        "--resume",
+        "--send-again",
+        "--concurrency",
+        "--processing-secs",
+        "-h",
+        "--help",
+    ] {
+        assert!(
+            options(&ours).iter().any(|o| o == option),
+            "{option}: {ours}"
+        );
+    }
+    assert!(
+        ours.starts_with("Usage: bp upload --journal PATH"),
+        "{ours}"
+    );
+    assert_eq!(
+        ours.trim_end(),
+        alias
+            .replacen("bp-upload", "bp upload", 1)
+            .strip_suffix(&format!("\n\n{}", upload_queue::cli::BP_UPLOAD_NOTE))
+            .unwrap(),
+        "the same text, but for the name and the alias note"
+    );
+    assert!(
+        !ours.contains("earlier name"),
+        "the alias note is bp-upload's only"
+    );
+    // `-h` too, and `bp --help` names the subcommand.
+    let short = bp(None, &["upload".as_ref(), "-h".as_ref()])
+        .output()
+        .unwrap();
+    assert_eq!(text(&short.stdout), ours);
+    let top = text(&bp(None, &["--help".as_ref()]).output().unwrap().stdout);
+    assert!(top.contains("upload"), "{top}");
+}
+
+#[test]
+fn bp_upload_refuses_bad_options_with_status_2_like_bp_upload() {
+    for (args, says) in [
+        (
+            vec!["upload", "--journal", "j", "--bogus"],
+            "unknown option --bogus",
+        ),
+        (vec!["upload", "--journal", "j"], "nothing to do"),
+        (vec!["upload", "a.png"], "--journal PATH is required"),
+        // A leading `--` is bp-upload's too: everything after it is a path.
+        (
+            vec!["upload", "--", "--journal", "j"],
+            "--journal PATH is required",
+        ),
+    ] {
+        let args: Vec<&std::ffi::OsStr> = args.iter().map(|a| a.as_ref()).collect();
+        let out = bp(None, &args).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{out:?}");
+        let err = text(&out.stderr);
+        assert!(err.starts_with("bp upload: "), "{err}");
+        assert!(err.contains(says), "{err}");
+        assert!(err.contains("Run bp upload --help"), "{err}");
+    }
+}
+
+/// Files and a folder uploaded by `bp upload` land in the sandbox as new images (numbered after
+/// their file names, one file each); a run with a file that is not an image exits 1 and names it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bp_upload_uploads_into_the_sandbox() {
+    let dir = tempfile::tempdir().unwrap();
+    let sandbox = Sandbox::start(SandboxConfig {
+        data_dir: dir.path().join("sandbox"),
+        seed: Seed::Empty,
+        processing_ms: 50,
+        ..Default::default()
+    })
+    .await
+    .expect("sandbox starts");
+    let d = SandboxConfig::default();
+    let client = Client::new(
+        Config::new(d.company, d.client_id, d.client_secret, d.refresh_token)
+            .with_api_url(sandbox.public_api_url())
+            .with_token_url(sandbox.token_url()),
+    )
+    .unwrap();
+    let prints = client
+        .folders()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|f| f.name == "Prints")
+        .unwrap()
+        .id;
+    let files = dir.path().join("files");
+    std::fs::create_dir_all(files.join("shoot")).unwrap();
+    write_png(&files.join("bp-cli-a.png"), 1);
+    write_png(&files.join("shoot/bp-cli-b.png"), 2);
+    let journal = dir.path().join("uploads.sqlite");
+
+    let out = run(
+        Some(&sandbox),
+        &[
+            "upload".as_ref(),
+            "--journal".as_ref(),
+            journal.as_os_str(),
+            "--folder".as_ref(),
+            prints.as_ref(),
+            files.join("bp-cli-a.png").as_os_str(),
+            files.join("shoot").as_os_str(),
+        ],
+    )
+    .await;
+    let stdout = text(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{stdout}\n{}",
+        text(&out.stderr)
+    );
+    assert!(
+        stdout.contains("finished   2 file(s) uploaded, 0 not uploaded"),
+        "{stdout}"
+    );
+    for number in ["bp-cli-a", "bp-cli-b"] {
+        let image = client
+            .get_image_by_number(number)
+            .await
+            .unwrap()
+            .unwrap_or_else(|| panic!("no image {number}: {stdout}"));
+        let image = client.get_image(&image.id).await.unwrap();
+        assert_eq!(image.header_name, number);
+        assert_eq!(image.files.map_or(0, |f| f.len()), 1, "{number}");
+    }
+
+    // Not an image: not uploaded, named, exit status 1 (as bp-upload).
+    let notes = files.join("notes.png");
+    std::fs::write(&notes, "not an image at all").unwrap();
+    let out = run(
+        Some(&sandbox),
+        &[
+            "upload".as_ref(),
+            "--journal".as_ref(),
+            journal.as_os_str(),
+            "--folder".as_ref(),
+            prints.as_ref(),
+            notes.as_os_str(),
+        ],
+    )
+    .await;
+    let stdout = text(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{stdout}\n{}",
+        text(&out.stderr)
+    );
+    assert!(stdout.contains("notes.png"), "{stdout}");
+    assert!(
+        stdout.contains("0 file(s) uploaded, 1 not uploaded"),
+        "{stdout}"
+    );
+}
