@@ -494,7 +494,15 @@ def scroll_bench(args, base: str, work: Path) -> dict:
                 log(f"scroll {phase}: {took:.1f} s, reached the end: {done}, {sent[0] - clicks_before} wheel clicks, "
                     f"at {end.get('top')} of {end.get('height')} px, {end.get('cards')} cards in the DOM, "
                     f"{end.get('seen')} images seen, {end.get('dom')} DOM nodes")
-                time.sleep(1)  # let the last wheel chunk finish before the other direction
+                # The last wheel clicks may still be scrolling: start the other direction only
+                # once the position holds still (bounded).
+                settle_until, last_top = time.monotonic() + 5, None
+                while time.monotonic() < settle_until:
+                    top = s.execute("return document.querySelector(arguments[0]).scrollTop;", sc)
+                    if top == last_top:
+                        break
+                    last_top = top
+                    time.sleep(0.1)
             stop_flag.set()
             if args.scroll_input == "wheel":
                 clicker.join(timeout=40)
