@@ -14,6 +14,7 @@ use beproduct_images_lib::connection::ConnectionManager;
 use beproduct_images_lib::file_handles::DROPPED_EVENT;
 use beproduct_images_lib::sandbox_host::SandboxHost;
 use beproduct_sandbox::{FaultKind, Sandbox};
+use common::contract::Replies;
 use common::uploads::{drop_files, folder_id, record, wait_until_within, Seen};
 use common::{sandbox_credentials, start_sandbox, test_keychain, TestApp};
 use futures::TryStreamExt;
@@ -730,39 +731,12 @@ fn an_edited_export_imported_by_handle_previews_the_diff_and_applies_exactly_the
     );
 }
 
-/// Reply members by command, as member paths (union over every reply seen).
-#[derive(Default)]
-struct Contract {
-    replies: serde_json::Map<String, Value>,
-}
-
-impl Contract {
-    fn note(&mut self, cmd: &str, answer: &Value) {
-        let mut paths: Vec<String> = self
-            .replies
-            .get(cmd)
-            .and_then(Value::as_array)
-            .map(|a| a.iter().map(|p| p.as_str().unwrap().to_owned()).collect())
-            .unwrap_or_default();
-        paths.extend(common::contract::member_paths(answer));
-        paths.sort();
-        paths.dedup();
-        self.replies.insert(cmd.to_owned(), json!(paths));
-    }
-
-    fn ok(&mut self, app: &TestApp, cmd: &str, args: Value) -> Value {
-        let answer = app.ok(cmd, args);
-        self.note(cmd, &answer);
-        answer
-    }
-}
-
 /// Every bulk command's reply and both events, from a real run, in `ui/contract/bulk.json`
 /// (lists made non-empty: a skipped image, a failed one, an interrupted edit, a problem cell).
 #[test]
 fn the_bulk_contract_is_current() {
     let env = start(8);
-    let mut c = Contract::default();
+    let mut c = Replies::default();
     let all = images(&env);
     let ids: Vec<String> = all.iter().map(|i| i.id.clone()).collect();
     let controls = env.sandbox.controls();

@@ -15,7 +15,7 @@ use beproduct_images_lib::file_handles::DROPPED_EVENT;
 use beproduct_images_lib::sandbox_host::SandboxHost;
 use beproduct_images_lib::uploads::{UploadHost, EVENT as UPLOAD_EVENT};
 use beproduct_sandbox::{Oversize, Sandbox, SandboxConfig, Seed, SourceOptions};
-use common::contract::{check_contract_file, member_paths};
+use common::contract::{check_contract_file, member_paths, Replies};
 use common::uploads::{
     drop_files, folder_id, job, jobs, record, state, wait_until, write_png, Seen,
 };
@@ -105,32 +105,10 @@ fn job_named(app: &TestApp, name: &str) -> String {
     id
 }
 
-/// Replies by command and events by type, as member paths (union over every one seen).
-#[derive(Default)]
-struct Contract {
-    replies: Map<String, Value>,
-}
+/// Events by type, as member paths (union over every one seen).
+struct Contract;
 
 impl Contract {
-    fn note(&mut self, cmd: &str, answer: &Value) {
-        let mut paths: Vec<String> = self
-            .replies
-            .get(cmd)
-            .and_then(Value::as_array)
-            .map(|a| a.iter().map(|p| p.as_str().unwrap().to_owned()).collect())
-            .unwrap_or_default();
-        paths.extend(member_paths(answer));
-        paths.sort();
-        paths.dedup();
-        self.replies.insert(cmd.to_owned(), json!(paths));
-    }
-
-    fn ok(&mut self, app: &TestApp, cmd: &str, args: Value) -> Value {
-        let answer = app.ok(cmd, args);
-        self.note(cmd, &answer);
-        answer
-    }
-
     fn events(events: &Seen) -> Map<String, Value> {
         let mut by_type: std::collections::BTreeMap<String, Vec<Value>> = Default::default();
         for batch in events.lock().unwrap().iter() {
@@ -160,7 +138,7 @@ fn every_upload_command_answers_through_ipc_and_the_contract_is_current() {
     let events = record(&app, UPLOAD_EVENT);
     let home = dir.path().join("home");
     std::fs::create_dir_all(&home).unwrap();
-    let mut contract = Contract::default();
+    let mut contract = Replies::default();
     let new_image = json!({"kind": "newImage", "folderId": prints});
 
     // A web address the queue refuses comes back as the error the page shows.

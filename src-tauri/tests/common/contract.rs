@@ -5,7 +5,9 @@
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
-use serde_json::Value;
+use serde_json::{json, Map, Value};
+
+use super::TestApp;
 
 /// Compares `value` with the committed `ui/contract/<name>.json`; when they differ the file is
 /// rewritten and the test fails, so a change to the contract is always seen and committed.
@@ -58,5 +60,34 @@ fn walk(value: &Value, prefix: &str, out: &mut BTreeSet<String>) {
             }
         }
         _ => {}
+    }
+}
+
+/// Reply members by command, as member paths (union over every reply seen): what a test
+/// writes as `replyMembers` of a contract file.
+#[derive(Default)]
+pub struct Replies {
+    pub replies: Map<String, Value>,
+}
+
+impl Replies {
+    pub fn note(&mut self, cmd: &str, answer: &Value) {
+        let mut paths: Vec<String> = self
+            .replies
+            .get(cmd)
+            .and_then(Value::as_array)
+            .map(|a| a.iter().map(|p| p.as_str().unwrap().to_owned()).collect())
+            .unwrap_or_default();
+        paths.extend(member_paths(answer));
+        paths.sort();
+        paths.dedup();
+        self.replies.insert(cmd.to_owned(), json!(paths));
+    }
+
+    /// `app.ok(cmd, args)`, its reply noted.
+    pub fn ok(&mut self, app: &TestApp, cmd: &str, args: Value) -> Value {
+        let answer = app.ok(cmd, args);
+        self.note(cmd, &answer);
+        answer
     }
 }
