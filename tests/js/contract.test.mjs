@@ -11,6 +11,8 @@ const readContract = (name) => JSON.parse(readFileSync(new URL(`../../ui/contrac
 const contract = readContract('ipc');
 // Written by src-tauri/tests/upload_commands.rs from the replies and `upload://event`s of a real run.
 const uploads = readContract('uploads');
+// Written by src-tauri/tests/bulk_commands.rs from the replies and `bulk://` events of a real run.
+const bulk = readContract('bulk');
 
 // What the page reads from each reply (`[]` = every item of a list).
 const UI_READS = {
@@ -54,17 +56,49 @@ const UPLOAD_EVENT_READS = {
   jobsRemoved: ['[].jobIds'],
 };
 
+/** Every member in `reads` ({name: members}) is one the contract's `written` ({name: members}) has. */
+function assertReads(written, reads, what) {
+  for (const [name, members] of Object.entries(reads)) {
+    const known = written[name];
+    assert.ok(Array.isArray(known), `no ${what} ${name} in the contract`);
+    for (const member of members) assert.ok(known.includes(member), `${name} has no ${member}`);
+  }
+}
+
 test('every upload reply and event member the page reads is in the contract', () => {
-  for (const [command, members] of Object.entries(UPLOAD_REPLY_READS)) {
-    const known = uploads.replyMembers[command];
-    assert.ok(Array.isArray(known), `no contract for ${command}`);
-    for (const member of members) assert.ok(known.includes(member), `${command} has no ${member}`);
-  }
-  for (const [type, members] of Object.entries(UPLOAD_EVENT_READS)) {
-    const known = uploads.eventMembers[type];
-    assert.ok(Array.isArray(known), `no ${type} event in the contract`);
-    for (const member of members) assert.ok(known.includes(member), `${type} has no ${member}`);
-  }
+  assertReads(uploads.replyMembers, UPLOAD_REPLY_READS, 'command');
+  assertReads(uploads.eventMembers, UPLOAD_EVENT_READS, 'event');
+});
+
+// What bulk-model.js, bulk-progress.js, sheet.js and presets.js read.
+const IMAGE_REF = ['image.id', 'image.name', 'image.number'];
+const REASONS = (prefix) => [...under(`${prefix}[].`, IMAGE_REF), `${prefix}[].reason`];
+const COUNTS = under('counts.', ['changed', 'unchanged', 'failed', 'skipped']);
+const FINISHED = ['editId', 'kind', 'cancelled', 'canUndo', 'canRetry', ...COUNTS, ...REASONS('failed'), ...REASONS('skipped')];
+const STARTED = ['editId', 'total'];
+const BULK_REPLY_READS = {
+  plan_bulk_edit: ['planId', 'changing', 'unchanged', ...REASONS('skipped'), ...under('sample[].', IMAGE_REF),
+    ...under('sample[].fields[].', ['fieldId', 'label', 'beforeText', 'afterText']), ...under('fields[].', ['fieldId', 'label', 'images'])],
+  run_bulk: STARTED,
+  retry_bulk: STARTED,
+  undo_bulk: STARTED,
+  bulk_status: ['running', 'last', ...under('last.', FINISHED), ...under('interrupted[].', ['editId', 'kind', 'total', 'changed'])],
+  delete_images: ['deleted', 'failed'],
+  export_sheet: ['rows', 'fileName'],
+  import_sheet: ['planId', 'fileName', 'changedRows', 'changedCells', 'unchangedRows', 'problems', 'ignoredColumns',
+    ...under('rows[].', IMAGE_REF), ...under('rows[].cells[].', ['fieldId', 'label', 'beforeText', 'afterText', 'problem']),
+    ...under('unknown[].', ['row', 'number', 'reason'])],
+  list_presets: under('[].', ['id', 'name', 'edits[].fieldId', 'edits[].op', 'edits[].value', 'summary[].label', 'summary[].text']),
+  save_preset: ['id', 'name', 'edits[].fieldId', 'edits[].op', 'edits[].value'],
+};
+const BULK_EVENT_READS = {
+  'bulk://progress': under('[].', ['editId', 'kind', 'total', 'done', ...COUNTS]),
+  'bulk://finished': under('[].', FINISHED),
+};
+
+test('every bulk reply and event member the page reads is in the contract', () => {
+  assertReads(bulk.replyMembers, BULK_REPLY_READS, 'command');
+  assertReads(bulk.eventMembers, BULK_EVENT_READS, 'event');
 });
 
 test('the page knows exactly the error kinds the app sends', () => {
@@ -76,11 +110,7 @@ test('every kind with its own wording is a kind the app sends', () => {
 });
 
 test('every reply member the page reads is in the contract', () => {
-  for (const [command, members] of Object.entries(UI_READS)) {
-    const known = contract.replyMembers[command];
-    assert.ok(Array.isArray(known), `no contract for ${command}`);
-    for (const member of members) assert.ok(known.includes(member), `${command} has no ${member}`);
-  }
+  assertReads(contract.replyMembers, UI_READS, 'command');
 });
 
 test('an error from the app keeps its kind, message and detail', () => {

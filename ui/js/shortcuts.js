@@ -8,6 +8,7 @@ import { save, deleteOpen, showNew } from './detail.js';
 import { focusGrid, gridTotal } from './grid.js';
 import { selectAll, selectedCount, clearSelection } from './selection.js';
 import { state } from './state.js';
+import { deleteSelected } from './bulk-bar.js';
 
 /** The focus is on the grid's area or on nothing (the page body): grid keys apply. */
 function inGridArea(target) {
@@ -26,11 +27,14 @@ export function initShortcuts() {
     if (mod && !e.altKey && key === 'a' && !e.defaultPrevented && !isTyping(e.target) && inGridArea(e.target) && state.folderId) {
       e.preventDefault(); selectAll(gridTotal()); return;
     }
+    // Delete (Cmd+Backspace on a Mac): the selection when several images are selected (one
+    // confirmation naming the count), else the open or focused image.
+    if ((e.key === 'Delete' || (e.key === 'Backspace' && e.metaKey && !e.ctrlKey)) && !e.altKey && !isTyping(e.target)) {
+      if (selectedCount() > 1) { e.preventDefault(); deleteSelected(); return; }
+      if (state.selectedId) { e.preventDefault(); deleteOpen(); return; }
+    }
     if (mod || e.altKey) return;
     if (e.key === '/' && !isTyping(e.target)) { e.preventDefault(); focusSearch(); return; }
-    if ((e.key === 'Delete' || (e.key === 'Backspace' && e.metaKey)) && !isTyping(e.target) && state.selectedId) {
-      e.preventDefault(); deleteOpen(); return;
-    }
     if (e.key === 'Escape') {
       if (e.target === $('#search')) { clearSearch(); focusGrid(); return; }
       if (isTyping(e.target)) { e.target.blur(); return; }
