@@ -31,6 +31,9 @@ const PROGRESS_EVERY: Duration = Duration::from_millis(100);
 pub const JOURNALS_DIR: &str = "bulk";
 pub const DISCARDED_DIR: &str = "discarded";
 pub const PRESETS_DIR: &str = "presets";
+/// Finished (and discarded) journals are removed at start-up once they are this old: Retry and
+/// Undo are offered for the edits of the running session, and a month covers any look back.
+pub const JOURNALS_KEPT_FOR: Duration = Duration::from_secs(30 * 24 * 3600);
 
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -140,7 +143,8 @@ fn io(what: &str, path: &Path, e: impl std::fmt::Display) -> AppError {
 
 impl BulkRuns {
     /// Journals in `data_dir/bulk`, presets in `data_dir/presets`; journals an earlier run
-    /// left unfinished are listed as interrupted.
+    /// left unfinished are listed as interrupted, finished ones older than
+    /// [`JOURNALS_KEPT_FOR`] are removed.
     pub fn open(data_dir: &Path) -> AppResult<BulkRuns> {
         let journals = data_dir.join(JOURNALS_DIR);
         std::fs::create_dir_all(&journals)
@@ -148,7 +152,7 @@ impl BulkRuns {
         let runs = BulkRuns {
             presets: PresetStore::new(data_dir.join(PRESETS_DIR)),
             state: Mutex::new(State {
-                interrupted: find_interrupted(&journals),
+                interrupted: scan_journals(&journals),
                 ..State::default()
             }),
             journals,
@@ -545,8 +549,9 @@ fn finished_of(result: &BulkResult, cancelled: bool, error: Option<String>) -> B
 }
 
 /// Journals in `dir` with images that have no outcome written (a crash, or a cancel before
-/// the app closed), newest first. Unreadable files are skipped with a warning.
-fn find_interrupted(dir: &Path) -> Vec<Interrupted> {
+/// the app closed), newest first. Finished journals, and discarded ones, older than
+/// [`JOURNALS_KEPT_FOR`] are removed; unreadable files are skipped with a warning.
+fn scan_journals(dir: &Path) -> Vec<Interrupted> {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return Vec::new();
     };
@@ -564,12 +569,30 @@ fn find_interrupted(dir: &Path) -> Vec<Interrupted> {
                 changed: loaded.changed(),
                 started_at: loaded.started_at.clone(),
             }),
-            Ok(_) => {}
+            Ok(_) => remove_if_old(&path),
             Err(e) => tracing::warn!(error = %e, "skipping a bulk-edit journal"),
+        }
+    }
+    if let Ok(discarded) = std::fs::read_dir(dir.join(DISCARDED_DIR)) {
+        for entry in discarded.flatten() {
+            remove_if_old(&entry.path());
         }
     }
     found.sort_by(|a, b| b.started_at.cmp(&a.started_at));
     found
+}
+
+/// Removes the journal at `path` when it was last written more than [`JOURNALS_KEPT_FOR`] ago.
+fn remove_if_old(path: &Path) {
+    let age = std::fs::metadata(path)
+        .and_then(|m| m.modified())
+        .ok()
+        .and_then(|t| t.elapsed().ok());
+    if age.is_some_and(|age| age > JOURNALS_KEPT_FOR) {
+        if let Err(e) = std::fs::remove_file(path) {
+            tracing::warn!(error = %e, "could not remove an old bulk-edit journal");
+        }
+    }
 }
 
 /// Images the upload queue is still working on (a new version, or a new image being
