@@ -8,6 +8,7 @@ pub mod credentials;
 pub mod error;
 pub mod file_handles;
 pub mod keychain_writer;
+pub mod native_dialogs;
 pub mod paths;
 pub mod rendering;
 pub mod sandbox_credentials;

@@ -103,3 +103,48 @@ def drop_files(app: Session, display: str, files: list[Path], target_css: str) -
     """Drops `files` on the element `target_css` of `app`'s window, as a user would."""
     bring_to_front(app)
     os_drag(app, display, files, target_css)
+
+
+def answer_file_dialog(display: str, title: str, path: Path, save: bool) -> None:
+    """Answers the native GTK file dialog titled `title` with real keys: `path` typed in full
+    (a save dialog's name box, an open dialog's location box, Ctrl+L), then Enter. Without a
+    window manager nobody gives the new window the focus, so it is given by hand."""
+    env = os.environ | {"DISPLAY": display}
+
+    def visible(w: str) -> bool:
+        listed = subprocess.run(["xdotool", "search", "--onlyvisible", "--name", f"^{title}$"],
+                                capture_output=True, text=True, timeout=10, env=env)
+        return w in listed.stdout.split()
+
+    window = None
+    deadline = time.monotonic() + 30
+    while window is None and time.monotonic() < deadline:
+        found = subprocess.run(["xdotool", "search", "--onlyvisible", "--name", f"^{title}$"],
+                               capture_output=True, text=True, timeout=10, env=env)
+        window = (found.stdout.split() or [None])[-1]
+        time.sleep(0.2)
+    if window is None:
+        names = subprocess.run(["sh", "-c", "for w in $(xdotool search --onlyvisible --name ''); do xdotool getwindowname $w; done"],
+                               capture_output=True, text=True, timeout=20, env=env).stdout.split("\n")
+        pytest.fail(f"no native dialog titled {title!r} within 30 s; visible windows: {names}")
+    xdo(display, "windowraise", window)
+    xdo(display, "windowfocus", "--sync", window)
+    xdo(display, "key", "--window", window, "ctrl+a" if save else "ctrl+l")
+    xdo(display, "type", "--delay", "15", str(path))
+    # GTK reads the typed folder in the background; an Enter before that is ignored. Enter
+    # again until the dialog closes (a bounded few times).
+    for _ in range(5):
+        xdo(display, "key", "--window", window, "Return")
+        deadline = time.monotonic() + 3
+        while time.monotonic() < deadline and visible(window):
+            time.sleep(0.1)
+        if not visible(window):
+            return
+    pytest.fail(f"the dialog {title!r} stayed open after Enter")
+
+
+def x_screenshot(display: str, path: Path) -> None:
+    """The X screen as the user sees it (ImageMagick). After a native drop, WebKitWebDriver's
+    own screenshot waits for a repaint that does not come under Xvfb, and times out."""
+    subprocess.run(["import", "-window", "root", "-crop", "1280x800+0+0", str(path)], check=True, timeout=30,
+                   env=os.environ | {"DISPLAY": display})

@@ -8,16 +8,13 @@ demo folders stay as the other tests expect them."""
 from __future__ import annotations
 
 import csv
-import os
 import shutil
-import subprocess
 import uuid
-from pathlib import Path
 
 import pytest
 
 from conftest import choose_folder, reload
-from native_drop import bring_to_front, drop_files, screen_center, xdo
+from native_drop import answer_file_dialog, bring_to_front, drop_files, screen_center, x_screenshot, xdo
 from sandbox_api import create_folder, field_value
 from test_app import card_ids, wait_count
 from webdriver import Session
@@ -83,13 +80,19 @@ def choose_with_keys(app: Session, display: str, css: str, value: str) -> None:
 
 def wait_finished(app: Session, what: str) -> str:
     """Waits for the bulk panel's summary of a finished run; returns its title."""
-    app.wait_until(lambda: app.find("#bulk-finished").prop("hidden") is False, timeout=30, what=f"{what} to finish")
+    try:
+        app.wait_until(lambda: app.find("#bulk-finished").prop("hidden") is False, timeout=30, what=f"{what} to finish")
+    except TimeoutError as e:
+        panel = app.execute("return [document.querySelector('#bulk-panel').outerHTML, document.querySelector('#toast').textContent]")
+        raise TimeoutError(f"{e}; the bulk panel and toast: {panel}") from None
     return app.find("#bulk-finished .bulk-title").text
 
 
 def fields_of(api, image_id: str) -> dict:
+    """The image's field values as the sandbox has them, without those the server writes on
+    every save (who modified it, and when)."""
     header = api.header(image_id)
-    return {f["id"]: f.get("value") for f in header["fields"]}
+    return {f["id"]: f.get("value") for f in header["headerData"]["fields"] if not f["id"].startswith("modified")}
 
 
 def test_range_selected_with_real_clicks_is_bulk_edited_then_undone(app, sandbox, display, artifacts, xdotool):
@@ -147,20 +150,6 @@ def test_range_selected_with_real_clicks_is_bulk_edited_then_undone(app, sandbox
     app.wait_until(lambda: all(fields_of(api, i) == before[i] for i in ids), timeout=30, what="Undo to restore every image")
 
 
-def save_in_native_dialog(display: str, title: str, path: Path) -> None:
-    """Answers the GTK save dialog titled `title` with real keys: focus it, replace the suggested
-    name with the full path, Enter. Without a window manager the dialog gets the focus by hand."""
-    found = subprocess.run(["xdotool", "search", "--sync", "--onlyvisible", "--name", f"^{title}$"],
-                           capture_output=True, text=True, timeout=30, env=os.environ | {"DISPLAY": display})
-    assert found.returncode == 0 and found.stdout.split(), f"no native dialog titled {title!r}: {found.stderr}"
-    window = found.stdout.split()[-1]
-    xdo(display, "windowraise", window)
-    xdo(display, "windowfocus", "--sync", window)
-    xdo(display, "key", "--window", window, "ctrl+a")
-    xdo(display, "type", "--delay", "15", str(path))
-    xdo(display, "key", "Return")
-
-
 def test_csv_exported_edited_and_dropped_back_round_trips(app, sandbox, display, artifacts, tmp_path, xdotool):
     api = sandbox[1]
     folder_id, _ = folder_of_images(sandbox, "SHEET", 5)
@@ -177,7 +166,7 @@ def test_csv_exported_edited_and_dropped_back_round_trips(app, sandbox, display,
     assert item, "no CSV export in the folder menu"
     x_click(app, display, '[data-e2e="export-csv"]')
     exported = tmp_path / "exported sheet.csv"
-    save_in_native_dialog(display, "Export images", exported)
+    answer_file_dialog(display, "Export images", exported, save=True)
     app.wait_until(lambda: exported.exists() and "Exported 5 rows" in app.find("#toast").text, timeout=20,
                    what="the export to be written and reported")
 
@@ -205,7 +194,7 @@ def test_csv_exported_edited_and_dropped_back_round_trips(app, sandbox, display,
     app.wait_for("#sheet-dialog[open]", timeout=20)
     app.wait_until(lambda: app.find("#sheet-apply").prop("disabled") is False, what="the import diff")
     assert "2" in app.find("#sheet-summary").text, app.find("#sheet-summary").text
-    app.screenshot(artifacts / "sheet-import-diff.png")
+    x_screenshot(display, artifacts / "sheet-import-diff.png")
     x_click(app, display, "#sheet-apply")
     app.wait_gone("#sheet-dialog[open]")
     title = wait_finished(app, "the import")

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from conftest import choose_folder
-from native_drop import SYSTEM_PY, drop_files, os_drag
+from native_drop import SYSTEM_PY, answer_file_dialog, bring_to_front, drop_files, os_drag, screen_center, xdo
 from sandbox_api import field_value, put_source, release_source
 from test_app import card_ids
 from webdriver import Session
@@ -177,3 +177,28 @@ def test_new_images_wait_behind_a_pill_while_uploads_run(upload_app: Session, sl
         assert app.find("#new-images").prop("hidden") is True
     finally:
         release_source(slow_sandbox[0], source)
+
+
+def test_add_files_dialog_queues_the_chosen_file(upload_app: Session, slow_sandbox, display, tmp_path, tools):
+    """"Add files…" opens the native GTK dialog without freezing the window (rfd's blocking
+    dialog called on the main thread once waited for itself forever); the file typed into it
+    lands as a new image in the open folder."""
+    app = upload_app
+    api = slow_sandbox[1]
+    graphics = api.folder("Graphics")
+    choose_folder(app, graphics["id"])
+    tag = uuid.uuid4().hex[:6]
+    picked = tmp_path / f"picked-{tag}.png"
+    # A colour of its own: the same bytes sent earlier in the session would wait as a duplicate.
+    subprocess.run(["convert", "-size", "80x60", f"xc:#{tag}", str(picked)], check=True, timeout=30)
+    bring_to_front(app)
+    x, y = screen_center(app, "#add-files")
+    xdo(display, "mousemove", "--sync", str(x), str(y))
+    xdo(display, "click", "1")
+    answer_file_dialog(display, "Add images", picked, save=False)
+    app.wait_until(lambda: [r["name"] for r in rows(app)].count(picked.name) == 1, timeout=20,
+                   what="the picked file in the upload tray")
+    app.wait_until(lambda: next(r["state"] for r in rows(app) if r["name"] == picked.name) == "done", timeout=60,
+                   what=f"the picked file to be uploaded and processed (now {[r for r in rows(app) if r['name'] == picked.name]})")
+    found = api.search(graphics["id"], [{"field": "header_number", "operator": "Eq", "value": picked.stem}], 5)
+    assert found["total"] == 1, found

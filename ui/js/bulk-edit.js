@@ -13,7 +13,7 @@ import { controlOf, toText, fromText } from './widgets.js';
 import { choicesFrom } from './choices.js';
 import { showToast } from './toast.js';
 import { selectionArg, selectedCount, selection } from './selection.js';
-import { trackRun } from './bulk-progress.js';
+import { startRun } from './bulk-progress.js';
 import { presetsChanged } from './presets.js';
 import {
   OP_LABELS, bulkEditableFields, opsFor, opTakesValue, buildEdits, rowsFromEdits, placeServerError,
@@ -387,9 +387,8 @@ async function apply() {
   const mine = ticket;
   setBusy(true, 'apply');
   try {
-    const started = await api.runBulk(plan.planId);
+    await startRun(() => api.runBulk(plan.planId), 'edit');
     if (mine !== ticket) return;
-    trackRun(started, 'edit');
     draft = { folderId: draft.folderId, rows: [] };
     close();
   } catch (err) {

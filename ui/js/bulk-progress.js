@@ -26,6 +26,8 @@ let announced = -1;       // the tenth of the run last announced to screen reade
 let busyAction = false;
 let frame = 0;
 const ended = new Set();  // edits that sent bulk://finished: a late progress event is dropped
+let starting = 0;         // run commands waiting for their answer
+const endedWhileStarting = new Set();  // edits that finished while a run command was waiting
 
 const panel = () => $('#bulk-panel');
 
@@ -64,10 +66,25 @@ export async function lastEditItems() {
   return [{ label: `Undo the last ${what} (${changed.toLocaleString()} ${changed === 1 ? 'image' : 'images'})…`, onSelect: () => undo(last) }];
 }
 
-/** A run just started (`run_bulk`, `retry_bulk`, `undo_bulk` answered {editId, total}): show it
- * at once, before its first progress event. */
-export function trackRun(started, kind = 'edit') {
-  if (!started?.editId) return;
+/**
+ * Starts a run: `call` is the command (`run_bulk`, `retry_bulk`, `undo_bulk`) answering
+ * {editId, total}; the run is shown at once, before its first progress event. A short run can
+ * end (`bulk://finished`) before its command's answer reaches the page: then its summary stays.
+ */
+export async function startRun(call, kind = 'edit') {
+  starting += 1;
+  try {
+    const started = await call();
+    showStarted(started, kind);
+    return started;
+  } finally {
+    starting -= 1;
+    if (!starting) endedWhileStarting.clear();
+  }
+}
+
+function showStarted(started, kind) {
+  if (!started?.editId || endedWhileStarting.has(started.editId)) return;
   if (running?.editId !== started.editId) {
     running = { editId: started.editId, kind, total: Number(started.total) || 0, done: 0, counts: { changed: 0, unchanged: 0, failed: 0, skipped: 0 } };
   }
@@ -96,6 +113,7 @@ function onProgress(p) {
 function onFinished(f) {
   if (!f?.editId) return;
   ended.add(f.editId);
+  if (starting) endedWhileStarting.add(f.editId);
   running = null;
   cancelling = false;
   finished = f;
@@ -241,9 +259,9 @@ async function act(fn, failure, kind) {
   busyAction = true;
   schedule();
   try {
-    const started = await fn();
+    await startRun(fn, kind);
     busyAction = false;
-    trackRun(started, kind);
+    schedule();
   } catch (err) {
     busyAction = false;
     schedule();

@@ -11,7 +11,7 @@ import { state, folderStore } from './state.js';
 import { showToast, showError, hideToast } from './toast.js';
 import { selectionArg, selectedCount } from './selection.js';
 import { setSheetDropHandler } from './dropzone.js';
-import { trackRun } from './bulk-progress.js';
+import { startRun } from './bulk-progress.js';
 import { sampleList } from './bulk-lists.js';
 import { exportArgs, exportScopeText, exportedText, importModel, capped } from './bulk-model.js';
 
@@ -121,9 +121,8 @@ async function apply() {
   $('#sheet-apply').disabled = true;
   $('#sheet-dialog').classList.add('is-busy');
   try {
-    const started = await api.runBulk(model.planId);
+    await startRun(() => api.runBulk(model.planId), 'import');
     if (mine !== ticket) return;
-    trackRun(started, 'import');
     $('#sheet-dialog').close();
   } catch (err) {
     if (mine !== ticket) return;

@@ -1,7 +1,7 @@
 //! Spreadsheet commands: export images to CSV/XLSX through the native save dialog, and
 //! preview an import (a dropped file's handle, or the native open dialog) as a diff whose
-//! valid changes are a plan for `run_bulk`. The dialogs are the only untested part; what
-//! happens with the chosen path is in `export_to_path` and `preview_import`.
+//! valid changes are a plan for `run_bulk`. What happens with the chosen path is in
+//! `export_to_path` and `preview_import` (app tests); the dialogs are driven by the e2e tests.
 
 use std::path::{Path, PathBuf};
 
@@ -10,7 +10,7 @@ use image_library::sheet::{export_file_name, today, write_file, Format, ImportPr
 use image_library::ImageLibrary;
 use serde::Serialize;
 use serde_json::Value;
-use tauri::{AppHandle, Manager, Runtime, State};
+use tauri::{AppHandle, Runtime, State};
 use tracing::instrument;
 
 use super::bulk::parse_selection;
@@ -18,6 +18,7 @@ use crate::bulk_runs::{busy_images, BulkRuns};
 use crate::connection::ConnectionManager;
 use crate::error::{AppError, AppResult};
 use crate::file_handles::FileHandles;
+use crate::native_dialogs;
 
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -109,7 +110,7 @@ pub async fn export_sheet<R: Runtime>(
         .transpose()?;
     let library = conn.library().await?;
     let suggested = suggested_export_name(&library, &folder_id, format).await?;
-    let Some(path) = save_dialog(&app, suggested, format).await? else {
+    let Some(path) = native_dialogs::save_sheet(&app, suggested, format).await else {
         return Ok(None);
     };
     let path = with_extension(path, format);
@@ -182,7 +183,7 @@ pub async fn import_sheet<R: Runtime>(
                 _ => return Err(AppError::invalid_input(ONE_SHEET)),
             }
         }
-        None => match open_dialog(&app).await? {
+        None => match native_dialogs::open_sheet(&app).await {
             Some(path) => path,
             None => return Ok(None),
         },
@@ -191,55 +192,4 @@ pub async fn import_sheet<R: Runtime>(
     Ok(Some(
         preview_import(&app, &runs, &library, &folder_id, &path).await?,
     ))
-}
-
-/// GTK dialogs must run on the main thread: the blocking rfd dialog runs there and its answer
-/// is sent back (as `pick_upload_files` does).
-async fn on_main_thread<R: Runtime, T: Send + 'static>(
-    app: &AppHandle<R>,
-    ask: impl FnOnce(Option<tauri::WebviewWindow<R>>) -> T + Send + 'static,
-) -> AppResult<T> {
-    let (tx, rx) = tokio::sync::oneshot::channel();
-    let window = app.get_webview_window(crate::MAIN_WINDOW);
-    app.run_on_main_thread(move || {
-        let _ = tx.send(ask(window));
-    })
-    .map_err(|e| AppError::Internal(format!("could not open the file dialog: {e}")))?;
-    rx.await
-        .map_err(|_| AppError::Internal("the file dialog closed without an answer".into()))
-}
-
-async fn save_dialog<R: Runtime>(
-    app: &AppHandle<R>,
-    suggested: String,
-    format: Format,
-) -> AppResult<Option<PathBuf>> {
-    on_main_thread(app, move |window| {
-        let (label, ext) = match format {
-            Format::Csv => ("CSV (UTF-8)", "csv"),
-            Format::Xlsx => ("Excel workbook", "xlsx"),
-        };
-        let mut dialog = rfd::FileDialog::new()
-            .set_title("Export images")
-            .set_file_name(suggested)
-            .add_filter(label, &[ext]);
-        if let Some(window) = &window {
-            dialog = dialog.set_parent(window);
-        }
-        dialog.save_file()
-    })
-    .await
-}
-
-async fn open_dialog<R: Runtime>(app: &AppHandle<R>) -> AppResult<Option<PathBuf>> {
-    on_main_thread(app, |window| {
-        let mut dialog = rfd::FileDialog::new()
-            .set_title("Import a spreadsheet")
-            .add_filter("Spreadsheets", &["csv", "xlsx"]);
-        if let Some(window) = &window {
-            dialog = dialog.set_parent(window);
-        }
-        dialog.pick_file()
-    })
-    .await
 }

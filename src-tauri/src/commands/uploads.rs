@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use tauri::{AppHandle, Manager, Runtime, State};
+use tauri::{AppHandle, Runtime, State};
 use upload_queue::{BatchTotals, FieldValue, JobId, JobRequest, JobSummary, Target};
 
 use super::require_guid;
@@ -331,37 +331,14 @@ pub async fn discard_interrupted_uploads(host: State<'_, UploadHost>) -> AppResu
     host.queue().discard_interrupted().map_err(queue_error)
 }
 
-/// Native "Add files…" dialog. GTK dialogs must run on the main (GTK) thread, so the
-/// blocking rfd dialog is run there and its answer sent back. The chosen files are kept under a
-/// handle for `enqueue_uploads`, like a drop; None when cancelled.
+/// Native "Add files…" dialog. The chosen files are kept under a handle for
+/// `enqueue_uploads`, like a drop; None when cancelled.
 #[tauri::command]
 pub async fn pick_upload_files<R: Runtime>(
     app: AppHandle<R>,
     handles: State<'_, FileHandles>,
 ) -> AppResult<Option<HandedFiles>> {
-    let (tx, rx) = tokio::sync::oneshot::channel();
-    let window = app.get_webview_window("main");
-    app.run_on_main_thread(move || {
-        let mut dialog = rfd::FileDialog::new()
-            .set_title("Add images")
-            .add_filter(
-                "Images",
-                &[
-                    "jpg", "jpeg", "png", "gif", "webp", "tif", "tiff", "bmp", "heic", "heif",
-                    "avif", "psd",
-                ],
-            )
-            .add_filter("All files", &["*"]);
-        if let Some(window) = &window {
-            dialog = dialog.set_parent(window);
-        }
-        let picked = dialog.pick_files().unwrap_or_default();
-        let _ = tx.send(picked);
-    })
-    .map_err(|e| AppError::Internal(format!("could not open the file dialog: {e}")))?;
-    let picked = rx
-        .await
-        .map_err(|_| AppError::Internal("the file dialog closed without an answer".into()))?;
+    let picked = crate::native_dialogs::pick_images(&app).await;
     Ok(handles.register(picked))
 }
 
