@@ -402,7 +402,7 @@ def wheel_clicker(display: str, xy: tuple[int, int], direction: list, stop_flag:
     while not stop_flag.is_set():
         d = direction[0]
         if d == 0:
-            time.sleep(0.05)
+            stop_flag.wait(0.05)  # idle until a direction is set or the run stops
             continue
         subprocess.run(["xdotool", "click", "--repeat", str(per_chunk), "--delay", str(delay_ms),
                         "5" if d > 0 else "4"], check=True, timeout=30, env=env)

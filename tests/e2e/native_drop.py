@@ -117,12 +117,12 @@ def answer_file_dialog(display: str, title: str, path: Path, save: bool) -> None
         return w in listed.stdout.split()
 
     window = None
-    deadline = time.monotonic() + 30
-    while window is None and time.monotonic() < deadline:
-        found = subprocess.run(["xdotool", "search", "--onlyvisible", "--name", f"^{title}$"],
-                               capture_output=True, text=True, timeout=10, env=env)
+    try:  # xdotool's --sync waits for the window itself; the timeout bounds it
+        found = subprocess.run(["xdotool", "search", "--sync", "--onlyvisible", "--name", f"^{title}$"],
+                               capture_output=True, text=True, timeout=30, env=env)
         window = (found.stdout.split() or [None])[-1]
-        time.sleep(0.2)
+    except subprocess.TimeoutExpired:
+        pass
     if window is None:
         names = subprocess.run(["sh", "-c", "for w in $(xdotool search --onlyvisible --name ''); do xdotool getwindowname $w; done"],
                                capture_output=True, text=True, timeout=20, env=env).stdout.split("\n")
