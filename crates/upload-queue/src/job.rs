@@ -80,6 +80,14 @@ pub fn fields_problem(target: &Target, fields: &[FieldValue]) -> Option<String> 
     })
 }
 
+/// A new image's number and name chosen by the caller (an intake naming rule), instead of the
+/// file name's stem. A number already taken still gets the job's suffix, as a stem does.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Naming {
+    pub number: String,
+    pub name: String,
+}
+
 /// One file the caller wants uploaded.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -87,9 +95,12 @@ pub struct JobRequest {
     pub source: Source,
     pub target: Target,
     /// For `Target::NewImage`: field values the image is created with (besides the number and
-    /// name from the file name).
+    /// name).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub fields: Vec<FieldValue>,
+    /// For `Target::NewImage`: the number and name; `None` takes them from the file name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub naming: Option<Naming>,
 }
 
 impl JobRequest {
@@ -98,6 +109,7 @@ impl JobRequest {
             source: Source::Path { path: path.into() },
             target,
             fields: Vec::new(),
+            naming: None,
         }
     }
     pub fn url(url: impl Into<String>, target: Target) -> Self {
@@ -105,11 +117,17 @@ impl JobRequest {
             source: Source::Url { url: url.into() },
             target,
             fields: Vec::new(),
+            naming: None,
         }
     }
     /// The new image is created with `fields` (see `FieldValue`).
     pub fn with_fields(mut self, fields: Vec<FieldValue>) -> Self {
         self.fields = fields;
+        self
+    }
+    /// The new image gets this number and name instead of the file name's (see `Naming`).
+    pub fn with_naming(mut self, naming: Naming) -> Self {
+        self.naming = Some(naming);
         self
     }
 }

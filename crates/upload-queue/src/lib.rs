@@ -17,7 +17,7 @@ pub use error::{Error, Result};
 pub use events::{BatchTotals, QueueEvent};
 pub use expand::{expand_paths, Expanded, Skipped};
 pub use job::{
-    fields_problem, FieldValue, JobId, JobRequest, JobState, JobSummary, Source, Target,
+    fields_problem, FieldValue, JobId, JobRequest, JobState, JobSummary, Naming, Source, Target,
     FILE_NAME_FIELDS,
 };
 mod poller;

@@ -7,7 +7,7 @@ use common::{start, wait_for, write_jpeg, write_png, Env};
 use serde_json::json;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
-use upload_queue::{FieldValue, JobRequest, JobState, Queue, QueueConfig, Target};
+use upload_queue::{FieldValue, JobRequest, JobState, Naming, Queue, QueueConfig, Target};
 
 /// What only this file's tests need on top of the shared environment.
 impl Env {
@@ -683,5 +683,78 @@ async fn new_images_are_created_with_the_queued_field_values() {
         assert_eq!(image.header_name, stem);
         assert_eq!(image.files.map_or(0, |f| f.len()), 1);
     }
+    queue.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_callers_number_and_name_replace_the_file_names() {
+    let env = start(|_| {}).await;
+    let client = env.client();
+    let (a, b, c) = (
+        env.file("SS27_PRT-0412.png"),
+        env.file("SS27_PRT-0413.png"),
+        env.file("taken.png"),
+    );
+    write_png(&a, 31);
+    write_png(&b, 32);
+    write_png(&c, 33);
+    let queue = env.open().await;
+    let named = |path: &PathBuf, number: &str, name: &str| {
+        JobRequest::file(path, env.new_image()).with_naming(Naming {
+            number: number.into(),
+            name: name.into(),
+        })
+    };
+
+    // Blank values and a version target are refused before anything is queued.
+    let version = Target::Version {
+        image_id: "3fa85f64-5717-4562-b3fc-2c963f66afa6".into(),
+    };
+    let report = queue
+        .enqueue(vec![
+            named(&a, " ", "Floral"),
+            JobRequest::file(&a, version).with_naming(Naming {
+                number: "X".into(),
+                name: "Y".into(),
+            }),
+        ])
+        .await
+        .unwrap();
+    assert!(report.accepted.is_empty(), "{report:?}");
+    assert!(report.rejected[0].reason.contains("blank"), "{report:?}");
+    assert!(report.rejected[1].reason.contains("only to new images"));
+
+    // Two files asking for one number in a batch: the second gets the job's suffix.
+    let report = queue
+        .enqueue(vec![
+            named(&a, "PRT-0412", "Floral Ditsy"),
+            named(&b, "PRT-0412", "Floral Ditsy"),
+            named(&c, "PRT-0500", "Stripe"),
+        ])
+        .await
+        .unwrap();
+    assert_eq!(report.accepted.len(), 3, "{report:?}");
+    assert!(queue.wait_until_idle(Duration::from_secs(20)).await);
+    let mut numbers = Vec::new();
+    for job in queue.jobs() {
+        assert_eq!(job.state, JobState::Done, "{job:?}");
+        let image = client
+            .get_image(job.image_id.as_ref().unwrap())
+            .await
+            .unwrap();
+        assert_eq!(
+            image.header_name,
+            if job.file_name == "taken.png" {
+                "Stripe"
+            } else {
+                "Floral Ditsy"
+            }
+        );
+        numbers.push(image.header_number);
+    }
+    numbers.sort();
+    assert_eq!(numbers[0], "PRT-0412");
+    assert!(numbers[1].starts_with("PRT-0412-"), "{numbers:?}");
+    assert_eq!(numbers[2], "PRT-0500");
     queue.shutdown().await;
 }

@@ -7,7 +7,9 @@ use super::{Job, Queue};
 use crate::error::{Error, Result};
 use crate::events::QueueEvent;
 use crate::expand::{expand_paths, Skipped};
-use crate::job::{fields_problem, FieldValue, JobRequest, JobState, JobSummary, Source, Target};
+use crate::job::{
+    fields_problem, FieldValue, JobRequest, JobState, JobSummary, Naming, Source, Target,
+};
 use crate::journal::{now_ms, JobRecord};
 use crate::preflight;
 use serde::Serialize;
@@ -49,6 +51,20 @@ fn source_text(source: &Source) -> String {
         Source::Path { path } => path.display().to_string(),
         Source::Url { url } => url.clone(),
     }
+}
+
+/// A caller's number and name must be usable as they are: only for new images, not blank.
+fn naming_problem(target: &Target, naming: Option<&Naming>) -> Option<String> {
+    let naming = naming?;
+    if let Target::Version { .. } = target {
+        return Some(
+            "a number and name apply only to new images; a new version keeps its image's.".into(),
+        );
+    }
+    if naming.number.trim().is_empty() || naming.name.trim().is_empty() {
+        return Some("a new image needs a number and a name; neither may be blank.".into());
+    }
+    None
 }
 
 /// A target id that is not a GUID (e.g. `../x` or `a?b` from a hand-edited link) is
@@ -148,8 +164,9 @@ impl Queue {
         let mut batch_content: HashMap<(String, Target), String> = HashMap::new();
         let mut batch_numbers: HashSet<String> = HashSet::new();
         for (req, facts) in checked {
-            if let Some(reason) =
-                target_problem(&req.target).or_else(|| fields_problem(&req.target, &req.fields))
+            if let Some(reason) = target_problem(&req.target)
+                .or_else(|| fields_problem(&req.target, &req.fields))
+                .or_else(|| naming_problem(&req.target, req.naming.as_ref()))
             {
                 rejected.push(Rejected {
                     path: source_text(&req.source),
@@ -172,16 +189,22 @@ impl Queue {
             let file_name = file_name_of(&req.source);
             let (header_number, header_name) = match &req.target {
                 Target::NewImage { .. } => {
-                    let stem = stem_of(&file_name);
-                    let taken = batch_numbers.contains(&stem)
-                        || self.inner.journal.number_taken(&stem, &id)?;
+                    let (wanted, name) = match &req.naming {
+                        Some(naming) => (naming.number.clone(), naming.name.clone()),
+                        None => {
+                            let stem = stem_of(&file_name);
+                            (stem.clone(), stem)
+                        }
+                    };
+                    let taken = batch_numbers.contains(&wanted)
+                        || self.inner.journal.number_taken(&wanted, &id)?;
                     let number = if taken {
-                        suffixed_number(&stem, &id)
+                        suffixed_number(&wanted, &id)
                     } else {
-                        stem.clone()
+                        wanted
                     };
                     batch_numbers.insert(number.clone());
-                    (Some(number), Some(stem))
+                    (Some(number), Some(name))
                 }
                 Target::Version { .. } => (None, None),
             };

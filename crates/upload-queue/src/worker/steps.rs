@@ -136,7 +136,11 @@ pub(crate) async fn create_step(
         .map_err(server(Marker::None))?
         .is_some()
     {
-        number = suffixed_number(rec.header_name.as_deref().unwrap_or("image"), id);
+        // The number as asked for (a stem or a naming rule's), without a suffix given at
+        // enqueue, so it is suffixed once.
+        let suffix = suffixed_number("", id);
+        let base = number.strip_suffix(suffix.as_str()).unwrap_or(&number);
+        number = suffixed_number(base, id);
     }
     let name = rec.header_name.clone().unwrap_or_else(|| number.clone());
     inner.update_running(id, |j| {
