@@ -100,6 +100,25 @@ export const api = {
   discardInterruptedUploads: () => call('discard_interrupted_uploads'),
   /** {handle, count, names} for enqueueUploads, or null when cancelled. */
   pickUploadFiles: () => call('pick_upload_files'),
+  /** The clipboard's files, or its image saved as a PNG → {handle, count, names} like a drop,
+   * or null when it holds neither. */
+  pasteFiles: () => call('paste_files'),
+  /** A folder's intake settings: {rule: null | {kind: 'pattern', pattern, dashAsSpace} |
+   * {kind: 'regex', regex, groups}, metadata: {title, description, keywords, creator}: fieldId|null}. */
+  intakeSettings: (folderId) => call('intake_settings', { folderId }),
+  saveIntakeSettings: (folderId, settings) => call('save_intake_settings', { folderId, settings }),
+  /** What a sample file name gives → IntakeRow {fileName, number, name, cells, note}; each cell
+   * {fieldId, label, text, source: 'rule'|'metadata'|'fileName'|'edited', problem}. */
+  tryIntakeName: (folderId, settings, fileName) => call('try_intake_name', { folderId, settings, fileName }),
+  /** For a new-image target in a folder with intake settings → IntakePreview {planId, folderId,
+   * columns: [{fieldId, label}], rows: [IntakeRow], skipped: [{name, reason}]}; null (the handle
+   * untouched) when the folder has none: queue the handle with enqueueUploads. */
+  planIntake: (handle, target) => call('plan_intake', { handle, target }),
+  /** A cell fixed in place → the row checked again. */
+  editIntakeCell: (planId, row, fieldId, text) => call('edit_intake_cell', { planId, row, fieldId, text }),
+  /** answer: {skip: [row index], validOnly} → {batchId, accepted, rejected, skipped} like enqueueUploads. */
+  commitIntake: (planId, answer) => call('commit_intake', { planId, answer }),
+  cancelIntake: (planId) => call('cancel_intake', { planId }),
 
   // ---- Many images at once (issue 13; docs in team/drafts/bulk-contract.md) ----
   // `selection` is selection.js's selectionArg(): {ids: [..]} or

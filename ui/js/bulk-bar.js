@@ -15,6 +15,7 @@ import { selection, selectedCount, selectionArg, clearSelection, isSelected } fr
 import { openBulkEdit } from './bulk-edit.js';
 import { loadPresets, openPresetsDialog, uploadPresetItems } from './presets.js';
 import { selectionExportItems, folderSheetItems } from './sheet.js';
+import { intakeItems } from './intake-rules.js';
 import { showDeleteResult, lastEditItems } from './bulk-progress.js';
 import { attachMenu } from './bulk-menu.js';
 import { selectionLabel, deleteConfirmText, presetSummaryLines } from './bulk-model.js';
@@ -79,6 +80,7 @@ async function folderItems() {
   ]);
   return [
     ...folderSheetItems(),
+    ...(intakeItems().length ? [{ separator: true }, ...intakeItems()] : []),
     ...(uploads.length ? [{ separator: true }, ...uploads] : []),
     ...(last.length ? [{ separator: true }, ...last] : []),
   ];

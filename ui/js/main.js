@@ -20,6 +20,9 @@ import { initBulkEdit, openBulkEdit } from './bulk-edit.js';
 import { initPresets } from './presets.js';
 import { initSheet } from './sheet.js';
 import { initBulkBar } from './bulk-bar.js';
+import { initIntake } from './intake.js';
+import { initIntakeRules } from './intake-rules.js';
+import { initPaste } from './paste.js';
 
 async function chooseFolder(folderId) {
   if (!folderId) { state.folderId = null; reloadGrid(); return; }
@@ -81,6 +84,9 @@ function init() {
   });
   initSheet();
   initBulkBar();
+  initIntake();
+  initIntakeRules();
+  initPaste();
   initAbout();
   start();
 }

@@ -5,11 +5,17 @@ import { api, describeError } from './api.js';
 import { showError, showToast } from './toast.js';
 import { state } from './state.js';
 import { newImageTarget, presetFor } from './upload-target.js';
+import { openIntake } from './intake.js';
 
-/** Queues the files behind `handle` (a drop or the file dialog) and reports what was left out;
- * returns the backend's answer (or null on error). */
+/** Queues the files behind `handle` (a drop, the file dialog or a paste) and reports what was
+ * left out; returns the backend's answer (or null on error, or when the folder's intake preview
+ * opened instead: it queues the files itself). */
 export async function enqueueFiles(handle, target) {
   try {
+    if (target?.kind === 'newImage') {
+      const preview = await api.planIntake(handle, target);
+      if (preview) { openIntake(preview); return null; }
+    }
     const res = await api.enqueueUploads(handle, target);
     const leftOut = [...(res.rejected || []), ...(res.skipped || [])];
     const queued = plural(Number(res.accepted) || 0, 'file', 'files');
