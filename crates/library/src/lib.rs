@@ -13,6 +13,7 @@ mod cache;
 mod error;
 mod form;
 mod input;
+pub mod intake;
 mod quick;
 pub mod sheet;
 pub mod typed;
