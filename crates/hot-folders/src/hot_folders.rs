@@ -91,7 +91,7 @@ impl HotFolders {
     }
 
     /// Saves a new hot folder and starts watching it; everything already in it is taken.
-    /// `config.dir` must exist; it is stored as its canonical path.
+    /// `config.dir` must exist; it is stored as its canonical path (absolute on Windows).
     pub async fn add(&self, config: HotFolderConfig) -> Result<HotFolderStatus> {
         self.check_open()?;
         if config.id.trim().is_empty() {
@@ -211,15 +211,21 @@ async fn stop(running: Running) {
     let _ = running.task.await;
 }
 
+/// The folder as stored: canonical (so overlaps are found through links), except on
+/// Windows, where canonical paths carry the `\\?\` prefix into every message and note.
 async fn canonical_dir(dir: &Path) -> Result<PathBuf> {
     let not_a_folder = || Error::NotAFolder {
         dir: dir.to_path_buf(),
     };
-    let canonical = tokio::fs::canonicalize(dir)
-        .await
-        .map_err(|_| not_a_folder())?;
-    match tokio::fs::metadata(&canonical).await {
-        Ok(meta) if meta.is_dir() => Ok(canonical),
+    let stored = if cfg!(windows) {
+        std::path::absolute(dir).map_err(|_| not_a_folder())?
+    } else {
+        tokio::fs::canonicalize(dir)
+            .await
+            .map_err(|_| not_a_folder())?
+    };
+    match tokio::fs::metadata(&stored).await {
+        Ok(meta) if meta.is_dir() => Ok(stored),
         _ => Err(not_a_folder()),
     }
 }

@@ -30,6 +30,15 @@ impl Live {
         *lock(&self.queue_problem) = problem;
     }
 
+    /// What the folder's own report holds, to tell whether its status may have changed.
+    pub fn fingerprint(&self) -> (u64, Option<String>, Option<String>) {
+        (
+            self.settling.load(Ordering::Relaxed),
+            lock(&self.folder_problem).clone(),
+            lock(&self.queue_problem).clone(),
+        )
+    }
+
     fn problem(&self) -> Option<String> {
         lock(&self.folder_problem)
             .clone()

@@ -42,7 +42,10 @@ async fn run(
     );
     let mut ticks = tokio::time::interval(shared.timing.poll);
     ticks.set_missed_tick_behavior(MissedTickBehavior::Delay);
+    shared.publish(&config.id);
     loop {
+        let before = live.fingerprint();
+        let mut took = false;
         tokio::select! {
             biased;
             _ = stop.changed() => break,
@@ -62,6 +65,7 @@ async fn run(
                 };
                 observer = o;
                 if !ready.is_empty() {
+                    took = true;
                     let again = take::take(&shared, &config, &live, ready).await;
                     if !again.is_empty() {
                         let Some((o, ())) = blocking(observer, |o| o.retry(again)).await else {
@@ -72,7 +76,10 @@ async fn run(
                 }
             }
         }
-        shared.publish(&config.id);
+        // Counts are read from the journal: only when something may have changed.
+        if took || live.fingerprint() != before {
+            shared.publish(&config.id);
+        }
     }
     // Stopping the watcher joins nothing but may touch the file system: off the async threads.
     let _ = tokio::task::spawn_blocking(move || drop(observer)).await;

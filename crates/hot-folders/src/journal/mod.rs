@@ -35,6 +35,7 @@ CREATE TABLE files (
     PRIMARY KEY (hot_id, rel_path, size, mtime_ns)
 );
 CREATE INDEX files_by_job ON files(job_id);
+CREATE INDEX files_by_state ON files(hot_id, state);
 ";
 
 /// A file as it was when it was looked at. Paths are stored as text: a name that is not
