@@ -53,9 +53,16 @@ fn a_pattern_reads_the_parts_of_a_name_and_dashes_read_as_spaces() {
     );
 }
 
+/// Pattern, file stem, the (field, text) pairs it gives.
+type Case = (
+    &'static str,
+    &'static str,
+    &'static [(&'static str, &'static str)],
+);
+
 #[test]
 fn separators_are_literal_text_and_unicode_names_work() {
-    let cases: [(&str, &str, &[(&str, &str)]); 6] = [
+    let cases: [Case; 6] = [
         (
             "{header_number} - {header_name}",
             "PRT-0412 - Floral Ditsy",
