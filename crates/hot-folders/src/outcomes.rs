@@ -136,7 +136,8 @@ pub(crate) async fn reconcile(shared: &Arc<Shared>) -> Result<()> {
 }
 
 /// Rows left `taking` by a crash between journaling and enqueueing: if the queue has a job
-/// for that very file, the row gets it; otherwise the row goes and the file is taken again.
+/// for that very file (same path and size, created after the take began), the row gets it;
+/// otherwise the row goes and the file is taken again.
 /// Only at open, before the folders start: later, `taking` rows are takes in progress.
 pub(crate) fn recover_taking(shared: &Shared) -> Result<()> {
     let rows = shared.journal.rows_in(&[RowState::Taking])?;
@@ -151,7 +152,9 @@ pub(crate) fn recover_taking(shared: &Shared) -> Result<()> {
         };
         let path = config.dir.join(&row.key.rel);
         let job = jobs.iter().find(|j| {
-            j.source == (Source::Path { path: path.clone() }) && j.size == Some(row.key.size)
+            j.source == (Source::Path { path: path.clone() })
+                && j.size == Some(row.key.size)
+                && j.created_at_ms >= row.updated_at_ms
         });
         match job {
             Some(j) => shared.journal.set_taken(&row.hot_id, &row.key, &j.id)?,

@@ -221,3 +221,51 @@ async fn adding_and_removing_say_what_is_wrong() {
     ));
     queue.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_crash_while_taking_neither_repeats_nor_loses_a_file() {
+    let env = start().await;
+    let dir = env.watched();
+    write_png(&dir.join("a.png"), 31);
+    let queue = env.open_queue(env.client()).await;
+    let hot = env.open_hot(&queue).await;
+    hot.add(env.config("drop", false)).await.unwrap();
+    wait_for_status(&hot, "drop", "the first upload", |s| s.counts.uploaded == 1).await;
+    let a_job = queue.jobs().remove(0);
+    hot.close().await;
+    queue.shutdown().await;
+
+    // What a crash leaves in the journal: a.png's job was accepted by the queue but its id
+    // never written; c.png was journaled as being taken but never reached the queue.
+    write_png(&dir.join("c.png"), 32);
+    let (c_size, c_mtime) = upload_queue::preflight::stat(&dir.join("c.png")).unwrap();
+    let db = rusqlite::Connection::open(env.state_dir().join("hot-folders.sqlite")).unwrap();
+    db.execute(
+        "UPDATE files SET state = 'taking', job_id = NULL, updated_at = ?1 WHERE rel_path = 'a.png'",
+        [a_job.created_at_ms - 1],
+    )
+    .unwrap();
+    db.execute(
+        "INSERT INTO files (hot_id, rel_path, size, mtime_ns, state, updated_at) VALUES ('drop', 'c.png', ?1, ?2, 'taking', 0)",
+        rusqlite::params![c_size as i64, c_mtime],
+    )
+    .unwrap();
+    drop(db);
+
+    let queue = env.open_queue(env.client()).await;
+    let hot = env.open_hot(&queue).await;
+    wait_for_status(
+        &hot,
+        "drop",
+        "c.png uploaded and a.png known as uploaded",
+        |s| s.counts.uploaded == 2 && s.counts.queued == 0 && s.counts.settling == 0,
+    )
+    .await;
+    assert_eq!(
+        jobs_per_file(&queue),
+        HashMap::from([("a.png".to_owned(), 1), ("c.png".to_owned(), 1)])
+    );
+    assert_eq!(env.sandbox.controls().requests_seen("/Image/Upload"), 2);
+    hot.close().await;
+    queue.shutdown().await;
+}

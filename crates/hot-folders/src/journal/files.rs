@@ -31,6 +31,8 @@ pub(crate) struct TakenRow {
     pub state: RowState,
     pub job_id: Option<String>,
     pub moved_to: Option<String>,
+    /// When the row last changed (for a `taking` row: when the take began).
+    pub updated_at_ms: i64,
 }
 
 impl Journal {
@@ -175,7 +177,7 @@ impl Journal {
     pub fn rows_in(&self, states: &[RowState]) -> Result<Vec<TakenRow>> {
         let conn = self.conn();
         let mut stmt = conn.prepare(
-            "SELECT hot_id, rel_path, size, mtime_ns, state, job_id, moved_to FROM files WHERE state = ?1",
+            "SELECT hot_id, rel_path, size, mtime_ns, state, job_id, moved_to, updated_at FROM files WHERE state = ?1",
         )?;
         let mut out = Vec::new();
         for state in states {
@@ -190,6 +192,7 @@ impl Journal {
                     state: *state,
                     job_id: r.get(5)?,
                     moved_to: r.get(6)?,
+                    updated_at_ms: r.get(7)?,
                 })
             })?;
             out.extend(rows.collect::<rusqlite::Result<Vec<_>>>()?);
