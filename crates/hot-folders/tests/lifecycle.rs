@@ -171,6 +171,21 @@ async fn a_folder_that_goes_away_is_an_error_until_it_comes_back() {
         })
         .collect();
     assert_eq!(names, ["one.png", "two.png"]);
+
+    // Replaced at once by a new folder of the same name (no tick sees it missing): the old
+    // folder's watch died with it, and the new folder is watched and walked.
+    std::fs::remove_dir_all(&dir).unwrap();
+    let dir = env.watched();
+    write_png(&dir.join("three.png"), 23);
+    wait_for_status(&hot, "drop", "the upload from the replaced folder", |s| {
+        s.state == FolderState::Watching && s.counts.uploaded == 3
+    })
+    .await;
+    write_png(&dir.join("four.png"), 24);
+    wait_for_status(&hot, "drop", "an upload seen by the new watch", |s| {
+        s.counts.uploaded == 4
+    })
+    .await;
     hot.close().await;
     queue.shutdown().await;
 }

@@ -10,6 +10,7 @@ use crate::journal::{FileKey, Journal};
 use crate::scan::walk;
 use crate::settle::{Ready, Tracker};
 use crate::shared::Live;
+use notify::event::{EventKind, ModifyKind};
 use notify_debouncer_full::DebounceEventResult;
 use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
@@ -76,6 +77,17 @@ impl Observer {
                     for event in events {
                         // The backend dropped events (inotify queue overflow…): walk again.
                         rescan |= event.need_rescan();
+                        // The folder itself went or was renamed: its watch is dead even if
+                        // a new folder of that name is there by the next tick.
+                        if self.watcher.is_some()
+                            && event.paths.iter().any(|p| p == &self.root)
+                            && matches!(
+                                event.kind,
+                                EventKind::Remove(_) | EventKind::Modify(ModifyKind::Name(_))
+                            )
+                        {
+                            self.watcher = None;
+                        }
                         for path in &event.paths {
                             self.look_at(path, now);
                         }
