@@ -7,6 +7,7 @@ pub mod connection;
 pub mod credentials;
 pub mod error;
 pub mod file_handles;
+pub mod intake_host;
 pub mod keychain_writer;
 pub mod native_dialogs;
 pub mod paths;
@@ -26,6 +27,7 @@ use connection::ConnectionManager;
 use credentials::{Credentials, KeychainStore};
 use error::AppResult;
 use file_handles::FileHandles;
+use intake_host::IntakeHost;
 use paths::AppPaths;
 use sandbox_host::SandboxHost;
 use settings::{SettingsFile, WindowSize};
@@ -92,6 +94,14 @@ pub fn invoke_handler<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + 
         commands::presets::list_presets,
         commands::presets::save_preset,
         commands::presets::delete_preset,
+        commands::intake::intake_settings,
+        commands::intake::save_intake_settings,
+        commands::intake::try_intake_name,
+        commands::intake::plan_intake,
+        commands::intake::edit_intake_cell,
+        commands::intake::commit_intake,
+        commands::intake::cancel_intake,
+        commands::paste::paste_files,
     ]
 }
 
@@ -198,6 +208,7 @@ fn setup<R: Runtime>(
     app.manage(uploads);
     // Bulk edits (journals: data dir/bulk) and presets (data dir/presets).
     app.manage(BulkRuns::open(&paths.data_dir)?);
+    app.manage(IntakeHost::open(&paths.data_dir));
     app.manage(connection);
     // Pick the backend (and start the sandbox if needed) while the UI loads.
     let handle = app.clone();

@@ -7,6 +7,8 @@ pub mod annotations;
 pub mod bulk;
 pub mod connection;
 pub mod images;
+pub mod intake;
+pub mod paste;
 pub mod presets;
 pub mod sheets;
 pub mod uploads;

@@ -123,7 +123,7 @@ pub enum UploadTarget {
 
 /// The queue's target and the field values (encoded by the folder's rules, API values) each
 /// new image is created with. Invalid values are refused here, before anything is queued.
-async fn resolve_target(
+pub(crate) async fn resolve_target(
     conn: &ConnectionManager,
     target: UploadTarget,
 ) -> AppResult<(Target, Vec<FieldValue>)> {
@@ -163,7 +163,8 @@ fn check_target(target: &Target) -> AppResult<()> {
 const NO_PATHS: &str =
     "The app does not take file paths from the page. Drop the files on the window \
 or use \"Add files…\".";
-const DROP_AGAIN: &str = "These files are no longer available to the app (the drop or file choice \
+pub(crate) const DROP_AGAIN: &str =
+    "These files are no longer available to the app (the drop or file choice \
 was already used, or is more than two minutes old). Drop the files again, or choose them again \
 with \"Add files…\".";
 
