@@ -229,3 +229,25 @@ async fn canonical_dir(dir: &Path) -> Result<PathBuf> {
         _ => Err(not_a_folder()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The app keeps `HotFolders` in its state and awaits these in async commands.
+    #[allow(dead_code)]
+    fn handle_and_futures_are_send(hot: HotFolders, queue: Queue, planner: Planner) {
+        fn send<T: Send + Sync>(_: &T) {}
+        fn future<T: Send>(_: T) {}
+        send(&hot);
+        future(HotFolders::open("x", queue, planner, Timing::default()));
+        future(hot.add(HotFolderConfig {
+            id: "x".into(),
+            dir: "x".into(),
+            folder_id: "x".into(),
+            move_uploaded: false,
+        }));
+        future(hot.remove("x"));
+        future(hot.close());
+    }
+}
