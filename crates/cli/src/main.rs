@@ -7,6 +7,7 @@ mod connect;
 mod edit;
 mod error;
 mod report;
+mod rules;
 
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -138,7 +139,12 @@ fn main() -> ExitCode {
     // `bp upload` reads its arguments exactly as `bp-upload` does (clap would eat a leading
     // `--`): the same options, output and exit status, from one implementation.
     if std::env::args_os().nth(1).is_some_and(|a| a == "upload") {
-        return upload_queue::cli::main("bp upload", None, std::env::args_os().skip(2));
+        return upload_queue::cli::main_with_rules(
+            "bp upload",
+            None,
+            std::env::args_os().skip(2),
+            Some(rules::planner()),
+        );
     }
     let cli = Cli::parse();
     let runtime = match tokio::runtime::Builder::new_multi_thread()

@@ -230,3 +230,109 @@ async fn bp_upload_uploads_into_the_sandbox() {
         "{stdout}"
     );
 }
+
+/// `--rules FILE`: numbers, names and fields come from the folder's naming rule; a file whose
+/// name the folder's fields refuse is not sent, with the reason, and the run exits 1.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bp_upload_with_rules_names_and_fills_in_each_image() {
+    let dir = tempfile::tempdir().unwrap();
+    let sandbox = Sandbox::start(SandboxConfig {
+        data_dir: dir.path().join("sandbox"),
+        seed: Seed::Empty,
+        processing_ms: 50,
+        ..Default::default()
+    })
+    .await
+    .expect("sandbox starts");
+    let d = SandboxConfig::default();
+    let client = Client::new(
+        Config::new(d.company, d.client_id, d.client_secret, d.refresh_token)
+            .with_api_url(sandbox.public_api_url())
+            .with_token_url(sandbox.token_url()),
+    )
+    .unwrap();
+    let prints = client
+        .folders()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|f| f.name == "Prints")
+        .unwrap()
+        .id;
+    let good = dir.path().join("FA_PRT-0900_Rose-Garden_Embroidery.png");
+    let bad = dir.path().join("SU_PRT-0901_Wave_Weave.png");
+    write_png(&good, 3);
+    write_png(&bad, 4);
+    let rules = dir.path().join("rules.json");
+    std::fs::write(
+        &rules,
+        r#"{"rule": {"kind": "pattern", "pattern": "{season}_{header_number}_{header_name}_{artwork_type}"}, "metadata": {}}"#,
+    )
+    .unwrap();
+    let journal = dir.path().join("uploads.sqlite");
+    let out = run(
+        Some(&sandbox),
+        &[
+            "upload".as_ref(),
+            "--journal".as_ref(),
+            journal.as_os_str(),
+            "--folder".as_ref(),
+            prints.as_ref(),
+            "--rules".as_ref(),
+            rules.as_os_str(),
+            good.as_os_str(),
+            bad.as_os_str(),
+        ],
+    )
+    .await;
+    let stdout = text(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{stdout}\n{}",
+        text(&out.stderr)
+    );
+    let refusal = stdout
+        .lines()
+        .find(|l| l.starts_with("not sent") && l.contains("SU_PRT-0901_Wave_Weave.png"))
+        .unwrap_or_else(|| panic!("the refused file is named: {stdout}"));
+    assert!(refusal.contains("Weave"), "{refusal}");
+    let image = client
+        .get_image_by_number("PRT-0900")
+        .await
+        .unwrap()
+        .unwrap_or_else(|| panic!("no image PRT-0900: {stdout}"));
+    let image = client.get_image(&image.id).await.unwrap();
+    assert_eq!(image.header_name, "Rose Garden");
+    let value = |id: &str| image.field(id).map(|f| f.value.clone());
+    assert_eq!(value("season"), Some(serde_json::json!("Fall")));
+    assert_eq!(value("artwork_type"), Some(serde_json::json!("Embroidery")));
+    assert_eq!(image.files.map_or(0, |f| f.len()), 1);
+    assert!(client
+        .get_image_by_number("PRT-0901")
+        .await
+        .unwrap()
+        .is_none());
+
+    // A settings file that is not one stops the run before anything is sent (status 2).
+    std::fs::write(&rules, "{not json").unwrap();
+    let out = run(
+        Some(&sandbox),
+        &[
+            "upload".as_ref(),
+            "--journal".as_ref(),
+            dir.path().join("second.sqlite").as_os_str(),
+            "--folder".as_ref(),
+            prints.as_ref(),
+            "--rules".as_ref(),
+            rules.as_os_str(),
+            bad.as_os_str(),
+        ],
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert!(
+        text(&out.stderr).contains("is not an intake settings file"),
+        "{out:?}"
+    );
+}

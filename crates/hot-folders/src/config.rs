@@ -21,10 +21,11 @@ pub struct HotFolderConfig {
     pub move_uploaded: bool,
 }
 
-/// Turns a complete file into a job, or says why the file is rejected (e.g. the folder's
-/// naming rule does not match). The app and `bp` plug in the folder's naming rules here.
+/// Turns a complete file of a hot folder into a job for the hot folder's BeProduct folder
+/// (the first argument, its id), or says why the file is rejected (e.g. the folder's naming
+/// rule does not match). The app and `bp` plug in the folder's naming rules here.
 pub type Planner =
-    Arc<dyn Fn(PathBuf) -> BoxFuture<'static, Result<JobRequest, String>> + Send + Sync>;
+    Arc<dyn Fn(String, PathBuf) -> BoxFuture<'static, Result<JobRequest, String>> + Send + Sync>;
 
 /// How long a file must stay unchanged before it is taken, and how often pending files are
 /// looked at. Tests scale these down; the app uses `Timing::default()`.

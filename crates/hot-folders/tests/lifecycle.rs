@@ -32,13 +32,7 @@ async fn a_restart_takes_what_arrived_meanwhile_and_nothing_twice() {
         s.counts.uploaded == 2
     })
     .await;
-    let again = HotFolders::open(
-        env.state_dir(),
-        queue.clone(),
-        planner(&env.folder_id),
-        TIMING,
-    )
-    .await;
+    let again = HotFolders::open(env.state_dir(), queue.clone(), planner(), TIMING).await;
     assert!(
         matches!(again, Err(Error::InUse { .. })),
         "a second runner of the same state folder is refused"

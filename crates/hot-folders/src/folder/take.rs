@@ -43,7 +43,7 @@ pub(crate) async fn take(
     let mut rejected: Vec<(Taking, String)> = Vec::new();
     let mut planned: Vec<(Taking, JobRequest)> = Vec::new();
     for t in images {
-        match (shared.planner)(t.file.path.clone()).await {
+        match (shared.planner)(config.folder_id.clone(), t.file.path.clone()).await {
             Ok(req)
                 if req.source
                     == (Source::Path {

@@ -68,11 +68,10 @@ fn client_signing_in_with(sandbox: &Sandbox, client_secret: &str) -> Client {
 }
 
 /// The test's planner, a real one of the kind the app plugs in: a name with "bad" in it
-/// breaks the folder's naming rule; every other file becomes a new image in `folder_id`.
-pub fn planner(folder_id: &str) -> Planner {
-    let folder_id = folder_id.to_owned();
-    Arc::new(move |path: PathBuf| {
-        let folder_id = folder_id.clone();
+/// breaks the folder's naming rule; every other file becomes a new image in the hot folder's
+/// BeProduct folder.
+pub fn planner() -> Planner {
+    Arc::new(move |folder_id: String, path: PathBuf| {
         async move {
             let name = path
                 .file_name()
@@ -120,14 +119,9 @@ impl Env {
     }
 
     pub async fn open_hot(&self, queue: &Queue) -> HotFolders {
-        HotFolders::open(
-            self.state_dir(),
-            queue.clone(),
-            planner(&self.folder_id),
-            TIMING,
-        )
-        .await
-        .unwrap()
+        HotFolders::open(self.state_dir(), queue.clone(), planner(), TIMING)
+            .await
+            .unwrap()
     }
 
     pub fn config(&self, id: &str, move_uploaded: bool) -> HotFolderConfig {

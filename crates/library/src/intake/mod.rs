@@ -4,6 +4,7 @@
 //! the plan shows, per file, the number, name and field values a new image would get, each
 //! checked by the folder's field rules (`typed`), before anything is uploaded.
 
+mod jobs;
 mod metadata;
 mod plan;
 mod rules;
@@ -16,7 +17,7 @@ pub use plan::{
     plan_file, plan_name, recheck, CellSource, IntakeCell, IntakeFields, IntakeRow, IntakeValues,
 };
 pub use rules::{CompiledRule, NamingRule};
-pub use settings::{IntakeSettings, IntakeStore, MetadataMapping};
+pub use settings::{read_settings_file, IntakeSettings, IntakeStore, MetadataMapping};
 
 const NUMBER: &str = "header_number";
 const NAME: &str = "header_name";

@@ -291,3 +291,22 @@ impl ImageLibrary {
         store.save(folder_id, &specs, settings)
     }
 }
+
+/// Intake settings from a file a person points to (`bp upload --rules FILE`, `bp watch
+/// --rules FILE`): either the settings object itself (`{"rule": …, "metadata": …}`) or a
+/// folder's file as the app saves it (`{"version": 1, "settings": …}`).
+pub fn read_settings_file(path: &Path) -> Result<IntakeSettings> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Error::file(path, format!("cannot read the intake settings: {e}")))?;
+    if let Ok(file) = serde_json::from_str::<File>(&text) {
+        return Ok(file.settings);
+    }
+    serde_json::from_str::<IntakeSettings>(&text).map_err(|e| {
+        Error::file(
+            path,
+            format!(
+                "is not an intake settings file ({e}); write {{\"rule\": {{\"kind\": \"pattern\", \"pattern\": \"…\"}}, \"metadata\": {{…}}}}"
+            ),
+        )
+    })
+}

@@ -9,7 +9,7 @@ pub fn usage(program: &str) -> String {
 }
 
 const USAGE: &str = "\
-Usage: {program} --journal PATH [--folder ID] [--resume [--send-again]] [--concurrency N] [--processing-secs N] [PATH...]
+Usage: {program} --journal PATH [--folder ID [--rules FILE]] [--resume [--send-again]] [--concurrency N] [--processing-secs N] [PATH...]
 
 Uploads image files (and the images inside folders) into a BeProduct image folder, one new
 image per file, numbered after the file name. Every step is written to the journal first, so
@@ -18,6 +18,10 @@ anything twice.
 
   --journal PATH      the upload journal (SQLite); created if missing. Keep one per batch or reuse.
   --folder ID         the BeProduct image folder to create the images in (needed with PATHs)
+  --rules FILE        number, name and fields of each new image from a naming rule and the
+                      files' embedded metadata (a folder's intake settings as JSON, as the app
+                      saves them; the format is in crates/cli/README.md); a file the rule or
+                      the folder's fields refuse is not sent, with the reason (`bp upload` only)
   --resume            also finish what the journal holds unfinished: interrupted jobs, failed
                       ones that may succeed now, and files that may have landed (checked
                       again first)
@@ -45,6 +49,7 @@ pub struct Args {
     pub send_again: bool,
     pub concurrency: usize,
     pub processing: Option<Duration>,
+    pub rules: Option<PathBuf>,
     pub paths: Vec<PathBuf>,
 }
 
@@ -62,6 +67,7 @@ pub fn parse(args: impl IntoIterator<Item = std::ffi::OsString>) -> Result<Parse
     let mut send_again = false;
     let mut concurrency = 3usize;
     let mut processing = None;
+    let mut rules = None;
     let mut paths = Vec::new();
     let mut only_paths = false;
     let mut args = args.into_iter();
@@ -96,6 +102,7 @@ pub fn parse(args: impl IntoIterator<Item = std::ffi::OsString>) -> Result<Parse
                 }
                 folder = Some(id);
             }
+            "--rules" => rules = Some(PathBuf::from(value("a settings file")?)),
             "--resume" => resume = true,
             "--send-again" => send_again = true,
             "--concurrency" => {
@@ -130,6 +137,9 @@ pub fn parse(args: impl IntoIterator<Item = std::ffi::OsString>) -> Result<Parse
             "--send-again goes with --resume (it decides about files of the journal)".into(),
         );
     }
+    if rules.is_some() && paths.is_empty() {
+        return Err("--rules applies to the files named: name files or folders to upload".into());
+    }
     if !paths.is_empty() && folder.is_none() {
         return Err(
             "--folder ID is required to upload files (the image folder to put them in)".into(),
@@ -142,6 +152,7 @@ pub fn parse(args: impl IntoIterator<Item = std::ffi::OsString>) -> Result<Parse
         send_again,
         concurrency,
         processing,
+        rules,
         paths,
     }))
 }
@@ -191,6 +202,7 @@ mod tests {
                     send_again: true,
                     concurrency: 3,
                     processing: None,
+                    rules: None,
                     paths: vec![],
                 })
             }

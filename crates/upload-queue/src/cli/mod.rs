@@ -6,13 +6,16 @@
 mod args;
 mod report;
 
-use crate::{JobState, JobSummary, Queue, QueueConfig, Target};
+use crate::{JobRequest, JobState, JobSummary, Queue, QueueConfig, Target};
 use args::{Args, Parsed};
+use beproduct::Client;
+use futures::future::BoxFuture;
 use report::Reporter;
 use std::collections::HashSet;
 use std::ffi::OsString;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 pub use args::usage;
@@ -39,6 +42,22 @@ impl<E: std::fmt::Display> From<E> for Fatal {
     }
 }
 
+/// How `--rules FILE` turns files into jobs: given the client, the folder id, the settings file
+/// and the files found (folders expanded), each file's job or why it is not sent. `Err` stops
+/// the run (an unreadable or invalid settings file). The rules live above this crate (the image
+/// library), so only `bp upload` has them; `bp-upload` refuses `--rules`.
+pub type RulesPlanner = Arc<
+    dyn Fn(
+            Client,
+            String,
+            PathBuf,
+            Vec<PathBuf>,
+        )
+            -> BoxFuture<'static, Result<Vec<Result<JobRequest, (PathBuf, String)>>, String>>
+        + Send
+        + Sync,
+>;
+
 /// Runs the upload command: `program` is how it was called (`bp upload`, `bp-upload`; it names
 /// itself so in messages), `args` its arguments without the program name, `help_note` what
 /// `--help` adds below the options. Exit status: 0 every file landed, 1 some file was not
@@ -48,10 +67,24 @@ pub fn main(
     help_note: Option<&str>,
     args: impl IntoIterator<Item = OsString>,
 ) -> ExitCode {
+    main_with_rules(program, help_note, args, None)
+}
+
+/// `main`, with `--rules` planned by `rules` (None: `--rules` is refused).
+pub fn main_with_rules(
+    program: &str,
+    help_note: Option<&str>,
+    args: impl IntoIterator<Item = OsString>,
+    rules: Option<RulesPlanner>,
+) -> ExitCode {
     let args = match args::parse(args) {
         Ok(Parsed::Help) => {
             println!("{}", help(program, help_note));
             return ExitCode::SUCCESS;
+        }
+        Ok(Parsed::Run(a)) if a.rules.is_some() && rules.is_none() => {
+            eprintln!("{program}: --rules is an option of `bp upload` (it needs the image library); run bp upload --rules FILE …");
+            return ExitCode::from(2);
         }
         Ok(Parsed::Run(a)) => a,
         Err(message) => {
@@ -69,7 +102,7 @@ pub fn main(
             return ExitCode::from(2);
         }
     };
-    match runtime.block_on(run(args)) {
+    match runtime.block_on(run(args, rules)) {
         Ok(true) => ExitCode::SUCCESS,
         Ok(false) => ExitCode::from(1),
         Err(Fatal(message)) => {
@@ -81,7 +114,7 @@ pub fn main(
 
 /// Runs the batch; `Ok(true)` when every file of this run landed (with `--resume`: every
 /// file of the journal).
-async fn run(args: Args) -> Result<bool, Fatal> {
+async fn run(args: Args, rules: Option<RulesPlanner>) -> Result<bool, Fatal> {
     let client = beproduct::env::client_from_env(|name| std::env::var(name).ok()).map_err(Fatal)?;
     check_connection(&client, args.folder.as_deref()).await?;
     let mut config = QueueConfig::new(&args.journal);
@@ -94,7 +127,7 @@ async fn run(args: Args) -> Result<bool, Fatal> {
         println!("note       {notice}");
     }
     let mut events = queue.subscribe();
-    queue.set_client(client);
+    queue.set_client(client.clone());
 
     let mut reporter = Reporter::default();
     let mut ours: Vec<String> = Vec::new();
@@ -121,7 +154,19 @@ async fn run(args: Args) -> Result<bool, Fatal> {
 
     if !args.paths.is_empty() {
         let folder_id = args.folder.clone().unwrap_or_default();
-        refused = enqueue(&queue, &args.paths, &folder_id, &mut reporter, &mut ours).await?;
+        let planned = match (&args.rules, rules) {
+            (Some(file), Some(plan)) => Some((plan, client.clone(), file.clone())),
+            _ => None,
+        };
+        refused = enqueue(
+            &queue,
+            &args.paths,
+            &folder_id,
+            planned,
+            &mut reporter,
+            &mut ours,
+        )
+        .await?;
     }
 
     drain(&queue, &mut events, &mut reporter).await;
@@ -240,6 +285,7 @@ async fn enqueue(
     queue: &Queue,
     paths: &[PathBuf],
     folder_id: &str,
+    rules: Option<(RulesPlanner, Client, PathBuf)>,
     reporter: &mut Reporter,
     ours: &mut Vec<String>,
 ) -> Result<usize, Fatal> {
@@ -248,8 +294,36 @@ async fn enqueue(
     let target = Target::NewImage {
         folder_id: folder_id.to_owned(),
     };
-    let report = queue.enqueue_paths(paths.to_vec(), target).await?;
     let mut refused = 0;
+    let report = match rules {
+        None => queue.enqueue_paths(paths.to_vec(), target).await?,
+        Some((plan, client, file)) => {
+            let walk = paths.to_vec();
+            let expanded = tokio::task::spawn_blocking(move || crate::expand_paths(&walk))
+                .await
+                .map_err(|e| Fatal(format!("walking the folders stopped: {e}")))?;
+            let planned = plan(client, folder_id.to_owned(), file, expanded.files)
+                .await
+                .map_err(Fatal)?;
+            let mut requests = Vec::new();
+            for outcome in planned {
+                match outcome {
+                    Ok(request) => requests.push(request),
+                    Err((path, reason)) => {
+                        refused += 1;
+                        println!("not sent   {}: {reason}", path.display());
+                    }
+                }
+            }
+            let report = queue.enqueue(requests).await?;
+            crate::queue::PathsReport {
+                batch_id: report.batch_id,
+                accepted: report.accepted,
+                rejected: report.rejected,
+                skipped: expanded.skipped,
+            }
+        }
+    };
     for skipped in &report.skipped {
         // Inside folders, non-images are expected and only listed.
         let explicit = named.contains(&skipped.path);
