@@ -8,7 +8,7 @@ use image_library::intake::{IntakeRow, IntakeSettings};
 use serde::{Deserialize, Serialize};
 use tauri::State;
 use tracing::instrument;
-use upload_queue::{FieldValue, JobRequest, Naming, Target};
+use upload_queue::{JobRequest, Target};
 
 use super::images::Empty;
 use super::uploads::{resolve_target, DropResult, LeftOut, UploadTarget, DROP_AGAIN};
@@ -261,30 +261,7 @@ fn requests(
                 continue;
             }
         };
-        let mut fields: Vec<FieldValue> = values
-            .fields
-            .into_iter()
-            .map(|f| FieldValue::new(f.id, f.value))
-            .collect();
-        // The preset fills in what the row leaves empty.
-        for preset in &pending.preset {
-            if !fields.iter().any(|f| f.id.eq_ignore_ascii_case(&preset.id)) {
-                fields.push(preset.clone());
-            }
-        }
-        requests.push(
-            JobRequest::file(
-                path,
-                Target::NewImage {
-                    folder_id: pending.folder_id.clone(),
-                },
-            )
-            .with_fields(fields)
-            .with_naming(Naming {
-                number: values.number,
-                name: values.name,
-            }),
-        );
+        requests.push(values.job(path, &pending.folder_id, &pending.preset));
     }
     if let Some(first) = blocked.first() {
         let more = match blocked.len() {
