@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 use std::fs::{self, File};
-use std::io::{self, Read};
+use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
@@ -111,7 +111,14 @@ impl PreviewCache {
             path: self.dir.clone(),
             source,
         };
-        fs::write(&temp, png).map_err(cache_error)?;
+        // Stamped with the precise clock: eviction orders by this time, and the file system's
+        // own stamp can be a coarse tick shared by previews written in quick succession.
+        File::create(&temp)
+            .and_then(|mut f| {
+                f.write_all(png)?;
+                f.set_modified(SystemTime::now())
+            })
+            .map_err(cache_error)?;
         fs::rename(&temp, target).map_err(|e| {
             let _ = fs::remove_file(&temp);
             cache_error(e)

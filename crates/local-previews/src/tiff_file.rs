@@ -24,10 +24,12 @@ use crate::PreviewSource;
 /// The most one band of chunks (decoded, plus its RGB copy) may take.
 pub const MAX_TIFF_BAND_BYTES: u64 = 256 * 1024 * 1024;
 
+/// TIFF's PhotometricInterpretation for palette (indexed-colour) images.
+const PHOTOMETRIC_PALETTE: u16 = 3;
+
 #[derive(Debug)]
 enum Color {
     Gray,
-    Palette(Vec<[u8; 3]>),
     Rgb,
     Cmyk,
     YCbCr,
@@ -46,7 +48,7 @@ struct Format {
 impl Format {
     fn color_samples(&self) -> usize {
         match self.color {
-            Color::Gray | Color::Palette(_) => 1,
+            Color::Gray => 1,
             Color::Rgb | Color::YCbCr | Color::Lab => 3,
             Color::Cmyk => 4,
         }
@@ -113,7 +115,7 @@ pub(crate) fn preview(path: &Path, max_side: u32) -> Result<Picture, PreviewErro
                     } else {
                         dw * format.samples
                     };
-                    to_bytes(chunk, row_samples, band_h, format.bits, &format.color)
+                    to_bytes(chunk, row_samples, band_h, format.bits)
                 })
                 .collect::<Result<Vec<_>, _>>()?;
             for r in 0..band_h {
@@ -129,6 +131,13 @@ pub(crate) fn preview(path: &Path, max_side: u32) -> Result<Picture, PreviewErro
 }
 
 fn read_format(dec: &mut Decoder<BufReader<File>>) -> Result<Format, PreviewError> {
+    // The `tiff` crate (0.11) reads no palette images: its chunk reader refuses them.
+    let photometric = dec
+        .find_tag_unsigned::<u16>(Tag::PhotometricInterpretation)
+        .map_err(from_tiff)?;
+    if photometric == Some(PHOTOMETRIC_PALETTE) {
+        return Err(PreviewError::variant("TIFF", "indexed colour (a palette)"));
+    }
     let color_type = dec.colortype().map_err(from_tiff)?;
     let samples = dec
         .find_tag_unsigned::<u16>(Tag::SamplesPerPixel)
@@ -148,10 +157,6 @@ fn read_format(dec: &mut Decoder<BufReader<File>>) -> Result<Format, PreviewErro
         ColorType::CMYK(_) | ColorType::CMYKA(_) => Color::Cmyk,
         ColorType::YCbCr(_) => Color::YCbCr,
         ColorType::Lab(_) => Color::Lab,
-        ColorType::Palette(b) if b <= 8 => Color::Palette(read_palette(dec, b)?),
-        ColorType::Palette(b) => {
-            return Err(PreviewError::variant("TIFF", format!("a {b}-bit palette")))
-        }
         other => return Err(PreviewError::variant("TIFF", format!("{other:?} colour"))),
     };
     let format = Format {
@@ -168,31 +173,13 @@ fn read_format(dec: &mut Decoder<BufReader<File>>) -> Result<Format, PreviewErro
     Ok(format)
 }
 
-/// TIFF's ColorMap: all reds, then all greens, then all blues, 16 bits each.
-fn read_palette(
-    dec: &mut Decoder<BufReader<File>>,
-    bits: u8,
-) -> Result<Vec<[u8; 3]>, PreviewError> {
-    let map = dec.get_tag_u16_vec(Tag::ColorMap).map_err(from_tiff)?;
-    let n = 1usize << bits;
-    if map.len() < 3 * n {
-        return Err(PreviewError::corrupt(
-            "a palette image with a short colour map",
-        ));
-    }
-    Ok((0..n)
-        .map(|i| [map[i] >> 8, map[n + i] >> 8, map[2 * n + i] >> 8].map(|v| v as u8))
-        .collect())
-}
-
 /// A decoded chunk as one byte per sample, rows packed `row_samples` apart. 16-bit samples keep
-/// their high byte; 1/2/4-bit grey is stretched to 0..=255, palette indexes are kept as they are.
+/// their high byte; 1/2/4-bit grey is stretched to 0..=255.
 fn to_bytes(
     chunk: DecodingResult,
     row_samples: usize,
     rows: usize,
     bits: u8,
-    color: &Color,
 ) -> Result<Vec<u8>, PreviewError> {
     let short = || PreviewError::corrupt("a strip or tile holds less data than it should");
     match chunk {
@@ -211,17 +198,12 @@ fn to_bytes(
                 return Err(short());
             }
             let max = (1u16 << bits) - 1;
-            let stretch = !matches!(color, Color::Palette(_));
             let mut out = Vec::with_capacity(row_samples * rows);
             for row in v.chunks_exact(row_bytes).take(rows) {
                 for k in 0..row_samples {
                     let bit = k * usize::from(bits);
                     let value = u16::from(row[bit / 8] >> (8 - usize::from(bits) - bit % 8)) & max;
-                    out.push(if stretch {
-                        (value * 255 / max) as u8
-                    } else {
-                        value as u8
-                    });
+                    out.push((value * 255 / max) as u8);
                 }
             }
             Ok(out)
@@ -248,7 +230,6 @@ fn to_rgb(format: &Format, chunks: &[Vec<u8>], r: usize, dw: usize, out: &mut [u
                 let v = sample(0, x);
                 [v, v, v]
             }
-            Color::Palette(map) => map[usize::from(sample(0, x)).min(map.len() - 1)],
             Color::Rgb => [sample(0, x), sample(1, x), sample(2, x)],
             Color::Cmyk => cmyk_to_rgb(sample(0, x), sample(1, x), sample(2, x), sample(3, x)),
             Color::YCbCr => ycbcr_to_rgb(sample(0, x), sample(1, x), sample(2, x)),
