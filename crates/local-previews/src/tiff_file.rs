@@ -24,8 +24,16 @@ use crate::PreviewSource;
 /// The most one band of chunks (decoded, plus its RGB copy) may take.
 pub const MAX_TIFF_BAND_BYTES: u64 = 256 * 1024 * 1024;
 
-/// TIFF's PhotometricInterpretation for palette (indexed-colour) images.
-const PHOTOMETRIC_PALETTE: u16 = 3;
+/// PhotometricInterpretation values the `tiff` crate (0.11) cannot decode, named for people.
+fn unreadable_photometric(value: u16) -> Option<&'static str> {
+    match value {
+        3 => Some("indexed colour (a palette)"),
+        4 => Some("a transparency mask"),
+        // 8 is CIELab as Photoshop writes it; only ICC Lab (9) is decoded.
+        8 | 10 => Some("CIE L*a*b* colour"),
+        _ => None,
+    }
+}
 
 #[derive(Debug)]
 enum Color {
@@ -131,12 +139,11 @@ pub(crate) fn preview(path: &Path, max_side: u32) -> Result<Picture, PreviewErro
 }
 
 fn read_format(dec: &mut Decoder<BufReader<File>>) -> Result<Format, PreviewError> {
-    // The `tiff` crate (0.11) reads no palette images: its chunk reader refuses them.
     let photometric = dec
         .find_tag_unsigned::<u16>(Tag::PhotometricInterpretation)
         .map_err(from_tiff)?;
-    if photometric == Some(PHOTOMETRIC_PALETTE) {
-        return Err(PreviewError::variant("TIFF", "indexed colour (a palette)"));
+    if let Some(what) = photometric.and_then(unreadable_photometric) {
+        return Err(PreviewError::variant("TIFF", what));
     }
     let color_type = dec.colortype().map_err(from_tiff)?;
     let samples = dec
@@ -245,7 +252,10 @@ fn to_rgb(format: &Format, chunks: &[Vec<u8>], r: usize, dw: usize, out: &mut [u
 
 fn from_tiff(err: TiffError) -> PreviewError {
     match err {
-        TiffError::UnsupportedError(e) => PreviewError::variant("TIFF", e.to_string()),
+        TiffError::UnsupportedError(e) => PreviewError::variant(
+            "TIFF",
+            format!("something the TIFF reader cannot decode ({e})"),
+        ),
         TiffError::LimitsExceeded => PreviewError::TooLarge {
             detail: format!(
                 "one of its strips or tiles is more than {} MiB",

@@ -64,15 +64,23 @@ pub(crate) fn scan(mut input: impl Read) -> std::io::Result<Scan> {
                         break;
                     }
                 },
-                Some(buf) => match memmem::find(&window, PACKET_END) {
-                    Some(at) => {
-                        // Through the end marker's closing `?>`.
-                        let close =
-                            memmem::find(&window[at..], b"?>").map_or(window.len(), |c| at + c + 2);
-                        buf.extend_from_slice(&window[..close]);
-                        window.drain(..close);
+                Some(buf) => match memmem::find(&window, PACKET_END)
+                    .map(|at| (at, memmem::find(&window[at..], b"?>")))
+                {
+                    // Complete through the end marker's closing `?>`.
+                    Some((at, Some(close))) => {
+                        let end = at + close + 2;
+                        buf.extend_from_slice(&window[..end]);
+                        window.drain(..end);
                         let text = packet.take().unwrap_or_default();
                         read_packet(&text, &mut scan);
+                    }
+                    // The end marker's `?>` is in the next block.
+                    Some((at, None)) => {
+                        buf.extend_from_slice(&window[..at]);
+                        window.drain(..at);
+                        keep_from = 0;
+                        break;
                     }
                     None => {
                         // Keep a marker's length unscanned in case the end marker is split.
@@ -180,6 +188,16 @@ mod tests {
         let mut file = vec![b' '; BLOCK - 7];
         file.extend_from_slice(packet("aGk=").as_bytes());
         file.extend(vec![b' '; BLOCK]);
+        let scan = scan(&file[..]).unwrap();
+        assert_eq!(scan.thumbnail.as_deref(), Some(&b"hi"[..]));
+    }
+
+    #[test]
+    fn an_end_marker_split_before_its_closing_is_still_whole() {
+        let text = packet("aGk=");
+        let split = text.find("end=").unwrap() + 5;
+        let mut file = vec![b' '; BLOCK - split];
+        file.extend_from_slice(text.as_bytes());
         let scan = scan(&file[..]).unwrap();
         assert_eq!(scan.thumbnail.as_deref(), Some(&b"hi"[..]));
     }

@@ -129,3 +129,25 @@ fn a_file_with_no_preview_caches_nothing() {
 fn previews_in(cache: &PreviewCache) -> usize {
     fs::read_dir(cache.dir()).unwrap().count()
 }
+
+#[test]
+fn the_cache_can_be_shared_between_threads() {
+    fn shareable<T: Send + Sync>() {}
+    shareable::<PreviewCache>();
+
+    let dir = temp_dir();
+    let cache = PreviewCache::new(dir.path().join("previews"), 1024 * 1024).unwrap();
+    let source = path_in(&dir, "art.png");
+    red_blue(&source, 200, 100, &[]);
+    // Two blocking workers asking for the same preview at once both get the whole file.
+    let paths: Vec<_> = std::thread::scope(|s| {
+        let workers: Vec<_> = (0..2)
+            .map(|_| s.spawn(|| cache.get_or_make(&source, 64).unwrap()))
+            .collect();
+        workers.into_iter().map(|w| w.join().unwrap()).collect()
+    });
+    assert_eq!(paths[0], paths[1]);
+    let image = image::open(&paths[0]).unwrap().into_rgb8();
+    assert_colour(&image, 0.25, 0.5, RED);
+    assert_eq!(previews_in(&cache), 1);
+}

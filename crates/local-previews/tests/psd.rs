@@ -87,7 +87,7 @@ fn cmyk_psd_is_converted_to_rgb() {
 }
 
 #[test]
-fn grayscale_16_bit_and_indexed_psds() {
+fn grayscale_16_bit_indexed_and_bitmap_psds() {
     let dir = temp_dir();
 
     let grey = path_in(&dir, "grey.psd");
@@ -124,6 +124,27 @@ fn grayscale_16_bit_and_indexed_psds() {
         "colour mode is Indexed"
     );
     assert_red_blue(&make_preview(&indexed, 64).unwrap());
+
+    let bitmap = path_in(&dir, "line-art.psd");
+    convert(&[
+        "-size",
+        "100x100",
+        "xc:black",
+        "xc:white",
+        "+append",
+        "-monochrome",
+        "-depth",
+        "1",
+        bitmap.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        std::fs::read(&bitmap).unwrap()[25],
+        0,
+        "colour mode is Bitmap"
+    );
+    let image = decode(&make_preview(&bitmap, 64).unwrap());
+    assert_colour(&image, 0.25, 0.5, [0, 0, 0]);
+    assert_colour(&image, 0.75, 0.5, [255, 255, 255]);
 }
 
 #[test]
