@@ -7,7 +7,11 @@ use std::path::PathBuf;
 /// each says why there is no preview and, where there is one, what to do about it.
 #[derive(Debug, thiserror::Error)]
 pub enum PreviewError {
-    #[error("Could not read {}: {source}", path.display())]
+    #[error(
+        "Could not read {}: {source}. Check that the file is still there and that you can open \
+         it.",
+        path.display()
+    )]
     Read {
         path: PathBuf,
         #[source]
@@ -65,7 +69,10 @@ pub enum PreviewError {
         detail: String,
     },
 
-    #[error("Could not use the preview cache at {}: {source}", path.display())]
+    #[error(
+        "Could not save the preview in {}: {source}. Check that the disk has free space.",
+        path.display()
+    )]
     Cache {
         path: PathBuf,
         #[source]

@@ -44,21 +44,27 @@ fn kind_of(head: &[u8]) -> Kind {
     {
         return Kind::Tiff;
     }
-    if memchr::memmem::find(head, b"%PDF-").is_some() {
-        return Kind::Pdf;
-    }
     // 0xC5D0D3C6 is a DOS EPS binary header: PostScript with an optional TIFF/WMF preview.
     if head.starts_with(b"%!PS") || head.starts_with(&[0xC5, 0xD0, 0xD3, 0xC6]) {
         return Kind::PostScript;
     }
-    match image::guess_format(head) {
-        Ok(
-            format @ (ImageFormat::Jpeg
-            | ImageFormat::Png
-            | ImageFormat::WebP
-            | ImageFormat::Gif
-            | ImageFormat::Bmp),
-        ) => Kind::Raster(format),
+    // Image signatures sit at offset 0, so they are trusted before searching for a PDF header
+    // (which may sit anywhere in the window, and so could appear inside, say, a JPEG's EXIF).
+    let guessed = image::guess_format(head);
+    if let Ok(
+        format @ (ImageFormat::Jpeg
+        | ImageFormat::Png
+        | ImageFormat::WebP
+        | ImageFormat::Gif
+        | ImageFormat::Bmp),
+    ) = guessed
+    {
+        return Kind::Raster(format);
+    }
+    if memchr::memmem::find(head, b"%PDF-").is_some() {
+        return Kind::Pdf;
+    }
+    match guessed {
         Ok(other) => Kind::Unknown(format!("{other:?} image")),
         Err(_) => Kind::Unknown("unrecognised contents".into()),
     }
