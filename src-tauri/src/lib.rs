@@ -7,6 +7,7 @@ pub mod connection;
 pub mod credentials;
 pub mod error;
 pub mod file_handles;
+pub mod hot_folder_host;
 pub mod intake_host;
 pub mod keychain_writer;
 pub mod native_dialogs;
@@ -27,6 +28,7 @@ use connection::ConnectionManager;
 use credentials::{Credentials, KeychainStore};
 use error::AppResult;
 use file_handles::FileHandles;
+use hot_folder_host::HotFolderHost;
 use intake_host::IntakeHost;
 use paths::AppPaths;
 use sandbox_host::SandboxHost;
@@ -102,6 +104,9 @@ pub fn invoke_handler<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + 
         commands::intake::commit_intake,
         commands::intake::cancel_intake,
         commands::paste::paste_files,
+        commands::hot_folders::list_hot_folders,
+        commands::hot_folders::add_hot_folder,
+        commands::hot_folders::remove_hot_folder,
     ]
 }
 
@@ -164,6 +169,9 @@ pub fn run(env_credentials: AppResult<Option<Credentials>>) {
         .expect("BeProduct Images could not start its window");
     app.run(|handle, event| {
         if let tauri::RunEvent::Exit = event {
+            if let Some(hot) = handle.try_state::<HotFolderHost>() {
+                tauri::async_runtime::block_on(hot.close());
+            }
             if let Some(uploads) = handle.try_state::<UploadHost>() {
                 tauri::async_runtime::block_on(uploads.shutdown());
             }
@@ -205,11 +213,17 @@ fn setup<R: Runtime>(
     uploads.forward_events(app.clone());
     let queue = uploads.queue().clone();
     connection.on_client_changed(move |client| queue.set_client(client.clone()));
+    let queue = uploads.queue().clone();
     app.manage(uploads);
     // Bulk edits (journals: data dir/bulk) and presets (data dir/presets).
     app.manage(BulkRuns::open(&paths.data_dir)?);
+    // Intake settings (data dir/intake) and pasted images (data dir/pasted).
     app.manage(IntakeHost::open(&paths.data_dir));
     app.manage(connection);
+    // Hot folders (data dir/hot-folders) plan files with the two above, so they start after.
+    let hot = tauri::async_runtime::block_on(HotFolderHost::open(app, &paths.data_dir, queue))?;
+    hot.forward_events(app.clone());
+    app.manage(hot);
     // Pick the backend (and start the sandbox if needed) while the UI loads.
     let handle = app.clone();
     tauri::async_runtime::spawn(async move {

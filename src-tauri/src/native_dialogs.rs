@@ -40,6 +40,18 @@ pub async fn pick_images<R: Runtime>(app: &AppHandle<R>) -> Vec<PathBuf> {
         .collect()
 }
 
+/// A folder to watch as a hot folder, None when cancelled.
+pub async fn pick_folder<R: Runtime>(app: &AppHandle<R>) -> Option<PathBuf> {
+    let dialog = dialog(app, "Watch a folder");
+    // GTK opens a folder chooser on "Recent", where nothing can be chosen; start in a folder.
+    let start = dirs::picture_dir().or_else(dirs::home_dir);
+    let dialog = match start {
+        Some(dir) => dialog.set_directory(dir),
+        None => dialog,
+    };
+    dialog.pick_folder().await.map(|f| f.path().to_path_buf())
+}
+
 /// Where to save an export of `format` (`suggested` file name), None when cancelled.
 pub async fn save_sheet<R: Runtime>(
     app: &AppHandle<R>,

@@ -109,13 +109,30 @@ def answer_file_dialog(display: str, title: str, path: Path, save: bool) -> None
     """Answers the native GTK file dialog titled `title` with real keys: `path` typed in full
     (a save dialog's name box, an open dialog's location box, Ctrl+L), then Enter. Without a
     window manager nobody gives the new window the focus, so it is given by hand."""
+    window = find_dialog(display, title)
+    xdo(display, "windowraise", window)
+    xdo(display, "windowfocus", "--sync", window)
+    xdo(display, "key", "--window", window, "ctrl+a" if save else "ctrl+l")
+    xdo(display, "type", "--delay", "15", str(path))
+    # GTK reads the typed folder in the background; an Enter before that is ignored. Enter
+    # again until the dialog closes (a bounded few times).
+    close_with(display, window, title, "Return")
+
+
+def answer_folder_dialog(display: str, title: str, path: Path) -> None:
+    """Answers the native GTK folder chooser titled `title`: the folder typed in the location box
+    (Ctrl+L), then Enter until the dialog closes (the typed folder is the one chosen)."""
+    window = find_dialog(display, title)
+    xdo(display, "windowraise", window)
+    xdo(display, "windowfocus", "--sync", window)
+    xdo(display, "key", "--window", window, "ctrl+l")
+    xdo(display, "type", "--delay", "15", str(path))
+    close_with(display, window, title, "Return")
+
+
+def find_dialog(display: str, title: str) -> str:
+    """The X window of the visible native dialog titled `title` (waits up to 30 s)."""
     env = os.environ | {"DISPLAY": display}
-
-    def visible(w: str) -> bool:
-        listed = subprocess.run(["xdotool", "search", "--onlyvisible", "--name", f"^{title}$"],
-                                capture_output=True, text=True, timeout=10, env=env)
-        return w in listed.stdout.split()
-
     window = None
     try:  # xdotool's --sync waits for the window itself; the timeout bounds it
         found = subprocess.run(["xdotool", "search", "--sync", "--onlyvisible", "--name", f"^{title}$"],
@@ -127,20 +144,29 @@ def answer_file_dialog(display: str, title: str, path: Path, save: bool) -> None
         names = subprocess.run(["sh", "-c", "for w in $(xdotool search --onlyvisible --name ''); do xdotool getwindowname $w; done"],
                                capture_output=True, text=True, timeout=20, env=env).stdout.split("\n")
         pytest.fail(f"no native dialog titled {title!r} within 30 s; visible windows: {names}")
-    xdo(display, "windowraise", window)
-    xdo(display, "windowfocus", "--sync", window)
-    xdo(display, "key", "--window", window, "ctrl+a" if save else "ctrl+l")
-    xdo(display, "type", "--delay", "15", str(path))
-    # GTK reads the typed folder in the background; an Enter before that is ignored. Enter
-    # again until the dialog closes (a bounded few times).
+    return window
+
+
+def close_with(display: str, window: str, title: str, key: str) -> None:
+    """Presses `key` in the dialog until it closes (a bounded few times, 3 s each)."""
+    env = os.environ | {"DISPLAY": display}
+
+    def visible(w: str) -> bool:
+        listed = subprocess.run(["xdotool", "search", "--onlyvisible", "--name", f"^{title}$"],
+                                capture_output=True, text=True, timeout=10, env=env)
+        return w in listed.stdout.split()
+
     for _ in range(5):
-        xdo(display, "key", "--window", window, "Return")
+        xdo(display, "key", "--window", window, key)
         deadline = time.monotonic() + 3
         while time.monotonic() < deadline and visible(window):
             time.sleep(0.1)
         if not visible(window):
             return
-    pytest.fail(f"the dialog {title!r} stayed open after Enter")
+    shot = Path(os.environ.get("BP_ARTIFACTS", "tests/artifacts")) / f"stuck-dialog-{title.replace(' ', '-')}.png"
+    shot.parent.mkdir(parents=True, exist_ok=True)
+    x_screenshot(display, shot)
+    pytest.fail(f"the dialog {title!r} stayed open after {key} (screen: {shot})")
 
 
 def x_screenshot(display: str, path: Path) -> None:

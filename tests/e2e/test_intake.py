@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from conftest import choose_folder, reload
-from native_drop import bring_to_front, drop_files, screen_center, x_screenshot, xdo
+from native_drop import answer_folder_dialog, bring_to_front, drop_files, screen_center, x_screenshot, xdo
 from sandbox_api import create_folder, field_value
 from test_app import wait_count
 from test_upload import make_images
@@ -192,3 +192,60 @@ def test_a_real_clipboard_paste_creates_images(ui, sandbox, display, tmp_path, t
     finally:
         owner.kill()
     assert api.count(folder_id, []) == 2
+
+
+def menu_item(app: Session, text: str) -> str:
+    """A selector for the open menu's item whose text is `text`."""
+    found = app.execute("const i = [...document.querySelectorAll('.bulk-menu:not([hidden]) [role^=\"menuitem\"]')]"
+                        ".find(i => i.textContent.trim() === arguments[0]); if (!i) return false;"
+                        "i.dataset.e2e = 'item'; return true;", text)
+    assert found, f"no menu item {text!r}"
+    return '.bulk-menu:not([hidden]) [data-e2e="item"]'
+
+
+def test_a_hot_folder_uploads_what_appears_with_the_folders_rules(ui, sandbox, display, tmp_path, tools):
+    app = ui
+    api = sandbox[1]
+    folder_id = new_folder(sandbox, "Hot")
+    save_rules(app, folder_id)
+    watched = tmp_path / "Drop here"
+    watched.mkdir()
+    open_empty_folder(app, folder_id)
+
+    # The folder "⋯" menu → "Watch a local folder…" → the native folder chooser, answered.
+    x_click(app, display, "#folder-menu-button")
+    app.wait_for(".bulk-menu:not([hidden]) [role^='menuitem']")
+    x_click(app, display, menu_item(app, "Watch a local folder…"))
+    answer_folder_dialog(display, "Watch a folder", watched)
+    entry = "#hot-folders .hot-folder"
+    try:
+        app.wait_for(entry, timeout=20)
+    except TimeoutError:
+        pytest.fail(f"no hot folder in the sidebar; the app said: {app.find('#toast').text!r}")
+    assert app.execute("return document.querySelector(arguments[0]).textContent", entry + " .hot-folder-name") == "Drop here"
+
+    # A designer saves two files into it: one the rule reads, one the folder's fields refuse.
+    good_tmp, bad_tmp = tmp_path / "good.png", tmp_path / "bad.png"
+    make_images([good_tmp, bad_tmp])
+    good_tmp.rename(watched / "HO_PRT-0777_Snow-Flake_Graphic.png")
+    bad_tmp.rename(watched / "HO_PRT-0778_Ice_Crochet.png")
+    app.wait_until(lambda: any(h["headerNumber"] == "PRT-0777" and h.get("files") for h in api.all_headers(folder_id)),
+                   timeout=60, what="the rule-named image from the hot folder")
+    note = watched / "_rejected" / "HO_PRT-0778_Ice_Crochet.png.txt"
+    app.wait_until(note.exists, timeout=30, what="the refused file in _rejected with its note")
+    assert "Crochet" in note.read_text(), note.read_text()
+    assert (watched / "_rejected" / "HO_PRT-0778_Ice_Crochet.png").exists()
+    state_text = lambda: app.execute("return document.querySelector(arguments[0]).textContent", entry + " .hot-folder-state")  # noqa: E731
+    app.wait_until(lambda: state_text() == "Watching · 1 uploaded · 1 rejected", timeout=30,
+                   what="the sidebar counts")
+    x_screenshot(display, Path(os.environ.get("BP_ARTIFACTS", "tests/artifacts")) / "hot-folder-sidebar.png")
+    image = next(h for h in api.all_headers(folder_id) if h["headerNumber"] == "PRT-0777")
+    assert image["headerName"] == "Snow Flake"
+    assert field_value(image, "season") == "Holiday" and field_value(image, "artwork_type") == "Graphic"
+    assert api.count(folder_id, []) == 1
+
+    # Stop watching: confirmed, the entry goes, files stay.
+    x_click(app, display, entry + " .hot-folder-remove")
+    app.wait_for("#confirm-dialog[open]")
+    x_click(app, display, "#confirm-ok")
+    app.wait_until(lambda: not app.exists(entry), what="the hot folder to leave the sidebar")

@@ -119,6 +119,13 @@ export const api = {
   /** answer: {skip: [row index], validOnly} → {batchId, accepted, rejected, skipped} like enqueueUploads. */
   commitIntake: (planId, answer) => call('commit_intake', { planId, answer }),
   cancelIntake: (planId) => call('cancel_intake', { planId }),
+  /** Hot folders → [{id, name, location, folderId, moveUploaded, state: {kind: 'watching'|'paused'|
+   * 'error', reason?}, counts: {uploaded, queued, rejected, failed, ignored, settling}}]; changes
+   * arrive as `hotfolders://changed` {type: 'changed', folder} | {type: 'removed', id}. */
+  listHotFolders: () => call('list_hot_folders'),
+  /** Asks for a local folder in the native dialog → the new hot folder, or null when cancelled. */
+  addHotFolder: (folderId, moveUploaded) => call('add_hot_folder', { folderId, moveUploaded }),
+  removeHotFolder: (id) => call('remove_hot_folder', { id }),
 
   // ---- Many images at once (issue 13; docs in team/drafts/bulk-contract.md) ----
   // `selection` is selection.js's selectionArg(): {ids: [..]} or

@@ -16,6 +16,7 @@ import { openBulkEdit } from './bulk-edit.js';
 import { loadPresets, openPresetsDialog, uploadPresetItems } from './presets.js';
 import { selectionExportItems, folderSheetItems } from './sheet.js';
 import { intakeItems } from './intake-rules.js';
+import { hotFolderItems } from './hot-folders.js';
 import { showDeleteResult, lastEditItems } from './bulk-progress.js';
 import { attachMenu } from './bulk-menu.js';
 import { selectionLabel, deleteConfirmText, presetSummaryLines } from './bulk-model.js';
@@ -80,7 +81,7 @@ async function folderItems() {
   ]);
   return [
     ...folderSheetItems(),
-    ...(intakeItems().length ? [{ separator: true }, ...intakeItems()] : []),
+    ...(state.folderId ? [{ separator: true }, ...intakeItems(), ...hotFolderItems()] : []),
     ...(uploads.length ? [{ separator: true }, ...uploads] : []),
     ...(last.length ? [{ separator: true }, ...last] : []),
   ];

@@ -23,6 +23,7 @@ import { initBulkBar } from './bulk-bar.js';
 import { initIntake } from './intake.js';
 import { initIntakeRules } from './intake-rules.js';
 import { initPaste } from './paste.js';
+import { initHotFolders } from './hot-folders.js';
 
 async function chooseFolder(folderId) {
   if (!folderId) { state.folderId = null; reloadGrid(); return; }
@@ -87,6 +88,7 @@ function init() {
   initIntake();
   initIntakeRules();
   initPaste();
+  initHotFolders();
   initAbout();
   start();
 }

@@ -6,6 +6,7 @@
 pub mod annotations;
 pub mod bulk;
 pub mod connection;
+pub mod hot_folders;
 pub mod images;
 pub mod intake;
 pub mod paste;
