@@ -8,6 +8,7 @@ mod edit;
 mod error;
 mod report;
 mod rules;
+mod watch;
 
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -125,6 +126,26 @@ enum Command {
         /// The journal `bp import` printed.
         journal: PathBuf,
     },
+    /// Watch a local folder and upload every image that appears in it (a hot folder), until
+    /// Ctrl+C. Files are taken once completely written; with --rules, numbered and filled in
+    /// by the naming rule and embedded metadata, and refused files move to DIR/_rejected with
+    /// a note. Restarting with the same journal uploads nothing twice.
+    Watch {
+        /// The local folder to watch.
+        dir: PathBuf,
+        /// The image folder's id.
+        #[arg(long)]
+        folder: String,
+        /// Intake settings (naming rule and metadata mapping) as JSON; see crates/cli/README.md.
+        #[arg(long, value_name = "FILE")]
+        rules: Option<PathBuf>,
+        /// Move uploaded files to DIR/_uploaded.
+        #[arg(long)]
+        move_uploaded: bool,
+        /// The upload journal (SQLite); the hot folder's own journal goes beside it.
+        #[arg(long, value_name = "PATH")]
+        journal: PathBuf,
+    },
     /// Put back the previous values of every image an edit changed.
     Undo {
         /// The journal of the edit to revert.
@@ -231,5 +252,24 @@ async fn run(command: Command) -> Result<bool, CliError> {
             journal,
             undo_journal,
         } => commands::undo(&library, &journal, undo_journal).await,
+        Command::Watch {
+            dir,
+            folder,
+            rules,
+            move_uploaded,
+            journal,
+        } => {
+            watch::watch(
+                library,
+                watch::WatchArgs {
+                    dir,
+                    folder,
+                    rules,
+                    move_uploaded,
+                    journal,
+                },
+            )
+            .await
+        }
     }
 }
