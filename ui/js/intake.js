@@ -7,6 +7,7 @@ import { h, $, replaceChildren } from './dom.js';
 import { api, describeError } from './api.js';
 import { state } from './state.js';
 import { showToast, showError } from './toast.js';
+import { presetFor } from './upload-target.js';
 import {
   intakeModel, rowOrder, cellsOf, rowProblems, summaryText, uploadActions, sourceText, ROWS_SHOWN,
 } from './intake-model.js';
@@ -47,7 +48,9 @@ function folderName() {
 
 function render() {
   if (!model) return;
-  $('#intake-summary').textContent = summaryText(model, folderName(), skipped);
+  const preset = presetFor(model.folderId);
+  $('#intake-summary').textContent = summaryText(model, folderName(), skipped)
+    + (preset ? ` The preset “${preset.name}” fills in the fields the files leave empty.` : '');
   const ordered = rowOrder(model);
   const shown = showAll ? ordered : ordered.slice(0, ROWS_SHOWN);
   const head = h('tr', {},

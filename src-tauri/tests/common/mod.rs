@@ -92,6 +92,11 @@ impl TestApp {
         let queue = uploads.queue().clone();
         manager.on_client_changed(move |client| queue.set_client(client.clone()));
         let test_app = TestApp::build(manager, Some(uploads));
+        test_app
+            .app
+            .manage(beproduct_images_lib::intake_host::IntakeHost::open(
+                data_dir,
+            ));
         let handle = test_app.app.handle().clone();
         test_app.app.state::<UploadHost>().forward_events(handle);
         test_app
