@@ -107,6 +107,7 @@ pub fn invoke_handler<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + 
         commands::hot_folders::list_hot_folders,
         commands::hot_folders::add_hot_folder,
         commands::hot_folders::remove_hot_folder,
+        commands::previews::local_preview,
     ]
 }
 
@@ -219,6 +220,8 @@ fn setup<R: Runtime>(
     app.manage(BulkRuns::open(&paths.data_dir)?);
     // Intake settings (data dir/intake) and pasted images (data dir/pasted).
     app.manage(IntakeHost::open(&paths.data_dir));
+    // Local previews of uploads (data dir/previews).
+    app.manage(commands::previews::LocalPreviews::open(&paths.data_dir)?);
     app.manage(connection);
     // Hot folders (data dir/hot-folders) plan files with the two above, so they start after.
     let hot = tauri::async_runtime::block_on(HotFolderHost::open(app, &paths.data_dir, queue))?;

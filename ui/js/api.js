@@ -126,6 +126,9 @@ export const api = {
   /** Asks for a local folder in the native dialog → the new hot folder, or null when cancelled. */
   addHotFolder: (folderId, moveUploaded) => call('add_hot_folder', { folderId, moveUploaded }),
   removeHotFolder: (id) => call('remove_hot_folder', { id }),
+  /** A preview made on this machine from upload job `jobId`'s file → {url: 'data:image/png;base64,…'};
+   * an error's message says why there is none (e.g. an AI file saved without PDF compatibility). */
+  localPreview: (jobId) => call('local_preview', { jobId }),
 
   // ---- Many images at once (issue 13; docs in team/drafts/bulk-contract.md) ----
   // `selection` is selection.js's selectionArg(): {ids: [..]} or

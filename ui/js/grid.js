@@ -9,6 +9,7 @@ import { h, $, replaceChildren, plural } from './dom.js';
 import { api, describeError } from './api.js';
 import { state, imageNumber, imageName, previewUrl } from './state.js';
 import { uploads } from './uploads-store.js';
+import { localPreview } from './local-previews.js';
 import { showError } from './toast.js';
 import {
   columnLayout, contentHeight, cellPosition, visibleRange, neededPages, stepIndex, scrollToReveal,
@@ -410,7 +411,9 @@ function takeCard(image) {
   }
   el.dataset.imageId = image.id;
   fillCard(el, image);
-  el.classList.toggle('processing', uploads.isBusy(image.id));
+  const busy = uploads.isBusy(image.id);
+  el.classList.toggle('processing', busy);
+  if (busy) showLocalPreview(el, image.id);
   paintCard(el, image.id, selection.get());
   return el;
 }
@@ -425,9 +428,17 @@ function fillCard(el, image) {
   el.setAttribute('aria-label', el.title || 'Image');
   const img = el.querySelector('img.card-preview');
   const url = previewUrl(image);
-  img.classList.toggle('is-empty', !url);
+  const local = img.classList.contains('is-local') && uploads.isBusy(image.id);
+  img.classList.toggle('is-empty', !url && !local);
   img.classList.remove('is-broken');
-  if (url) { if (img.getAttribute('src') !== url) img.src = url; } else img.removeAttribute('src');
+  if (url) {
+    img.classList.remove('is-local');
+    img.removeAttribute('title');
+    if (img.getAttribute('src') !== url) img.src = url;
+  } else if (!local) {
+    img.classList.remove('is-local');
+    img.removeAttribute('src');
+  }
 }
 
 function refreshCard(image) {
@@ -484,7 +495,23 @@ export function removeCard(id) {
 
 /** Upload hook: shows or hides the "processing" badge on an image's card. */
 export function setCardProcessing(id, on) {
-  rendered.get(id)?.classList.toggle('processing', on);
+  const el = rendered.get(id);
+  el?.classList.toggle('processing', on);
+  if (el && on) showLocalPreview(el, id);
+}
+
+/** A busy card without a server preview shows the one made locally from its upload's file. */
+function showLocalPreview(el, id) {
+  const img = el.querySelector('img.card-preview');
+  const jobId = uploads.busyJobOf(id);
+  if (!img || img.getAttribute('src') || !jobId) return;
+  localPreview(jobId).then((res) => {
+    if (!res.url || el.dataset.imageId !== id || img.getAttribute('src')) return;
+    img.src = res.url;
+    img.classList.remove('is-empty');
+    img.classList.add('is-local');
+    img.title = 'Preview made on this computer while BeProduct processes the file';
+  });
 }
 
 /** Upload hook: shows an image re-read after processing. A known card is refreshed in place; a

@@ -8,6 +8,7 @@ import { h, $, replaceChildren, plural } from './dom.js';
 import { api, listen } from './api.js';
 import { showError, showToast } from './toast.js';
 import { setCardProcessing, showServerImage, setUploadsRunning } from './grid.js';
+import { localPreview } from './local-previews.js';
 import { setProcessingLock, refreshOpenImage } from './detail.js';
 import { confirmDialog } from './dialogs.js';
 import { initDropzone } from './dropzone.js';
@@ -337,11 +338,20 @@ function fillRow(row, job) {
   setThumb(row, job);
 }
 
-/** Local files cannot be read from the page (strict CSP): the server preview once processed. */
+/** The server preview once processed; until then (or without one) a preview made locally from
+ * the file (`local-previews.js`), since the page cannot read local files (strict CSP). */
 function setThumb(row, job) {
   const thumb = row.querySelector('.upload-thumb');
   const url = job.state?.kind === 'done' ? previews.get(imageOf(job)) || '' : '';
   const img = thumb.querySelector('img');
+  if (!url && job.source?.kind === 'path' && !thumb.dataset.local) {
+    thumb.dataset.local = job.id;
+    localPreview(job.id).then((res) => {
+      if (row.dataset.jobId !== job.id || thumb.querySelector('img:not(.local)')) return;
+      if (res.url) replaceChildren(thumb, h('img', { class: 'local', alt: '', decoding: 'async', src: res.url }));
+      else thumb.title = res.error;
+    });
+  }
   if (url && (!img || img.getAttribute('src') !== url)) {
     // Lazy: rows scrolled out of the tray fetch nothing (1,000 finished rows would otherwise
     // load 1,000 previews in the page's process during a batch; benches/app_bench.py).

@@ -157,6 +157,11 @@ export function createUploadsStore() {
     journalNotice: () => journalNotice,
     /** Whether an upload is changing image `id` (its card shows a badge, its form is locked). */
     isBusy: (id) => busyCount.has(id),
+    /** The id of a job keeping image `id` busy (for its local preview), or null. */
+    busyJobOf(id) {
+      for (const [jobId, imageId] of busyOfJob) if (imageId === id) return jobId;
+      return null;
+    },
     /** Whether any job still has work to do (interrupted jobs wait for the user). */
     running() {
       for (const j of jobs.values()) {

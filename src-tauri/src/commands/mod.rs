@@ -11,6 +11,7 @@ pub mod images;
 pub mod intake;
 pub mod paste;
 pub mod presets;
+pub mod previews;
 pub mod sheets;
 pub mod uploads;
 

@@ -1,0 +1,79 @@
+//! Local previews (`local_previews`): while BeProduct is still processing an upload, or for a
+//! format the webview cannot show (PSD, TIFF, AI, CMYK JPEG), the tray and the card show a
+//! preview made from the file on disk. Made off the async threads, cached by content hash in
+//! `<data>/previews`, never sent anywhere but to the page, as a `data:` URL (the page's CSP
+//! allows `data:` images, not local files).
+
+use std::path::Path;
+use std::sync::Arc;
+
+use base64::Engine;
+use local_previews::PreviewCache;
+use serde::Serialize;
+use tauri::State;
+use tracing::instrument;
+use upload_queue::Source;
+
+use crate::error::{AppError, AppResult};
+use crate::uploads::UploadHost;
+
+pub const PREVIEWS_DIR: &str = "previews";
+/// Cache size on disk; the oldest previews go first.
+const CACHE_BYTES: u64 = 256 * 1024 * 1024;
+/// Longest side of a preview: a card at 2× on a HiDPI screen.
+const MAX_SIDE: u32 = 480;
+
+/// Tauri state: the preview cache.
+pub struct LocalPreviews(Arc<PreviewCache>);
+
+impl LocalPreviews {
+    pub fn open(data_dir: &Path) -> AppResult<LocalPreviews> {
+        PreviewCache::new(data_dir.join(PREVIEWS_DIR), CACHE_BYTES)
+            .map(|cache| LocalPreviews(Arc::new(cache)))
+            .map_err(|e| AppError::Io {
+                message: format!("The preview cache could not be opened: {e}"),
+                detail: String::new(),
+            })
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct LocalPreview {
+    /// `data:image/png;base64,…`
+    pub url: String,
+}
+
+/// A preview of the file behind upload job `jobId`. An error says why there is none (e.g. an
+/// Illustrator file saved without PDF compatibility), for the page to show instead.
+#[tauri::command]
+#[instrument(skip_all, err(Display, level = "debug"))]
+pub async fn local_preview(
+    uploads: State<'_, UploadHost>,
+    previews: State<'_, LocalPreviews>,
+    job_id: String,
+) -> AppResult<LocalPreview> {
+    let job = uploads
+        .queue()
+        .job(&job_id)
+        .ok_or_else(|| AppError::invalid_input("That upload is no longer in the list."))?;
+    let Source::Path { path } = job.source else {
+        return Err(AppError::invalid_input(
+            "A download from a web address has no local file to preview.",
+        ));
+    };
+    let cache = previews.0.clone();
+    let png = tokio::task::spawn_blocking(move || {
+        let file = cache.get_or_make(&path, MAX_SIDE)?;
+        std::fs::read(&file)
+            .map_err(|source| local_previews::PreviewError::Read { path: file, source })
+    })
+    .await
+    .map_err(|e| AppError::Internal(format!("making the preview stopped: {e}")))?
+    .map_err(|e| AppError::invalid_input(e.to_string()))?;
+    Ok(LocalPreview {
+        url: format!(
+            "data:image/png;base64,{}",
+            base64::engine::general_purpose::STANDARD.encode(png)
+        ),
+    })
+}
