@@ -249,3 +249,53 @@ def test_a_hot_folder_uploads_what_appears_with_the_folders_rules(ui, sandbox, d
     app.wait_for("#confirm-dialog[open]")
     x_click(app, display, "#confirm-ok")
     app.wait_until(lambda: not app.exists(entry), what="the hot folder to leave the sidebar")
+
+
+def test_the_rules_dialog_tests_a_name_and_saves_the_rule(ui, sandbox, display, tools):
+    app = ui
+    folder_id = new_folder(sandbox, "Rules")
+    open_empty_folder(app, folder_id)
+    x_click(app, display, "#folder-menu-button")
+    app.wait_for(".bulk-menu:not([hidden]) [role^='menuitem']")
+    x_click(app, display, menu_item(app, "Naming rules and metadata…"))
+    app.wait_for("#rules-dialog[open]")
+    x_click(app, display, "#rules-kind-pattern")
+    x_click(app, display, "#rules-pattern")
+    xdo(display, "type", "--delay", "10", "{season}_{header_number}_{header_name}")
+    x_click(app, display, "#rules-sample")
+    xdo(display, "type", "--delay", "10", "HO_PRT-9_Winter-Bloom.png")
+    result = lambda: app.execute("return document.querySelector('#rules-result').textContent")  # noqa: E731
+    app.wait_until(lambda: "Winter Bloom" in result() and "Holiday" in result(), what="the test box's answer")
+    # A season the folder does not have is flagged with the reason.
+    xdo(display, "key", "ctrl+a")
+    xdo(display, "type", "--delay", "10", "XX_PRT-9_Winter.png")
+    app.wait_until(lambda: app.exists("#rules-result dd.invalid"), what="the refused season flagged")
+    x_click(app, display, "#rules-save")
+    app.wait_until(lambda: not app.exists("#rules-dialog[open]"), what="the dialog to close")
+    saved = app.invoke("intake_settings", {"folderId": folder_id})["ok"]
+    assert saved["rule"] == {"kind": "pattern", "pattern": "{season}_{header_number}_{header_name}", "dashAsSpace": True}, saved
+
+
+def test_a_paste_in_the_open_images_panel_is_a_new_version(ui, sandbox, display, tmp_path, tools):
+    app = ui
+    base, api = sandbox
+    folder_id = new_folder(sandbox, "Version paste")
+    image = api.create(folder_id, {"header_number": "VP-1", "header_name": "Version paste"})
+    reload(app)
+    choose_folder(app, folder_id)
+    wait_count(app, 1)
+    bring_to_front(app)
+    x_click(app, display, f'#grid .card[data-image-id="{image["id"]}"]')
+    app.wait_until(lambda: app.execute("return document.querySelector('#detail').classList.contains('is-empty')") is False,
+                   what="the image's panel")
+    picture = tmp_path / "new-version.png"
+    make_images([picture])
+    owner = clipboard(display, "image/png", picture.read_bytes())
+    try:
+        x_click(app, display, "#detail .detail-titles")
+        xdo(display, "key", "ctrl+v")
+        app.wait_until(lambda: len(api.header(image["id"]).get("files") or []) == 1, timeout=60,
+                       what="the pasted file as the image's new version")
+    finally:
+        owner.kill()
+    assert api.count(folder_id, []) == 1, "no new image was created"
