@@ -146,6 +146,10 @@ impl Http {
         &self.auth
     }
 
+    pub(crate) fn retry(&self) -> &RetryPolicy {
+        &self.retry
+    }
+
     /// `{api}/api/{company}/{path}?{query}`. `path` must contain only validated pieces.
     pub(crate) fn url(&self, path: &str, query: &[(&str, &str)]) -> Url {
         let mut url = self.base.join(path).unwrap_or_else(|_| self.base.clone());

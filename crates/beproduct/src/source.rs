@@ -66,6 +66,12 @@ impl SourceFetcher {
         })
     }
 
+    /// The guarded HTTP client (checked addresses only, no proxy, no redirects, no credentials);
+    /// media downloads (`download`) use it too.
+    pub(crate) fn http(&self) -> &reqwest::Client {
+        &self.http
+    }
+
     /// Checks `url` before anything is sent (also re-checked for every attempt and redirect).
     pub(crate) fn check(&self, url: &Url) -> Result<()> {
         self.policy.check(url)

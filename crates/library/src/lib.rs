@@ -10,6 +10,7 @@
 mod annotations;
 pub mod bulk;
 mod cache;
+mod download;
 mod error;
 mod form;
 mod input;
@@ -17,6 +18,7 @@ pub mod intake;
 mod quick;
 pub mod sheet;
 pub mod typed;
+pub mod versions;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -28,6 +30,7 @@ use beproduct::{
 use futures::StreamExt;
 
 use cache::Expiring;
+pub use download::{file_stem, NOT_PROCESSED};
 pub use error::{Error, Result};
 pub use form::{encode_fields, field_specs, form, FormField};
 pub use input::{

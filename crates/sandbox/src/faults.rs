@@ -280,7 +280,9 @@ pub async fn gate(State(app): State<Arc<AppState>>, req: Request, next: Next) ->
     let req = req.map(|body| throttle::paced(body, app.uplink.clone()));
     let is_api = path.starts_with("/api/");
     let is_token = path == auth::TOKEN_PATH;
-    if !is_api && !is_token {
+    // Media (originals, previews) takes armed rules only: downloads must meet faults too.
+    let is_media = path.starts_with("/media/");
+    if !is_api && !is_token && !is_media {
         return next.run(req).await;
     }
 
@@ -304,7 +306,7 @@ pub async fn gate(State(app): State<Arc<AppState>>, req: Request, next: Next) ->
         Some(FaultKind::StatusAfterHandling { status }) => after = AfterHandling::Status(status),
         None => {}
     }
-    if is_token {
+    if is_token || is_media {
         return after.apply(next.run(req).await);
     }
 
