@@ -24,31 +24,66 @@ impl ImageLibrary {
         let origin = image
             .origin_url()
             .ok_or_else(|| Error::invalid_input(NOT_PROCESSED))?;
-        self.download_url(image, origin, dest_dir, progress).await
+        self.download_file(image, origin, dest_dir, &file_stem(image), progress)
+            .await
     }
 
     /// Streams one of `image`'s files (an entry of its `files` list, or its current original)
-    /// into a new file in `dest_dir`, named like `download_original` names it.
-    pub async fn download_url(
+    /// into a new file `<stem>.<ext>` in `dest_dir` (`<stem> (2).<ext>` if taken).
+    pub async fn download_file(
         &self,
         image: &ImageHeader,
         url: &str,
         dest_dir: &Path,
+        stem: &str,
         progress: impl Fn(u64, Option<u64>) + Send,
     ) -> Result<PathBuf> {
-        std::fs::create_dir_all(dest_dir).map_err(|e| Error::file(dest_dir, e))?;
-        let temp = dest_dir.join(format!(".download-{}.part", uuid::Uuid::new_v4()));
-        let mut report = progress;
-        let fetched = self.fetch(image, url, &temp, &mut report).await;
-        let placed = fetched.and_then(|done| {
-            let name = file_stem(image);
-            let ext = extension(&done);
-            place(&temp, dest_dir, &name, ext.as_deref())
-        });
+        let (temp, done) = self.fetch_into(image, url, dest_dir, progress).await?;
+        let placed = place(&temp, dest_dir, stem, extension(&done).as_deref());
         if placed.is_err() {
             let _ = std::fs::remove_file(&temp);
         }
         placed
+    }
+
+    /// Streams one of `image`'s files to exactly `dest` (a path the user chose in a save
+    /// dialog, which already asked before replacing a file): written beside it under a
+    /// temporary name, then renamed over it.
+    pub async fn save_file_as(
+        &self,
+        image: &ImageHeader,
+        url: &str,
+        dest: &Path,
+        progress: impl Fn(u64, Option<u64>) + Send,
+    ) -> Result<()> {
+        let dir = dest
+            .parent()
+            .ok_or_else(|| Error::file(dest, "is not a file in a folder; choose another place"))?;
+        let (temp, _) = self.fetch_into(image, url, dir, progress).await?;
+        std::fs::rename(&temp, dest).map_err(|e| {
+            let _ = std::fs::remove_file(&temp);
+            Error::file(dest, e)
+        })
+    }
+
+    /// Downloads `url` into a new temporary file in `dir` (created if missing).
+    async fn fetch_into(
+        &self,
+        image: &ImageHeader,
+        url: &str,
+        dir: &Path,
+        progress: impl Fn(u64, Option<u64>) + Send,
+    ) -> Result<(PathBuf, Downloaded)> {
+        std::fs::create_dir_all(dir).map_err(|e| Error::file(dir, e))?;
+        let temp = dir.join(format!(".download-{}.part", uuid::Uuid::new_v4()));
+        let mut report = progress;
+        match self.fetch(image, url, &temp, &mut report).await {
+            Ok(done) => Ok((temp, done)),
+            Err(e) => {
+                let _ = std::fs::remove_file(&temp);
+                Err(e)
+            }
+        }
     }
 
     /// Downloads `url`; a 403 (a signed URL that expired since the header was read) is tried
@@ -119,7 +154,7 @@ pub fn file_stem(image: &ImageHeader) -> String {
 
 /// The extension for a download: the URL's file name first (the server keeps the uploaded
 /// type), then the Content-Type.
-fn extension(done: &Downloaded) -> Option<String> {
+pub(crate) fn extension(done: &Downloaded) -> Option<String> {
     let from_name = done
         .file_name
         .rsplit_once('.')

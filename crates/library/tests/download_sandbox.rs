@@ -199,11 +199,37 @@ async fn server_faults_are_retried_and_the_current_version_is_downloaded() {
     assert_eq!(files.len(), 2);
     assert!(files[1].current && !files[0].current);
     let old = library
-        .download_url(&image, &files[0].url, &dir.path().join("out"), |_, _| {})
+        .download_file(
+            &image,
+            &files[0].url,
+            &dir.path().join("out"),
+            "IMG-DL-2 v1",
+            |_, _| {},
+        )
         .await
         .unwrap();
     assert_eq!(std::fs::read(&old).unwrap(), png(1));
-    assert_eq!(old.file_name().unwrap(), "IMG-DL-2 (2).png");
+    assert_eq!(old.file_name().unwrap(), "IMG-DL-2 v1.png");
+
+    // Save as: exactly the chosen path, replacing what is there (the dialog asked).
+    let chosen = dir.path().join("chosen.png");
+    std::fs::write(&chosen, b"old").unwrap();
+    library
+        .save_file_as(&image, &files[0].url, &chosen, |_, _| {})
+        .await
+        .unwrap();
+    assert_eq!(std::fs::read(&chosen).unwrap(), png(1));
+    let leftovers = std::fs::read_dir(dir.path())
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .ends_with(".part")
+        })
+        .count();
+    assert_eq!(leftovers, 0);
 }
 
 #[tokio::test]
