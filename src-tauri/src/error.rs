@@ -82,6 +82,14 @@ pub enum AppError {
     /// A bug or an impossible state; the detail helps a bug report.
     #[error("{0}")]
     Internal(String),
+
+    /// Another error, with what it was about in front ("Downloading “IMG-1”: …"); its kind,
+    /// detail and field errors are the inner error's.
+    #[error("{context}: {source}")]
+    Context {
+        context: String,
+        source: Box<AppError>,
+    },
 }
 
 impl AppError {
@@ -89,9 +97,18 @@ impl AppError {
         AppError::InvalidInput(message.into())
     }
 
+    /// `self` with what it was about in front of its message.
+    pub fn context(self, context: impl Into<String>) -> Self {
+        AppError::Context {
+            context: context.into(),
+            source: Box::new(self),
+        }
+    }
+
     pub fn kind(&self) -> ErrorKind {
         use beproduct::ErrorKind as Client;
         match self {
+            AppError::Context { source, .. } => source.kind(),
             AppError::BeProduct(e) => ErrorKind::Client(e.kind()),
             AppError::Keychain { .. } => ErrorKind::Keychain,
             AppError::InvalidInput(_) => ErrorKind::Client(Client::InvalidInput),
@@ -105,6 +122,7 @@ impl AppError {
     pub fn field_errors(&self) -> &[beproduct::FieldError] {
         match self {
             AppError::BeProduct(e) => e.field_errors(),
+            AppError::Context { source, .. } => source.field_errors(),
             _ => &[],
         }
     }
@@ -113,6 +131,7 @@ impl AppError {
         match self {
             AppError::Keychain { detail, .. } => detail.as_deref(),
             AppError::Sandbox { detail, .. } | AppError::Io { detail, .. } => Some(detail),
+            AppError::Context { source, .. } => source.detail(),
             _ => None,
         }
     }
@@ -201,6 +220,19 @@ mod tests {
         );
         let e: AppError = beproduct::Error::Auth("refresh token revoked; reconnect".into()).into();
         assert_eq!(serde_json::to_value(&e).unwrap()["kind"], "auth");
+    }
+
+    #[test]
+    fn context_goes_in_front_and_keeps_kind_and_detail() {
+        let e = AppError::Io {
+            message: "The disk is full.".into(),
+            detail: "ENOSPC".into(),
+        }
+        .context("Downloading “IMG-1”");
+        assert_eq!(
+            serde_json::to_value(&e).unwrap(),
+            json!({"kind": "io", "message": "Downloading “IMG-1”: The disk is full.", "detail": "ENOSPC"})
+        );
     }
 
     #[test]

@@ -5,12 +5,14 @@ pub mod bulk_runs;
 pub mod commands;
 pub mod connection;
 pub mod credentials;
+pub mod drag_out;
 pub mod error;
 pub mod file_handles;
 pub mod hot_folder_host;
 pub mod intake_host;
 pub mod keychain_writer;
 pub mod native_dialogs;
+pub mod originals;
 pub mod paths;
 pub mod rendering;
 pub mod sandbox_credentials;
@@ -26,10 +28,12 @@ use tauri::{
 use bulk_runs::BulkRuns;
 use connection::ConnectionManager;
 use credentials::{Credentials, KeychainStore};
+use drag_out::DragOutHost;
 use error::AppResult;
 use file_handles::FileHandles;
 use hot_folder_host::HotFolderHost;
 use intake_host::IntakeHost;
+use originals::OriginalsCache;
 use paths::AppPaths;
 use sandbox_host::SandboxHost;
 use settings::{SettingsFile, WindowSize};
@@ -107,6 +111,7 @@ pub fn invoke_handler<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + 
         commands::hot_folders::list_hot_folders,
         commands::hot_folders::add_hot_folder,
         commands::hot_folders::remove_hot_folder,
+        commands::drag_out::drag_out,
         commands::previews::local_preview,
     ]
 }
@@ -154,6 +159,14 @@ pub fn run(env_credentials: AppResult<Option<Credentials>>) {
                 if let Some(webview) = window.app_handle().get_webview_window(window.label()) {
                     remember_window_size(&webview);
                 }
+            }
+            // A drag out that ends back on the window is not an upload.
+            WindowEvent::DragDrop(DragDropEvent::Drop { paths, .. })
+                if window
+                    .try_state::<DragOutHost>()
+                    .is_some_and(|host| host.cache().holds_all(paths)) =>
+            {
+                tracing::debug!("a drag out came back onto the window; ignored");
             }
             // Only Rust holds dropped paths; the page gets a handle (file_handles).
             WindowEvent::DragDrop(DragDropEvent::Drop { paths, position }) => {
@@ -220,6 +233,11 @@ fn setup<R: Runtime>(
     app.manage(BulkRuns::open(&paths.data_dir)?);
     // Intake settings (data dir/intake) and pasted images (data dir/pasted).
     app.manage(IntakeHost::open(&paths.data_dir));
+    // Drag out (originals cache: data dir/originals); versions unused for a week go.
+    let originals = OriginalsCache::in_data_dir(&paths.data_dir);
+    let pruned = originals.clone();
+    tauri::async_runtime::spawn_blocking(move || pruned.prune(originals::KEPT_FOR));
+    app.manage(DragOutHost::new(originals));
     // Local previews of uploads (data dir/previews).
     app.manage(commands::previews::LocalPreviews::open(&paths.data_dir)?);
     app.manage(connection);

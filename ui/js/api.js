@@ -33,6 +33,16 @@ function safeJson(v) {
   try { return JSON.stringify(v); } catch { return String(v); }
 }
 
+/** A Tauri Channel whose messages go to `onMessage` (a no-op stand-in outside the app, where
+ * `call` refuses anyway). */
+function channel(onMessage) {
+  const Channel = window.__TAURI__?.core?.Channel;
+  if (!Channel) return null;
+  const ch = new Channel();
+  ch.onmessage = onMessage;
+  return ch;
+}
+
 async function call(command, args) {
   const invoke = window.__TAURI__?.core?.invoke;
   if (!invoke) {
@@ -126,6 +136,11 @@ export const api = {
   /** Asks for a local folder in the native dialog → the new hot folder, or null when cancelled. */
   addHotFolder: (folderId, moveUploaded) => call('add_hot_folder', { folderId, moveUploaded }),
   removeHotFolder: (id) => call('remove_hot_folder', { id }),
+  /** Drags the originals of `ids` out of the window (called with the button down): the backend
+   * downloads what is not cached, then starts the OS drag. `onEvent` hears {phase: 'downloading',
+   * files, ready, received, total|null} and {phase: 'dragging', files}. Answers when the drag is
+   * over → {outcome: 'dropped'|'cancelled'|'released' (let go before the files were ready), files}. */
+  dragOut: (ids, onEvent) => call('drag_out', { ids, onProgress: channel(onEvent) }),
   /** A preview made on this machine from upload job `jobId`'s file → {url: 'data:image/png;base64,…'};
    * an error's message says why there is none (e.g. an AI file saved without PDF compatibility). */
   localPreview: (jobId) => call('local_preview', { jobId }),

@@ -24,6 +24,7 @@ import { initIntake } from './intake.js';
 import { initIntakeRules } from './intake-rules.js';
 import { initPaste } from './paste.js';
 import { initHotFolders } from './hot-folders.js';
+import { initDragOut } from './drag-out.js';
 
 async function chooseFolder(folderId) {
   if (!folderId) { state.folderId = null; reloadGrid(); return; }
@@ -89,6 +90,7 @@ function init() {
   initIntakeRules();
   initPaste();
   initHotFolders();
+  initDragOut();
   initAbout();
   start();
 }
