@@ -20,6 +20,7 @@ pub mod sandbox_host;
 pub mod settings;
 pub mod single_instance;
 pub mod uploads;
+pub mod working_host;
 
 use tauri::{
     AppHandle, DragDropEvent, Emitter, LogicalSize, Manager, Runtime, WebviewWindow, WindowEvent,
@@ -38,6 +39,7 @@ use paths::AppPaths;
 use sandbox_host::SandboxHost;
 use settings::{SettingsFile, WindowSize};
 use uploads::UploadHost;
+use working_host::WorkingHost;
 
 pub const MAIN_WINDOW: &str = "main";
 /// `connection::Warning` for the page (`{kind, message}`): shown until dismissed.
@@ -111,6 +113,18 @@ pub fn invoke_handler<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + 
         commands::hot_folders::list_hot_folders,
         commands::hot_folders::add_hot_folder,
         commands::hot_folders::remove_hot_folder,
+        commands::working::open_original,
+        commands::working::working_copies,
+        commands::working::working_copy_banner,
+        commands::working::upload_working_copy,
+        commands::working::decline_working_copy,
+        commands::working::open_working_copy,
+        commands::working::reveal_working_copy,
+        commands::working::remove_working_copy,
+        commands::versions::image_files_list,
+        commands::versions::open_image_file,
+        commands::versions::save_image_file,
+        commands::versions::copy_image,
         commands::drag_out::drag_out,
         commands::previews::local_preview,
     ]
@@ -240,6 +254,10 @@ fn setup<R: Runtime>(
     app.manage(DragOutHost::new(originals));
     // Local previews of uploads (data dir/previews).
     app.manage(commands::previews::LocalPreviews::open(&paths.data_dir)?);
+    // Open in editor (working copies: data dir/working), settled by the upload queue's events.
+    let working = WorkingHost::open(&paths.data_dir)?;
+    working.start(app, queue.clone());
+    app.manage(working);
     app.manage(connection);
     // Hot folders (data dir/hot-folders) plan files with the two above, so they start after.
     let hot = tauri::async_runtime::block_on(HotFolderHost::open(app, &paths.data_dir, queue))?;

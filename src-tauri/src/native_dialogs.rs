@@ -70,6 +70,21 @@ pub async fn save_sheet<R: Runtime>(
         .map(|f| f.path().to_path_buf())
 }
 
+/// Where to save an image's file (`suggested` name, its extension offered as the filter), None
+/// when cancelled.
+pub async fn save_image<R: Runtime>(app: &AppHandle<R>, suggested: String) -> Option<PathBuf> {
+    let extension = suggested
+        .rsplit_once('.')
+        .map(|(_, ext)| ext.to_owned())
+        .filter(|ext| !ext.is_empty());
+    let dialog = dialog(app, "Save image as").set_file_name(suggested);
+    let dialog = match &extension {
+        Some(ext) => dialog.add_filter(ext.to_uppercase(), &[ext.as_str()]),
+        None => dialog,
+    };
+    dialog.save_file().await.map(|f| f.path().to_path_buf())
+}
+
 /// The spreadsheet to import, None when cancelled.
 pub async fn open_sheet<R: Runtime>(app: &AppHandle<R>) -> Option<PathBuf> {
     dialog(app, "Import a spreadsheet")

@@ -136,6 +136,34 @@ export const api = {
   /** Asks for a local folder in the native dialog → the new hot folder, or null when cancelled. */
   addHotFolder: (folderId, moveUploaded) => call('add_hot_folder', { folderId, moveUploaded }),
   removeHotFolder: (id) => call('remove_hot_folder', { id }),
+  // ---- Open in editor, working copies, an image's files (issue 15) ----
+  // Downloads report `working://progress` {imageId, action: 'open'|'save'|'copy'|'view', done, total|null};
+  // every change of the working copies arrives as `working://changed` (the whole list, as workingCopies).
+  /** Downloads the current original into the working folder and opens it with the system's
+   * default app → WorkingCopy {id, imageId, imageNumber, imageName, fileName, state:
+   * 'unchanged'|'edited'|'declined'|'uploading'|'missing', jobId, lastError, versionsSent,
+   * baseVersion, createdAtMs, updatedAtMs}. */
+  openOriginal: (imageId) => call('open_original', { imageId }),
+  /** → {copies: [WorkingCopy], notice: string|null} (notice: the list could not be read at start). */
+  workingCopies: () => call('working_copies'),
+  /** An edited copy's banner → {copy, before: url|null, after: dataUrl|null, afterProblem,
+   * serverChanged, serverVersion, serverProblem}. */
+  workingCopyBanner: (copyId) => call('working_copy_banner', { copyId }),
+  /** "Upload as new version" → {queued, jobId, serverChanged, copy}; queued is false (nothing sent)
+   * when the server's file changed and acceptServerChange was not given. */
+  uploadWorkingCopy: (copyId, acceptServerChange = false) => call('upload_working_copy', { copyId, acceptServerChange }),
+  declineWorkingCopy: (copyId) => call('decline_working_copy', { copyId }),
+  openWorkingCopy: (copyId) => call('open_working_copy', { copyId }),
+  revealWorkingCopy: (copyId) => call('reveal_working_copy', { copyId }),
+  removeWorkingCopy: (copyId) => call('remove_working_copy', { copyId }),
+  /** The image's files, oldest first → {files: [{number, name, current, size|null, createdAt|null}], hasDetails}. */
+  imageFilesList: (imageId) => call('image_files_list', { imageId }),
+  /** Downloads file `number` (not watched) and opens it → null. */
+  openImageFile: (imageId, number) => call('open_image_file', { imageId, number }),
+  /** The native save dialog, then the file (number null: the current original) → {fileName} | null. */
+  saveImageFile: (imageId, number) => call('save_image_file', { imageId, number }),
+  /** The current original's picture onto the clipboard → {width, height}. */
+  copyImage: (imageId) => call('copy_image', { imageId }),
   /** Drags the originals of `ids` out of the window (called with the button down): the backend
    * downloads what is not cached, then starts the OS drag. `onEvent` hears {phase: 'downloading',
    * files, ready, received, total|null} and {phase: 'dragging', files}. Answers when the drag is

@@ -8,6 +8,7 @@ import { confirmDialog } from './dialogs.js';
 import { upsertCard, removeCard, select, cardImage, focusGrid } from './grid.js';
 import { uploads } from './uploads-store.js';
 import { showAnnotations } from './annotations.js';
+import { showFiles } from './versions.js';
 
 let form = null;
 let formFields = null;  // the last `image_form` answer, for Revert
@@ -40,6 +41,7 @@ export function showNothing() {
   formFields = null;
   opening += 1;
   showAnnotations(null);
+  showFiles(null);
   state.openImage = null;
   state.creating = false;
   setDirty(false);
@@ -67,6 +69,7 @@ export async function showImage(image, { focusForm = false } = {}) {
   state.creating = false;
   renderHeader(image);
   if (another) showAnnotations(image);
+  showFiles(image);
   let fields;
   try {
     fields = await fetchForm(image);
@@ -94,6 +97,7 @@ export async function showNew() {
   select(null);
   renderHeader(null);
   showAnnotations(null);
+  showFiles(null);
   let fields;
   try {
     fields = await fetchForm(null);

@@ -24,6 +24,8 @@ import { initIntake } from './intake.js';
 import { initIntakeRules } from './intake-rules.js';
 import { initPaste } from './paste.js';
 import { initHotFolders } from './hot-folders.js';
+import { initWorkingCopies } from './working-copies.js';
+import { initVersions } from './versions.js';
 import { initDragOut } from './drag-out.js';
 
 async function chooseFolder(folderId) {
@@ -90,6 +92,8 @@ function init() {
   initIntakeRules();
   initPaste();
   initHotFolders();
+  initWorkingCopies();
+  initVersions();
   initDragOut();
   initAbout();
   start();

@@ -439,6 +439,20 @@ impl Registry {
         self.upload_abandoned(&copy.id, reason).map(Some)
     }
 
+    /// Job `job_id` stopped and waits for the user in the upload list (a failure Retry may
+    /// overcome, a lost answer to check, a duplicate to send anyway): the copy stays
+    /// uploading, with the snapshot kept for that decision, and shows `reason`.
+    pub fn upload_waits(&self, job_id: &str, reason: &str) -> Result<Option<WorkingCopy>> {
+        let Some(copy) = self.by_job(job_id) else {
+            return Ok(None);
+        };
+        self.update(&copy.id, |copy| {
+            copy.last_error = Some(reason.to_owned());
+            Ok(())
+        })
+        .map(Some)
+    }
+
     /// Copies with an upload under way (for reconciling with the queue at start-up).
     pub fn uploading(&self) -> Vec<WorkingCopy> {
         self.lock()

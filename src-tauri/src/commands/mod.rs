@@ -15,6 +15,8 @@ pub mod presets;
 pub mod previews;
 pub mod sheets;
 pub mod uploads;
+pub mod versions;
+pub mod working;
 
 use crate::error::AppResult;
 
