@@ -3,7 +3,8 @@ app's window onto a GTK drop target (dnd_target.py, run with the system python, 
 the desktop or a file manager) arrives there as the image's original file, named
 `<image number>.<ext>`, with the sandbox's own bytes. A selection arrives as several files; a
 drag dropped back onto the app's own window uploads nothing; a download that fails says why and
-starts no drag. Each test works in a folder of its own, with images uploaded through the
+starts no drag; a button let go before the file is ready starts none either, and the next drag
+is served from the cache. Each test works in a folder of its own, with images uploaded through the
 sandbox's API."""
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ import requests
 
 from conftest import choose_folder, reload, stop
 from native_drop import SYSTEM_PY, bring_to_front, screen_center, xdo
-from sandbox_api import create_folder
+from sandbox_api import create_folder, requests_seen
 from test_upload import jobs, make_images
 from webdriver import Session
 
@@ -280,3 +281,32 @@ def test_a_failed_download_says_why_and_starts_no_drag(ui, sandbox, display, ope
     assert drag_state(app) is None
     xdo(display, "mouseup", "1")
     assert not target.report.exists(), "a drag reached the target although the download failed"
+
+
+def test_a_button_let_go_while_downloading_starts_no_drag_and_the_next_drag_is_instant(
+        ui, sandbox, display, open_target, tools, tmp_path):
+    app = ui
+    base, _ = sandbox
+    folder_id, headers = folder_with_originals(sandbox, tmp_path, ["slow.png"])
+    image = headers[0]
+    name, data = expected_file(image)
+    open_folder(app, folder_id, 1)
+    target = open_target()
+    file_path = urlparse(origin(image)).path.rsplit("/", 2)[0]
+    # A slow server: the button is let go while the original is still on its way.
+    requests.post(f"{base}/__sandbox/latency", json={"ms": 1500}, timeout=10).raise_for_status()
+    try:
+        press_and_pull(app, display, card(image["id"]))
+        app.wait_until(lambda: drag_state(app) == "preparing", what="the drag to be prepared")
+        xdo(display, "mouseup", "1")
+        app.wait_until(lambda: drag_state(app) is None, timeout=30, what="the preparation to end")
+    finally:
+        requests.post(f"{base}/__sandbox/latency", json={"ms": 0}, timeout=10).raise_for_status()
+    assert app.find("#toast .toast-message").text == "The original is ready: drag the image again."
+    assert not target.report.exists()
+
+    downloads = requests_seen(base, file_path)
+    drag_onto(app, display, card(image["id"]), target)
+    assert requests_seen(base, file_path) == downloads, "the cached original was downloaded again"
+    [file] = target.received()["files"]
+    assert file["name"] == name and Path(file["path"]).read_bytes() == data
