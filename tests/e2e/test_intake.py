@@ -259,19 +259,33 @@ def test_the_rules_dialog_tests_a_name_and_saves_the_rule(ui, sandbox, display, 
     app.wait_for(".bulk-menu:not([hidden]) [role^='menuitem']")
     x_click(app, display, menu_item(app, "Naming rules and metadata…"))
     app.wait_for("#rules-dialog[open]")
-    x_click(app, display, "#rules-kind-pattern")
+    app.wait_until(lambda: app.execute("return document.querySelector('#rules-dialog').getBoundingClientRect().width > 0"),
+                   what="the dialog laid out")
+    # The option's label (a wider target than the radio's 13 px).
+    app.execute("document.querySelector('#rules-kind-pattern').closest('label').dataset.e2e = 'pattern'")
+    x_click(app, display, 'label[data-e2e="pattern"]')
+    app.wait_until(lambda: app.find("#rules-pattern-group").prop("hidden") is False, what="the pattern box")
     x_click(app, display, "#rules-pattern")
     xdo(display, "type", "--delay", "10", "{season}_{header_number}_{header_name}")
     x_click(app, display, "#rules-sample")
     xdo(display, "type", "--delay", "10", "HO_PRT-9_Winter-Bloom.png")
     result = lambda: app.execute("return document.querySelector('#rules-result').textContent")  # noqa: E731
-    app.wait_until(lambda: "Winter Bloom" in result() and "Holiday" in result(), what="the test box's answer")
+    try:
+        app.wait_until(lambda: "Winter Bloom" in result() and "Holiday" in result(), what="the test box's answer")
+    except TimeoutError:
+        pattern = app.execute("return document.querySelector('#rules-pattern').value")
+        pytest.fail(f"the test box says {result()!r} for the pattern {pattern!r}")
     # A season the folder does not have is flagged with the reason.
     xdo(display, "key", "ctrl+a")
     xdo(display, "type", "--delay", "10", "XX_PRT-9_Winter.png")
     app.wait_until(lambda: app.exists("#rules-result dd.invalid"), what="the refused season flagged")
     x_click(app, display, "#rules-save")
-    app.wait_until(lambda: not app.exists("#rules-dialog[open]"), what="the dialog to close")
+    try:
+        app.wait_until(lambda: not app.exists("#rules-dialog[open]"), what="the dialog to close")
+    except TimeoutError:
+        said = app.execute("return document.querySelector('#rules-message').textContent")
+        x_screenshot(display, Path(os.environ.get("BP_ARTIFACTS", "tests/artifacts")) / "rules-dialog.png")
+        pytest.fail(f"the rules dialog stayed open; it says {said!r}")
     saved = app.invoke("intake_settings", {"folderId": folder_id})["ok"]
     assert saved["rule"] == {"kind": "pattern", "pattern": "{season}_{header_number}_{header_name}", "dashAsSpace": True}, saved
 

@@ -62,7 +62,9 @@ function fill(settings) {
   $('#rules-pattern').value = rule?.kind === 'pattern' ? rule.pattern || '' : '';
   $('#rules-dash').checked = rule?.kind === 'pattern' ? rule.dashAsSpace !== false : true;
   $('#rules-regex').value = rule?.kind === 'regex' ? rule.regex || '' : '';
-  replaceChildren($('#rules-tokens'), specs().map((f) => h('button', {
+  // Tokens for the fields a rule can fill: editable ones, and the number and name.
+  const fillable = specs().filter((f) => f.editable || ['header_number', 'header_name'].includes(f.fieldId));
+  replaceChildren($('#rules-tokens'), fillable.map((f) => h('button', {
     type: 'button', class: 'chip', title: f.label,
     on: { click: () => insertToken(f.fieldId) },
   }, `{${f.fieldId}}`)));
