@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import stat
+import subprocess
 import sys
 import uuid
 from pathlib import Path
@@ -16,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from conftest import choose_folder, reload, run_app
+from native_drop import answer_file_dialog, bring_to_front
 from sandbox_api import create_folder
 from test_upload import make_images
 from webdriver import Session
@@ -233,3 +235,36 @@ def test_a_newer_server_file_is_said_before_uploading(editor_app, editor_home, s
     app.wait_until(lambda: copy_of(app, image["id"])["state"] == "unchanged", timeout=30,
                    what="the copy to be settled after the upload")
     assert len(api.header(image["id"])["files"]) == 3
+
+
+def test_save_as_and_copy_image_give_the_original(editor_app, sandbox, display, tmp_path):
+    """Save as… through the real GTK save dialog (answered with keys) writes the original byte for
+    byte; Copy image puts its picture on the real X clipboard (read back with xclip)."""
+    app = editor_app
+    base, api = sandbox
+    folder = create_folder(base, f"Round trip save {uuid.uuid4().hex[:6]}", api.folder("Prints")["id"])
+    number = f"RS-{uuid.uuid4().hex[:6]}"
+    image = upload_original(sandbox, folder, number, tmp_path)
+    header = wait_processed(app, api, image["id"], files=1)
+    original = api.http.get(header["headerData"]["preview"]["origin"], timeout=15).content
+
+    reload(app)
+    choose_folder(app, folder)
+    app.find(f'#grid .card[data-image-id="{image["id"]}"]').click()
+    app.wait_until(lambda: app.find("#detail-file-actions").prop("hidden") is False, what="the file actions")
+    bring_to_front(app)
+    dest = tmp_path / "saved" / f"{number} copy.png"
+    dest.parent.mkdir()
+    app.find("#save-original").click()
+    answer_file_dialog(display, "Save image as", dest, save=True)
+    app.wait_until(lambda: dest.exists() and dest.read_bytes() == original, timeout=30, what="the saved original")
+    assert not list(dest.parent.glob(".download-*")), "no temporary file is left beside it"
+
+    app.find("#copy-image").click()
+    app.wait_until(lambda: "Copied the picture" in app.find("#toast").text, timeout=30, what="the copy to finish")
+    png = subprocess.run(["xclip", "-selection", "clipboard", "-t", "image/png", "-o"], capture_output=True,
+                         timeout=10, env=os.environ | {"DISPLAY": display}).stdout
+    assert png.startswith(b"\x89PNG"), png[:16]
+    # The sample images are 320 x 240 (test_upload.make_images).
+    width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+    assert (width, height) == (320, 240)
