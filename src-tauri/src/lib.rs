@@ -253,9 +253,10 @@ fn setup<R: Runtime>(
     tauri::async_runtime::spawn_blocking(move || pruned.prune(originals::KEPT_FOR));
     app.manage(DragOutHost::new(originals));
     // Local previews of uploads (data dir/previews).
-    app.manage(commands::previews::LocalPreviews::open(&paths.data_dir)?);
+    let previews = commands::previews::LocalPreviews::open(&paths.data_dir)?;
+    app.manage(previews.clone());
     // Open in editor (working copies: data dir/working), settled by the upload queue's events.
-    let working = WorkingHost::open(&paths.data_dir)?;
+    let working = WorkingHost::open(&paths.data_dir, previews)?;
     working.start(app, queue.clone());
     app.manage(working);
     app.manage(connection);

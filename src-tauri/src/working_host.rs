@@ -10,10 +10,9 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use base64::Engine;
+use crate::commands::previews::LocalPreviews;
 use beproduct::ImageHeader;
 use image_library::ImageLibrary;
-use local_previews::PreviewCache;
 use serde::Serialize;
 use tauri::{AppHandle, Emitter, Manager, Runtime};
 use tokio::sync::broadcast::error::RecvError;
@@ -27,9 +26,6 @@ use crate::error::{AppError, AppResult};
 use crate::uploads::queue_error;
 
 pub const WORKING_DIR: &str = "working";
-/// Previews of working copies (before/after thumbnails), apart from the upload previews.
-const PREVIEWS_DIR: &str = ".previews";
-const PREVIEW_BYTES: u64 = 64 * 1024 * 1024;
 const PREVIEW_SIDE: u32 = 320;
 /// The page listens to these.
 pub const CHANGED_EVENT: &str = "working://changed";
@@ -135,7 +131,7 @@ pub struct WorkingHost {
 
 struct Inner {
     registry: Registry,
-    previews: PreviewCache,
+    previews: LocalPreviews,
     watch: Mutex<Option<FolderWatch>>,
 }
 
@@ -152,16 +148,11 @@ impl From<working_copies::Error> for AppError {
 }
 
 impl WorkingHost {
-    /// Opens the registry in `<data_dir>/working`.
-    pub fn open(data_dir: &Path) -> AppResult<WorkingHost> {
+    /// Opens the registry in `<data_dir>/working`; thumbnails come from the app's one preview
+    /// cache.
+    pub fn open(data_dir: &Path, previews: LocalPreviews) -> AppResult<WorkingHost> {
         let root = data_dir.join(WORKING_DIR);
         let registry = Registry::open(&root)?;
-        let previews = PreviewCache::new(root.join(PREVIEWS_DIR), PREVIEW_BYTES).map_err(|e| {
-            AppError::Io {
-                message: format!("The preview cache for working copies could not be opened: {e}"),
-                detail: String::new(),
-            }
-        })?;
         Ok(WorkingHost {
             inner: Arc::new(Inner {
                 registry,
@@ -349,27 +340,16 @@ impl WorkingHost {
 
     /// A PNG preview of the file at `path` as a data URL, made off the async threads.
     async fn preview_of(&self, path: &Path) -> Result<String, String> {
-        let png = self.preview_png(path, PREVIEW_SIDE).await?;
-        Ok(format!(
-            "data:image/png;base64,{}",
-            base64::engine::general_purpose::STANDARD.encode(png)
-        ))
+        self.inner
+            .previews
+            .data_url(path.to_path_buf(), PREVIEW_SIDE)
+            .await
     }
 
     /// A PNG of the picture in `path` (PSD, TIFF, AI, JPEG…: `local_previews`), at most
     /// `max_side` pixels on its longer side, cached by content; the error says why there is none.
     pub async fn preview_png(&self, path: &Path, max_side: u32) -> Result<Vec<u8>, String> {
-        let (host, path) = (self.clone(), path.to_path_buf());
-        tauri::async_runtime::spawn_blocking(move || {
-            let file = host
-                .inner
-                .previews
-                .get_or_make(&path, max_side)
-                .map_err(|e| e.to_string())?;
-            std::fs::read(&file).map_err(|e| e.to_string())
-        })
-        .await
-        .map_err(|e| e.to_string())?
+        self.inner.previews.png(path.to_path_buf(), max_side).await
     }
 
     /// "Upload as new version": a snapshot of the copy goes through the upload queue. If the

@@ -4,7 +4,7 @@
 //! `<data>/previews`, never sent anywhere but to the page, as a `data:` URL (the page's CSP
 //! allows `data:` images, not local files).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use base64::Engine;
@@ -23,7 +23,8 @@ const CACHE_BYTES: u64 = 256 * 1024 * 1024;
 /// Longest side of a preview: a card at 2× on a HiDPI screen.
 const MAX_SIDE: u32 = 480;
 
-/// Tauri state: the preview cache.
+/// Tauri state: the one preview cache, for uploads and working copies alike.
+#[derive(Clone)]
 pub struct LocalPreviews(Arc<PreviewCache>);
 
 impl LocalPreviews {
@@ -34,6 +35,29 @@ impl LocalPreviews {
                 message: format!("The preview cache could not be opened: {e}"),
                 detail: String::new(),
             })
+    }
+
+    /// A PNG of the picture in `path`, at most `max_side` pixels on its longer side, made off
+    /// the async threads; the error says why there is none.
+    pub async fn png(&self, path: PathBuf, max_side: u32) -> Result<Vec<u8>, String> {
+        let cache = self.0.clone();
+        tokio::task::spawn_blocking(move || {
+            let file = cache
+                .get_or_make(&path, max_side)
+                .map_err(|e| e.to_string())?;
+            std::fs::read(&file).map_err(|e| e.to_string())
+        })
+        .await
+        .map_err(|e| format!("making the preview stopped: {e}"))?
+    }
+
+    /// `png` as a `data:` URL for the page.
+    pub async fn data_url(&self, path: PathBuf, max_side: u32) -> Result<String, String> {
+        let png = self.png(path, max_side).await?;
+        Ok(format!(
+            "data:image/png;base64,{}",
+            base64::engine::general_purpose::STANDARD.encode(png)
+        ))
     }
 }
 
@@ -61,19 +85,9 @@ pub async fn local_preview(
             "A download from a web address has no local file to preview.",
         ));
     };
-    let cache = previews.0.clone();
-    let png = tokio::task::spawn_blocking(move || {
-        let file = cache.get_or_make(&path, MAX_SIDE)?;
-        std::fs::read(&file)
-            .map_err(|source| local_previews::PreviewError::Read { path: file, source })
-    })
-    .await
-    .map_err(|e| AppError::Internal(format!("making the preview stopped: {e}")))?
-    .map_err(|e| AppError::invalid_input(e.to_string()))?;
-    Ok(LocalPreview {
-        url: format!(
-            "data:image/png;base64,{}",
-            base64::engine::general_purpose::STANDARD.encode(png)
-        ),
-    })
+    let url = previews
+        .data_url(path, MAX_SIDE)
+        .await
+        .map_err(AppError::invalid_input)?;
+    Ok(LocalPreview { url })
 }
