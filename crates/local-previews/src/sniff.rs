@@ -64,6 +64,23 @@ fn kind_of(head: &[u8]) -> Kind {
     if memchr::memmem::find(head, b"%PDF-").is_some() {
         return Kind::Pdf;
     }
+    // HEIC/HEIF (iPhone photos): no maintained pure-Rust decoder exists and libheif would be a
+    // system library every bundle must carry, so this build says so instead of "unrecognised".
+    if head.len() >= 12 && &head[4..8] == b"ftyp" {
+        let brand = &head[8..12];
+        if [
+            b"heic", b"heix", b"hevc", b"heim", b"heis", b"mif1", b"msf1",
+        ]
+        .iter()
+        .any(|b| brand == *b)
+        {
+            return Kind::Unknown(
+                "a HEIC/HEIF photo: this build has no HEIC decoder, so BeProduct's own preview \
+                 shows once it has processed the file"
+                    .into(),
+            );
+        }
+    }
     match guessed {
         Ok(other) => Kind::Unknown(format!("{other:?} image")),
         Err(_) => Kind::Unknown("unrecognised contents".into()),
@@ -77,6 +94,10 @@ mod tests {
     #[test]
     fn tells_formats_by_their_first_bytes() {
         assert_eq!(kind_of(b"8BPS\0\x01"), Kind::Psd);
+        assert!(
+            matches!(kind_of(b"\0\0\0\x18ftypheic\0\0\0\0mif1heic"), Kind::Unknown(w) if w.contains("HEIC")),
+            "HEIC is named as such"
+        );
         assert_eq!(kind_of(b"II*\0\x08\0\0\0"), Kind::Tiff);
         assert_eq!(kind_of(b"MM\0*\0\0\0\x08"), Kind::Tiff);
         assert_eq!(kind_of(b"junk\n%PDF-1.6\n"), Kind::Pdf);
