@@ -180,11 +180,20 @@ def travel(display: str, start: tuple[int, int], end: tuple[int, int], steps: in
         move_to(display, int(start[0] + (end[0] - start[0]) * i / steps), int(start[1] + (end[1] - start[1]) * i / steps))
 
 
+def wait_dragging(app: Session) -> None:
+    """Waits until the app has the files and the OS drag is on; says what the page shows if not."""
+    try:
+        app.wait_until(lambda: drag_state(app) == "dragging", timeout=30, what="the originals to be ready and the OS drag to start")
+    except TimeoutError as e:
+        toast = app.execute("const t = document.querySelector('#toast'); return t && !t.hidden ? t.textContent : null")
+        raise AssertionError(f"{e}; drag state {drag_state(app)!r}, toast {toast!r}") from None
+
+
 def drag_onto(app: Session, display: str, css: str, target: DropTarget) -> None:
     """A whole drag out: press on `css`, wait until the app has the files and the OS drag is on,
     carry it to the target, wait until the target sees it, let go, wait for the drop."""
     at = press_and_pull(app, display, css)
-    app.wait_until(lambda: drag_state(app) == "dragging", timeout=30, what="the originals to be ready and the OS drag to start")
+    wait_dragging(app)
     travel(display, at, target.center)
     # The source tells the target where it is on each motion: nudge until the target says so.
     deadline = time.monotonic() + 10
@@ -254,7 +263,7 @@ def test_a_drag_dropped_back_on_the_window_uploads_nothing(ui, sandbox, display,
     open_folder(app, folder_id, 2)
     before = len(jobs(app))
     at = press_and_pull(app, display, card(headers[0]["id"]))
-    app.wait_until(lambda: drag_state(app) == "dragging", timeout=30, what="the OS drag to start")
+    wait_dragging(app)
     # Over the other card (which would take a dropped file as a new version), and let go.
     travel(display, at, screen_center(app, card(headers[1]["id"])))
     xdo(display, "mouseup", "1")
