@@ -3,24 +3,16 @@
 //! crates/upload-queue/tests/bad_inputs.rs checks against the binary), the same exit status, and
 //! a real upload against the sandbox on 127.0.0.1.
 
-use std::path::Path;
+mod common;
+
 use std::process::{Command, Output};
 
-use beproduct::{Client, Config};
-use beproduct_sandbox::{Sandbox, SandboxConfig, Seed};
+use beproduct_sandbox::Sandbox;
+use common::write_png;
 
 fn bp(sandbox: Option<&Sandbox>, args: &[&std::ffi::OsStr]) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_bp"));
-    cmd.args(args).env_clear();
-    if let Some(sandbox) = sandbox {
-        let d = SandboxConfig::default();
-        cmd.env("BEPRODUCT_COMPANY_DOMAIN", &d.company)
-            .env("BEPRODUCT_CLIENT_ID", &d.client_id)
-            .env("BEPRODUCT_CLIENT_SECRET", &d.client_secret)
-            .env("BEPRODUCT_REFRESH_TOKEN", &d.refresh_token)
-            .env("BEPRODUCT_API_URL", sandbox.public_api_url())
-            .env("BEPRODUCT_TOKEN_URL", sandbox.token_url());
-    }
+    let mut cmd = common::bp(sandbox);
+    cmd.args(args);
     cmd
 }
 
@@ -48,14 +40,6 @@ fn options(help: &str) -> Vec<String> {
                 .collect::<Vec<_>>()
         })
         .collect()
-}
-
-fn write_png(path: &Path, seed: u8) {
-    image::RgbImage::from_fn(24, 16, |x, y| {
-        image::Rgb([seed, (x * 9) as u8, (y * 13) as u8])
-    })
-    .save_with_format(path, image::ImageFormat::Png)
-    .unwrap();
 }
 
 #[test]
@@ -137,30 +121,12 @@ fn bp_upload_refuses_bad_options_with_status_2_like_bp_upload() {
 /// their file names, one file each); a run with a file that is not an image exits 1 and names it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bp_upload_uploads_into_the_sandbox() {
-    let dir = tempfile::tempdir().unwrap();
-    let sandbox = Sandbox::start(SandboxConfig {
-        data_dir: dir.path().join("sandbox"),
-        seed: Seed::Empty,
-        processing_ms: 50,
-        ..Default::default()
-    })
-    .await
-    .expect("sandbox starts");
-    let d = SandboxConfig::default();
-    let client = Client::new(
-        Config::new(d.company, d.client_id, d.client_secret, d.refresh_token)
-            .with_api_url(sandbox.public_api_url())
-            .with_token_url(sandbox.token_url()),
-    )
-    .unwrap();
-    let prints = client
-        .folders()
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|f| f.name == "Prints")
-        .unwrap()
-        .id;
+    let common::Sandboxed {
+        sandbox,
+        client,
+        prints,
+        dir,
+    } = common::start().await;
     let files = dir.path().join("files");
     std::fs::create_dir_all(files.join("shoot")).unwrap();
     write_png(&files.join("bp-cli-a.png"), 1);
@@ -235,30 +201,12 @@ async fn bp_upload_uploads_into_the_sandbox() {
 /// name the folder's fields refuse is not sent, with the reason, and the run exits 1.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bp_upload_with_rules_names_and_fills_in_each_image() {
-    let dir = tempfile::tempdir().unwrap();
-    let sandbox = Sandbox::start(SandboxConfig {
-        data_dir: dir.path().join("sandbox"),
-        seed: Seed::Empty,
-        processing_ms: 50,
-        ..Default::default()
-    })
-    .await
-    .expect("sandbox starts");
-    let d = SandboxConfig::default();
-    let client = Client::new(
-        Config::new(d.company, d.client_id, d.client_secret, d.refresh_token)
-            .with_api_url(sandbox.public_api_url())
-            .with_token_url(sandbox.token_url()),
-    )
-    .unwrap();
-    let prints = client
-        .folders()
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|f| f.name == "Prints")
-        .unwrap()
-        .id;
+    let common::Sandboxed {
+        sandbox,
+        client,
+        prints,
+        dir,
+    } = common::start().await;
     let good = dir.path().join("FA_PRT-0900_Rose-Garden_Embroidery.png");
     let bad = dir.path().join("SU_PRT-0901_Wave_Weave.png");
     write_png(&good, 3);

@@ -3,40 +3,24 @@
 //! its reason; Ctrl+C (SIGINT) stops it with status 0; a restart with the same journal takes
 //! only what is new.
 
+mod common;
+
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use beproduct::{Client, Config};
-use beproduct_sandbox::{Sandbox, SandboxConfig, Seed};
-
-fn write_png(path: &Path, seed: u8) {
-    let tmp = path.with_extension("tmp-png");
-    image::RgbImage::from_fn(24, 16, |x, y| {
-        image::Rgb([seed, (x * 9) as u8, (y * 13) as u8])
-    })
-    .save_with_format(&tmp, image::ImageFormat::Png)
-    .unwrap();
-    // Appears whole, as a save-then-rename does.
-    std::fs::rename(tmp, path).unwrap();
-}
+use beproduct::Client;
+use beproduct_sandbox::Sandbox;
+use common::write_png;
 
 fn start_watch(sandbox: &Sandbox, dir: &Path, folder: &str, rules: &Path, journal: &Path) -> Child {
-    let d = SandboxConfig::default();
-    Command::new(env!("CARGO_BIN_EXE_bp"))
+    common::bp(Some(sandbox))
         .arg("watch")
         .arg(dir)
         .args(["--folder", folder, "--rules"])
         .arg(rules)
         .arg("--journal")
         .arg(journal)
-        .env_clear()
-        .env("BEPRODUCT_COMPANY_DOMAIN", &d.company)
-        .env("BEPRODUCT_CLIENT_ID", &d.client_id)
-        .env("BEPRODUCT_CLIENT_SECRET", &d.client_secret)
-        .env("BEPRODUCT_REFRESH_TOKEN", &d.refresh_token)
-        .env("BEPRODUCT_API_URL", sandbox.public_api_url())
-        .env("BEPRODUCT_TOKEN_URL", sandbox.token_url())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -93,30 +77,12 @@ where
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bp_watch_uploads_what_appears_once_and_rejects_with_the_reason() {
-    let tmp = tempfile::tempdir().unwrap();
-    let sandbox = Sandbox::start(SandboxConfig {
-        data_dir: tmp.path().join("sandbox"),
-        seed: Seed::Empty,
-        processing_ms: 50,
-        ..Default::default()
-    })
-    .await
-    .expect("sandbox starts");
-    let d = SandboxConfig::default();
-    let client = Client::new(
-        Config::new(d.company, d.client_id, d.client_secret, d.refresh_token)
-            .with_api_url(sandbox.public_api_url())
-            .with_token_url(sandbox.token_url()),
-    )
-    .unwrap();
-    let prints = client
-        .folders()
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|f| f.name == "Prints")
-        .unwrap()
-        .id;
+    let common::Sandboxed {
+        sandbox,
+        client,
+        prints,
+        dir: tmp,
+    } = common::start().await;
     let dir = tmp.path().join("Drop");
     std::fs::create_dir_all(&dir).unwrap();
     let rules = tmp.path().join("rules.json");
