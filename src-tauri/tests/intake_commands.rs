@@ -14,6 +14,17 @@ use serde_json::{json, Value};
 
 const RULE: &str = "{season}_{header_number}_{header_name}_{artwork_type}";
 
+/// A field's value on an image header (null when the image has no such field).
+fn field_value(image: &Value, id: &str) -> Value {
+    image["headerData"]["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == id)
+        .map(|f| f["value"].clone())
+        .unwrap_or(Value::Null)
+}
+
 fn cell<'a>(row: &'a Value, field: &str) -> &'a Value {
     row["cells"]
         .as_array()
@@ -178,16 +189,8 @@ fn a_drop_into_a_folder_with_rules_is_previewed_fixed_and_queued_with_its_values
         assert_eq!(image["headerName"], name, "{image}");
     }
     let image = app.ok("get_image", json!({"id": by_number("PRT-0413")["imageId"]}));
-    let field = |id: &str| {
-        image["headerData"]["fields"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|f| f["id"] == id)
-            .map(|f| f["value"].clone())
-    };
-    assert_eq!(field("artwork_type"), Some(json!("Pattern")));
-    assert_eq!(field("season"), Some(json!("Summer")));
+    assert_eq!(field_value(&image, "artwork_type"), json!("Pattern"));
+    assert_eq!(field_value(&image, "season"), json!("Summer"));
 
     // "Upload with valid values only": the refused value is left out, the rest goes.
     let again = files.join("SP_PRT-0415_Leaf_Weave.png");
@@ -205,18 +208,7 @@ fn a_drop_into_a_folder_with_rules_is_previewed_fixed_and_queued_with_its_values
             .any(|j| j["headerNumber"] == "PRT-0415" && j["state"]["kind"] == "done")
     });
     let image = app.ok("get_image", json!({"id": by_number("PRT-0415")["imageId"]}));
-    let value = |id: &str| {
-        image["headerData"]["fields"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|f| f["id"] == id)
-            .map(|f| f["value"].clone())
-            .unwrap_or(Value::Null)
-    };
-    assert_eq!(value("season"), json!("Spring"));
-    assert!(
-        value("artwork_type").is_null() || value("artwork_type") == json!(""),
-        "{image}"
-    );
+    assert_eq!(field_value(&image, "season"), json!("Spring"));
+    let artwork = field_value(&image, "artwork_type");
+    assert!(artwork.is_null() || artwork == json!(""), "{image}");
 }
