@@ -68,10 +68,11 @@ check_rust() {
 
 install_tauri_cli() {
   command -v npm >/dev/null 2>&1 || die "npm not found; install Node.js 18 or newer with npm, then rerun"
-  # Reinstall only when package-lock.json changed since the last install.
+  # Reinstall only when package-lock.json changed since the last install. The lock also brings
+  # axe-core, which tests/e2e/test_accessibility.py injects into the app's window.
   local stamp=node_modules/.setup-lock.sha256 want
   want="$(sha256sum package-lock.json | cut -d' ' -f1)"
-  if [ -x node_modules/.bin/tauri ] && [ "$(cat "$stamp" 2>/dev/null)" = "$want" ]; then
+  if [ -x node_modules/.bin/tauri ] && [ -f node_modules/axe-core/axe.min.js ] && [ "$(cat "$stamp" 2>/dev/null)" = "$want" ]; then
     say "tauri cli: $(node_modules/.bin/tauri --version)"
     return 0
   fi

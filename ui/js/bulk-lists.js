@@ -8,7 +8,8 @@ import { capped, LIST_LIMIT } from './bulk-model.js';
  * `failure`: the reasons read as errors (failed), else as notes (skipped). */
 export function reasonList(items, { failure = false } = {}) {
   const { shown, more } = capped(items, LIST_LIMIT);
-  return h('ul', { class: ['bulk-reasons', failure ? 'failures' : ''] },
+  // Focusable: a long list scrolls, and has nothing else the keyboard could reach.
+  return h('ul', { class: ['bulk-reasons', failure ? 'failures' : ''], tabIndex: 0, attrs: { 'aria-label': failure ? 'Failed images and why' : 'Images and why' } },
     shown.map((x) => h('li', {},
       h('span', { class: 'bulk-reason-image', text: x.heading }),
       h('span', { class: 'bulk-reason-text', text: x.reason }))),

@@ -19,7 +19,9 @@ export function initFolders(chooseHandler) {
     const i = list.indexOf(document.activeElement);
     if (i < 0) return;
     e.preventDefault();
-    list[Math.min(list.length - 1, Math.max(0, i + (e.key === 'ArrowDown' ? 1 : -1)))].focus();
+    const next = list[Math.min(list.length - 1, Math.max(0, i + (e.key === 'ArrowDown' ? 1 : -1)))];
+    for (const b of list) b.tabIndex = b === next ? 0 : -1;  // one tab stop, moved by the arrows
+    next.focus();
   });
 }
 
@@ -48,13 +50,19 @@ function renderFolders() {
     return;
   }
   const sorted = [...state.folders].sort((a, b) => (b.active !== false) - (a.active !== false) || String(a.name).localeCompare(String(b.name)));
+  // Choosing a folder redraws the list: the keyboard focus stays on the folder it was on.
+  const focused = box.contains(document.activeElement) ? document.activeElement.dataset.folderId : null;
+  // One tab stop for the whole list (the chosen folder, else the first); arrows move in it.
+  const tabStop = sorted.some((f) => f.id === state.folderId) ? state.folderId : sorted[0].id;
   replaceChildren(box, sorted.map((f) => h('button', {
     type: 'button',
+    tabIndex: f.id === tabStop ? 0 : -1,
     class: ['folder', f.id === state.folderId ? 'active' : '', f.active === false ? 'inactive' : ''],
     dataset: { folderId: f.id },
     title: f.description || f.name || '',
     attrs: { 'aria-current': f.id === state.folderId ? 'true' : null },
   }, h('span', { class: 'folder-icon', attrs: { 'aria-hidden': 'true' } }), h('span', { class: 'folder-name', text: f.name || 'Untitled folder' }),
   f.active === false ? h('span', { class: 'folder-tag', text: 'inactive' }) : null)));
+  if (focused) [...box.children].find((b) => b.dataset.folderId === focused)?.focus();
 }
 

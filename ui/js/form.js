@@ -143,6 +143,8 @@ export function createForm(container, { fields, onDirtyChange }) {
 
   /** Shows `next` (a fresh `image_form` answer): rebuilt, so its fields and values are the backend's. */
   function load(next) {
+    // A save reloads the form: the keyboard focus stays on the field it was on.
+    const focused = container.contains(document.activeElement) ? document.activeElement.dataset.fieldId : null;
     container.replaceChildren();
     rows = (next || []).map(createRow);
     for (const row of rows) {
@@ -158,6 +160,7 @@ export function createForm(container, { fields, onDirtyChange }) {
     }
     lastDirty = false;
     onDirtyChange?.(false);
+    if (focused) rows.find((r) => r.field.fieldId === focused)?.widget.focus();
   }
 
   function isDirty() {

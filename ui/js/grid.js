@@ -407,7 +407,8 @@ function takeCard(image) {
   } else {
     el = h('div', { class: 'card', tabIndex: -1, attrs: { role: 'option' } },
       h('div', { class: 'card-thumb' }, previewImg()), h('div', { class: 'card-meta' },
-        h('div', { class: 'card-number' }), h('div', { class: 'card-name' })));
+        // The space keeps the two lines two words in the card's text (its name from content).
+        h('div', { class: 'card-number' }), ' ', h('div', { class: 'card-name' })));
   }
   el.dataset.imageId = image.id;
   fillCard(el, image);

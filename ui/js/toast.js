@@ -10,6 +10,7 @@ export function showToast(message, { error = false, details = null, timeout = 40
   clearTimeout(hideTimer);
   toast.classList.toggle('toast-error', error);
   toast.setAttribute('role', error ? 'alert' : 'status');
+  toast.setAttribute('aria-live', error ? 'assertive' : 'polite');
 
   const detailBox = details ? h('pre', { class: 'toast-details', hidden: true, text: details }) : null;
   const detailBtn = details ? h('button', {

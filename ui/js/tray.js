@@ -112,7 +112,8 @@ function buildShell() {
       h('button', { id: 'retry-all-failed', type: 'button', class: 'button small', text: 'Retry all failed', on: { click: () => act(api.retryFailedUploads, 'Could not retry the failed uploads.') } }),
       h('button', { id: 'clear-finished', type: 'button', class: 'button small', text: 'Clear finished', on: { click: () => act(api.clearFinishedUploads, 'Could not clear the finished uploads.') } })),
     h('div', { id: 'upload-paused', class: 'upload-paused', hidden: true, attrs: { role: 'status' } }),
-    h('ul', { id: 'upload-list', class: 'upload-list' },
+    // Focusable, so the keyboard can scroll it when no row has a button (all done).
+    h('ul', { id: 'upload-list', class: 'upload-list', tabIndex: 0, attrs: { 'aria-label': 'Uploads in this batch' } },
       spacer('upload-spacer-top'), spacer('upload-spacer-bottom')));
   const list = $('#upload-list');
   list.addEventListener('click', onRowClick);
