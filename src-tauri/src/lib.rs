@@ -114,6 +114,7 @@ pub fn invoke_handler<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + 
         commands::hot_folders::add_hot_folder,
         commands::hot_folders::remove_hot_folder,
         commands::working::open_original,
+        commands::working::open_original_with,
         commands::working::working_copies,
         commands::working::working_copy_banner,
         commands::working::upload_working_copy,

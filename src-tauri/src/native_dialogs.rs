@@ -40,6 +40,23 @@ pub async fn pick_images<R: Runtime>(app: &AppHandle<R>) -> Vec<PathBuf> {
         .collect()
 }
 
+/// The app to open a file with ("Open with…"), None when cancelled. It starts where a
+/// platform keeps its apps.
+pub async fn pick_app<R: Runtime>(app: &AppHandle<R>) -> Option<PathBuf> {
+    let start = if cfg!(target_os = "macos") {
+        "/Applications"
+    } else if cfg!(windows) {
+        "C:\\Program Files"
+    } else {
+        "/usr/bin"
+    };
+    dialog(app, "Choose the app to open it with")
+        .set_directory(start)
+        .pick_file()
+        .await
+        .map(|f| f.path().to_path_buf())
+}
+
 /// A folder to watch as a hot folder, None when cancelled.
 pub async fn pick_folder<R: Runtime>(app: &AppHandle<R>) -> Option<PathBuf> {
     let dialog = dialog(app, "Watch a folder");

@@ -243,12 +243,14 @@ impl WorkingHost {
         tracing::info!("a working copy kept changing; it is looked at again on its next save");
     }
 
-    /// Downloads `image_id`'s current original into its working folder, registers and opens it.
+    /// Downloads `image_id`'s current original into its working folder, registers and opens it
+    /// with `with` (an app the user chose), or the system's default app for its type.
     pub async fn open_original<R: Runtime>(
         &self,
         app: &AppHandle<R>,
         library: &ImageLibrary,
         image_id: &str,
+        with: Option<&Path>,
     ) -> AppResult<CopyView> {
         let folder = self.registry().folder_for(image_id)?;
         // Read now: the header the page holds may carry an expired signature or an old file.
@@ -264,14 +266,14 @@ impl WorkingHost {
         .await
         .map_err(|e| AppError::Internal(format!("registering the working copy stopped: {e}")))??;
         self.changed(app);
-        open_in_editor(&copy.path)?;
+        open_in_editor(&copy.path, with)?;
         Ok(CopyView::from(&copy))
     }
 
     /// Opens an existing copy in its editor again.
     pub fn open_again(&self, copy_id: &str) -> AppResult<()> {
         let copy = self.registry().get(copy_id)?;
-        open_in_editor(&copy.path)
+        open_in_editor(&copy.path, None)
     }
 
     pub fn reveal(&self, copy_id: &str) -> AppResult<()> {
@@ -587,14 +589,22 @@ fn image_ref(image: &ImageHeader) -> ImageRef {
     }
 }
 
-/// Opens `path` with the system's default app for its type (the opener plugin's function;
-/// the page cannot call the plugin: nothing is registered for it).
-pub fn open_in_editor(path: &Path) -> AppResult<()> {
-    tauri_plugin_opener::open_path(path, None::<&str>).map_err(|e| AppError::Io {
-        message: format!(
-            "{} could not be opened with the system's default app ({e}). Use Reveal in the working copies list and open it from your editor.",
-            path.file_name().unwrap_or_default().to_string_lossy()
-        ),
+/// Opens `path` with `with` (an app the user chose) or the system's default app for its type
+/// (the opener plugin's function; the page cannot call the plugin: nothing is registered for it).
+pub fn open_in_editor(path: &Path, with: Option<&Path>) -> AppResult<()> {
+    let app = with.map(|w| w.to_string_lossy().into_owned());
+    tauri_plugin_opener::open_path(path, app.as_deref()).map_err(|e| AppError::Io {
+        message: match with {
+            Some(w) => format!(
+                "{} could not be opened with {} ({e}). Choose another app, or use Open original for the system's default.",
+                path.file_name().unwrap_or_default().to_string_lossy(),
+                w.display()
+            ),
+            None => format!(
+                "{} could not be opened with the system's default app ({e}). Use Reveal in the working copies list and open it from your editor.",
+                path.file_name().unwrap_or_default().to_string_lossy()
+            ),
+        },
         detail: String::new(),
     })
 }

@@ -268,3 +268,34 @@ def test_save_as_and_copy_image_give_the_original(editor_app, sandbox, display, 
     # The sample images are 320 x 240 (test_upload.make_images).
     width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
     assert (width, height) == (320, 240)
+
+
+def test_open_with_a_chosen_app_and_send_back(editor_app, editor_home, sandbox, display, tmp_path):
+    """"Open with…": the app is chosen in the real native dialog (a second stand-in editor, not the
+    default for PNG); it is the one that opens the original, and its save lands one version."""
+    app = editor_app
+    base, api = sandbox
+    other_log = tmp_path / "other-editor.log"
+    other_log.write_text("")
+    other = tmp_path / "other-editor.py"
+    other.write_text(EDITOR.format(python=sys.executable, log=str(other_log)))
+    other.chmod(other.stat().st_mode | stat.S_IXUSR)
+    folder = create_folder(base, f"Open with {uuid.uuid4().hex[:6]}", api.folder("Prints")["id"])
+    image = upload_original(sandbox, folder, f"OW-{uuid.uuid4().hex[:6]}", tmp_path)
+    wait_processed(app, api, image["id"], files=1)
+    default_opens = len(opened(editor_home))
+
+    reload(app)
+    choose_folder(app, folder)
+    app.find(f'#grid .card[data-image-id="{image["id"]}"]').click()
+    app.wait_until(lambda: app.find("#detail-file-actions").prop("hidden") is False, what="the file actions")
+    bring_to_front(app)
+    app.find("#open-with").click()
+    answer_file_dialog(display, "Choose the app to open it with", other, save=False)
+    app.wait_until(lambda: other_log.read_text().strip(), timeout=30, what="the chosen app to open the original")
+    assert len(opened(editor_home)) == default_opens, "the default app was not used"
+    copy = app.wait_until(lambda: (c := copy_of(app, image["id"])) and c["state"] == "edited" and c,
+                          timeout=20, what="the copy to be seen as edited")
+    app.wait_for(banner_css(copy["id"]), timeout=20)
+    app.find(f'{banner_css(copy["id"])} button[data-action="upload"]').click()
+    wait_processed(app, api, image["id"], files=2)

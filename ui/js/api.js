@@ -144,6 +144,8 @@ export const api = {
    * 'unchanged'|'edited'|'declined'|'uploading'|'missing', jobId, lastError, versionsSent,
    * baseVersion, createdAtMs, updatedAtMs}. */
   openOriginal: (imageId) => call('open_original', { imageId }),
+  /** As openOriginal, with an app chosen in the native dialog → CopyView, or null when cancelled. */
+  openOriginalWith: (imageId) => call('open_original_with', { imageId }),
   /** → {copies: [WorkingCopy], notice: string|null} (notice: the list could not be read at start). */
   workingCopies: () => call('working_copies'),
   /** An edited copy's banner → {copy, before: url|null, after: dataUrl|null, afterProblem,

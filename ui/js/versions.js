@@ -12,6 +12,8 @@ const running = new Set();  // image ids with a download under way
 export function initVersions() {
   $('#open-original').addEventListener('click', () => run('open', (img) => api.openOriginal(img.id),
     (copy) => `${copy.fileName} is open in your editor. Save it there to be offered a new version.`));
+  $('#open-with').addEventListener('click', () => run('open', (img) => api.openOriginalWith(img.id),
+    (copy) => copy && `${copy.fileName} is open in the app you chose. Save it there to be offered a new version.`));
   $('#save-original').addEventListener('click', () => run('save', (img) => api.saveImageFile(img.id, null),
     (saved) => saved && `Saved ${saved.fileName}.`));
   $('#copy-image').addEventListener('click', () => run('copy', (img) => api.copyImage(img.id),
@@ -61,7 +63,7 @@ async function loadFiles(img) {
 }
 
 function setBusy(on) {
-  for (const b of ['#open-original', '#save-original', '#copy-image']) $(b).disabled = Boolean(on);
+  for (const b of ['#open-original', '#open-with', '#save-original', '#copy-image']) $(b).disabled = Boolean(on);
 }
 
 /** Runs one file action for the open image; `done(answer)` is the toast (none when falsy). */

@@ -92,7 +92,7 @@ pub async fn open_image_file<R: Runtime>(
             progress(&app, &image.id, "view"),
         )
         .await?;
-    open_in_editor(&path)
+    open_in_editor(&path, None)
 }
 
 #[derive(Debug, Serialize)]

@@ -23,7 +23,28 @@ pub async fn open_original<R: Runtime>(
 ) -> AppResult<CopyView> {
     require_guid("image id", &image_id)?;
     let library = conn.library().await?;
-    working.open_original(&app, &library, &image_id).await
+    working.open_original(&app, &library, &image_id, None).await
+}
+
+/// "Open with…": as `open_original`, with an app the user chooses in the native dialog;
+/// `None` when the dialog was cancelled (nothing downloaded).
+#[tauri::command]
+#[instrument(skip_all, err(Display, level = "warn"))]
+pub async fn open_original_with<R: Runtime>(
+    app: AppHandle<R>,
+    conn: State<'_, ConnectionManager>,
+    working: State<'_, WorkingHost>,
+    image_id: String,
+) -> AppResult<Option<CopyView>> {
+    require_guid("image id", &image_id)?;
+    let Some(editor) = crate::native_dialogs::pick_app(&app).await else {
+        return Ok(None);
+    };
+    let library = conn.library().await?;
+    let copy = working
+        .open_original(&app, &library, &image_id, Some(&editor))
+        .await?;
+    Ok(Some(copy))
 }
 
 #[tauri::command]
