@@ -124,6 +124,7 @@ pub fn invoke_handler<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + 
         commands::working::remove_working_copy,
         commands::versions::image_files_list,
         commands::versions::open_image_file,
+        commands::versions::preview_image_file,
         commands::versions::save_image_file,
         commands::versions::copy_image,
         commands::drag_out::drag_out,

@@ -299,3 +299,16 @@ def test_open_with_a_chosen_app_and_send_back(editor_app, editor_home, sandbox, 
     app.wait_for(banner_css(copy["id"]), timeout=20)
     app.find(f'{banner_css(copy["id"])} button[data-action="upload"]').click()
     wait_processed(app, api, image["id"], files=2)
+
+    # Each version can be previewed in the panel: the first one, made on this computer.
+    reload(app)
+    choose_folder(app, folder)
+    app.find(f'#grid .card[data-image-id="{image["id"]}"]').click()
+    app.wait_until(lambda: len(app.find_all("#version-list .version")) == 2, what="two versions listed")
+    app.find('#version-list .version[data-number="1"] button[data-action="preview"]').click()
+    app.wait_for("#version-preview-dialog[open]", timeout=30)
+    app.wait_until(lambda: app.execute("const i = document.querySelector('#version-preview-image');"
+                                       "return i.complete && i.naturalWidth > 0 && i.src.startsWith('data:image/png')"),
+                   what="the first version's preview")
+    app.find("#version-preview-close").click()
+    app.wait_gone("#version-preview-dialog[open]")

@@ -146,6 +146,8 @@ export const api = {
   openOriginal: (imageId) => call('open_original', { imageId }),
   /** As openOriginal, with an app chosen in the native dialog → CopyView, or null when cancelled. */
   openOriginalWith: (imageId) => call('open_original_with', { imageId }),
+  /** File `number` of the image as a preview made on this computer → {url: data:image/png…}. */
+  previewImageFile: (imageId, number) => call('preview_image_file', { imageId, number }),
   /** → {copies: [WorkingCopy], notice: string|null} (notice: the list could not be read at start). */
   workingCopies: () => call('working_copies'),
   /** An edited copy's banner → {copy, before: url|null, after: dataUrl|null, afterProblem,

@@ -10,6 +10,8 @@ let listing = 0;      // the latest files request; older answers are dropped
 const running = new Set();  // image ids with a download under way
 
 export function initVersions() {
+  $('#version-preview-close').addEventListener('click', () => $('#version-preview-dialog').close());
+  $('#version-preview-dialog').addEventListener('close', () => $('#version-preview-image').removeAttribute('src'));
   $('#open-original').addEventListener('click', () => run('open', (img) => api.openOriginal(img.id),
     (copy) => `${copy.fileName} is open in your editor. Save it there to be offered a new version.`));
   $('#open-with').addEventListener('click', () => run('open', (img) => api.openOriginalWith(img.id),
@@ -55,11 +57,24 @@ async function loadFiles(img) {
     h('span', { class: 'version-label', text: fileLabel(file) }),
     h('span', { class: 'version-name muted', text: file.name }),
     h('span', { class: 'version-actions' },
+      h('button', { type: 'button', class: 'button small', dataset: { action: 'preview' }, text: 'Preview',
+        attrs: { title: 'Show this version here (made on this computer, also for PSD, TIFF and AI)' },
+        on: { click: () => run('view', (i) => api.previewImageFile(i.id, file.number), (shown) => { showPreview(fileLabel(file), shown); return ''; }) } }),
       h('button', { type: 'button', class: 'button small', dataset: { action: 'open' }, text: 'Open',
         attrs: { title: file.current ? 'Open in your editor; saving offers a new version' : 'Open this version to look at it' },
         on: { click: () => (file.current ? $('#open-original').click() : run('view', (i) => api.openImageFile(i.id, file.number), () => `Opened version ${file.number}.`)) } }),
       h('button', { type: 'button', class: 'button small', dataset: { action: 'save' }, text: 'Save as…',
         on: { click: () => run('save', (i) => api.saveImageFile(i.id, file.number), (saved) => saved && `Saved ${saved.fileName}.`) } })))));
+}
+
+/** The version preview dialog: the picture made by `preview_image_file`, or nothing. */
+function showPreview(label, shown) {
+  if (!shown?.url?.startsWith('data:image/')) return;
+  $('#version-preview-title').textContent = label;
+  const img = $('#version-preview-image');
+  img.src = shown.url;
+  img.alt = label;
+  $('#version-preview-dialog').showModal();
 }
 
 function setBusy(on) {

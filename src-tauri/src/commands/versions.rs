@@ -13,6 +13,7 @@ use serde::Serialize;
 use tauri::{AppHandle, Manager, Runtime, State};
 use tracing::instrument;
 
+use crate::commands::previews::LocalPreviews;
 use crate::commands::require_guid;
 use crate::connection::ConnectionManager;
 use crate::error::{AppError, AppResult};
@@ -135,6 +136,46 @@ pub async fn save_image_file<R: Runtime>(
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default(),
     }))
+}
+
+/// Longest side of a version's preview in the panel's preview dialog.
+const PREVIEW_SIDE: u32 = 1200;
+
+#[derive(Debug, Serialize)]
+pub struct VersionPreview {
+    /// `data:image/png;base64,…`, made here (so also for PSD, TIFF, AI).
+    pub url: String,
+}
+
+/// A preview of file `number` of the image, made on this computer from a download that is
+/// removed again (the PNG stays in the preview cache). The error says why there is none.
+#[tauri::command]
+#[instrument(skip_all, err(Display, level = "warn"))]
+pub async fn preview_image_file<R: Runtime>(
+    app: AppHandle<R>,
+    conn: State<'_, ConnectionManager>,
+    previews: State<'_, LocalPreviews>,
+    image_id: String,
+    number: usize,
+) -> AppResult<VersionPreview> {
+    require_guid("image id", &image_id)?;
+    let library = conn.library().await?;
+    let (image, file) = file_of(&library, &image_id, Some(number)).await?;
+    let dir = data_dir(&app)?.join(VERSIONS_DIR).join(".preview");
+    let path = library
+        .download_file(
+            &image,
+            &file.url,
+            &dir,
+            &version_stem(&image, &file),
+            progress(&app, &image.id, "view"),
+        )
+        .await?;
+    let url = previews.data_url(path.clone(), PREVIEW_SIDE).await;
+    let _ = std::fs::remove_file(&path);
+    let url =
+        url.map_err(|why| AppError::invalid_input(format!("No preview of this version: {why}")))?;
+    Ok(VersionPreview { url })
 }
 
 #[derive(Debug, Serialize)]
