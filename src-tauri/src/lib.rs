@@ -5,12 +5,14 @@ pub mod bulk_runs;
 pub mod commands;
 pub mod connection;
 pub mod credentials;
+pub mod diagnostics;
 pub mod drag_out;
 pub mod error;
 pub mod file_handles;
 pub mod hot_folder_host;
 pub mod intake_host;
 pub mod keychain_writer;
+pub mod log_files;
 pub mod native_dialogs;
 pub mod originals;
 pub mod paths;
@@ -129,27 +131,46 @@ pub fn invoke_handler<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + 
         commands::versions::copy_image,
         commands::drag_out::drag_out,
         commands::previews::local_preview,
+        commands::diagnostics::copy_diagnostics,
+        commands::diagnostics::open_logs_folder,
     ]
 }
 
-/// Logs go to stderr; `RUST_LOG` adjusts the level. Secrets are never logged.
-pub fn init_logging() {
-    use tracing_subscriber::EnvFilter;
+/// Logs go to stderr and, given `log_dir`, to its rotating log file (`log_files`); `RUST_LOG`
+/// adjusts the level. Secrets, command arguments and file contents are never logged.
+pub fn init_logging(log_dir: Option<&std::path::Path>) {
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
+    use tracing_subscriber::{fmt, EnvFilter};
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
+    let file = log_dir.map(|dir| {
+        log_files::RotatingLog::open(dir, log_files::MAX_BYTES, log_files::KEEP)
+            .map_err(|e| (dir.to_path_buf(), e))
+    });
+    let (file, file_error) = match file {
+        Some(Ok(log)) => (Some(log), None),
+        Some(Err(e)) => (None, Some(e)),
+        None => (None, None),
+    };
+    let _ = tracing_subscriber::registry()
+        .with(filter)
+        .with(fmt::layer().with_writer(std::io::stderr))
+        .with(file.map(|log| fmt::layer().with_ansi(false).with_writer(log)))
         .try_init();
+    if let Some((dir, e)) = file_error {
+        tracing::warn!(dir = %dir.display(), error = %e, "no log file: the folder cannot be written");
+    }
 }
 
 /// Builds and runs the app. `env_credentials` is what `credentials::take_from_env` read in
 /// `main` before anything else started.
 pub fn run(env_credentials: AppResult<Option<Credentials>>) {
-    init_logging();
-    rendering::choose_path();
     let context = tauri::generate_context!();
     let identifier = context.config().identifier.clone();
-    let paths = match AppPaths::resolve(&identifier) {
+    let paths = AppPaths::resolve(&identifier);
+    init_logging(paths.as_ref().ok().map(|p| p.log_dir.as_path()));
+    rendering::choose_path();
+    let paths = match paths {
         Ok(paths) => paths,
         Err(e) => {
             tracing::error!(error = %e, "BeProduct Images cannot find its data folder");
@@ -218,6 +239,7 @@ fn setup<R: Runtime>(
     env_credentials: Option<Credentials>,
 ) -> Result<(), error::AppError> {
     tracing::info!(data = %paths.data_dir.display(), config = %paths.config_dir.display(), "app folders");
+    app.manage(diagnostics::LogFolder(paths.log_dir.clone()));
     let settings = SettingsFile::in_dir(&paths.config_dir);
     if let (Some(size), Some(window)) =
         (settings.load().window, app.get_webview_window(MAIN_WINDOW))

@@ -16,6 +16,8 @@ pub struct AppPaths {
     pub data_dir: PathBuf,
     /// `settings.json`.
     pub config_dir: PathBuf,
+    /// The log files (`log_files`): Tauri's `app_log_dir` rule, or `<BP_APP_DATA_DIR>/logs`.
+    pub log_dir: PathBuf,
 }
 
 impl AppPaths {
@@ -26,6 +28,7 @@ impl AppPaths {
             let dir = PathBuf::from(dir);
             return Ok(AppPaths {
                 config_dir: dir.join("config"),
+                log_dir: dir.join("logs"),
                 data_dir: dir,
             });
         }
@@ -38,6 +41,7 @@ impl AppPaths {
         }
         };
         Ok(AppPaths {
+            log_dir: platform_log_dir(identifier).ok_or_else(|| missing("log"))?,
             data_dir: dirs::data_dir()
                 .ok_or_else(|| missing("data"))?
                 .join(identifier),
@@ -49,5 +53,14 @@ impl AppPaths {
 
     pub fn sandbox_dir(&self) -> PathBuf {
         self.data_dir.join("sandbox")
+    }
+}
+
+/// Tauri's `app_log_dir`: `~/Library/Logs/<id>` on macOS, `<local data>/<id>/logs` elsewhere.
+fn platform_log_dir(identifier: &str) -> Option<PathBuf> {
+    if cfg!(target_os = "macos") {
+        dirs::home_dir().map(|home| home.join("Library/Logs").join(identifier))
+    } else {
+        dirs::data_local_dir().map(|dir| dir.join(identifier).join("logs"))
     }
 }

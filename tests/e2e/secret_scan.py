@@ -34,6 +34,16 @@ def files_under(root: Path, exclude: list[Path]) -> list[Path]:
     return sorted(out)
 
 
+APP_ID = "com.beproduct.images"
+
+
+def app_log_files(xdg_data_home: Path) -> list[Path]:
+    """The app's rotating log files (src-tauri/src/log_files.rs) under its XDG data folder, where
+    Tauri's `app_log_dir` puts them on Linux: `$XDG_DATA_HOME/<identifier>/logs`."""
+    folder = xdg_data_home / APP_ID / "logs"
+    return sorted(folder.glob("beproduct-images.log*")) if folder.is_dir() else []
+
+
 def file_contains(path: Path, needles: list[bytes]) -> list[bytes]:
     """Which needles occur in the file, read in chunks with an overlap so none is missed at a seam."""
     overlap = max(len(n) for n in needles) - 1

@@ -29,8 +29,8 @@ from conftest import (SANDBOX_BIN, base_env, choose_folder, dbus_address_of, dri
 from native_drop import drop_files
 from processes import app_processes, webkit_processes
 from sandbox_api import SandboxApiAs, create_folder, field_value, requests_seen, revoke_access_tokens
-from secret_scan import (CHUNK, TokenWatcher, files_under, keychain_items, newest_access_token, scan_files,
-                         scan_text)
+from secret_scan import (CHUNK, TokenWatcher, app_log_files, files_under, keychain_items, newest_access_token,
+                         scan_files, scan_text)
 from test_app import card_ids, open_card, set_value
 from test_upload import make_images
 from webdriver import KEYS, Session
@@ -300,6 +300,12 @@ def file_leaks(run: SimpleNamespace, secrets: dict[str, str], exclude: list[Path
         assert any(part in f for f in scanned), f"{what} was not found under {run.root}: {sorted(scanned)[:40]}"
     log_text = run.log.read_text(errors="replace")
     assert run.creds["company"] in log_text, "the log does not show this run (the scan would prove nothing)"
+    # The app's own log file (rotating, in its log folder) exists, shows this run and is scanned.
+    app_logs = app_log_files(run.root / "data")
+    assert app_logs, f"no log file in {run.root / 'data'}/com.beproduct.images/logs"
+    app_log_text = "".join(p.read_text(errors="replace") for p in app_logs)
+    assert "app folders" in app_log_text and "DEBUG" in app_log_text, "the log file does not show this run"
+    assert all(str(p.relative_to(run.root)) in scanned for p in app_logs), "the log folder was not scanned"
     canary = run.root / "canary.bin"
     canary.write_bytes(b"x" * (CHUNK - 7) + run.creds["client_secret"].encode("utf-16-le"))
     assert scan_files([canary], secrets) == [f"{canary}: client secret"], "the file scan missed a planted secret"

@@ -159,6 +159,10 @@ export const api = {
   declineWorkingCopy: (copyId) => call('decline_working_copy', { copyId }),
   openWorkingCopy: (copyId) => call('open_working_copy', { copyId }),
   revealWorkingCopy: (copyId) => call('reveal_working_copy', { copyId }),
+  /** About → "Copy diagnostics": version, OS, WebKit, mode, queue totals on the clipboard → {text}. */
+  copyDiagnostics: () => call('copy_diagnostics'),
+  /** About → "Open logs folder" in the file manager → null. */
+  openLogsFolder: () => call('open_logs_folder'),
   removeWorkingCopy: (copyId) => call('remove_working_copy', { copyId }),
   /** The image's files, oldest first → {files: [{number, name, current, size|null, createdAt|null}], hasDetails}. */
   imageFilesList: (imageId) => call('image_files_list', { imageId }),

@@ -6,6 +6,7 @@
 pub mod annotations;
 pub mod bulk;
 pub mod connection;
+pub mod diagnostics;
 pub mod drag_out;
 pub mod hot_folders;
 pub mod images;
