@@ -32,12 +32,14 @@ pub struct HandedFiles {
 }
 
 /// The `app://dropped` payload: the files and where they were dropped, in PHYSICAL window
-/// pixels (the same as Tauri's `tauri://drag-*` events), so the page can hit-test it.
+/// pixels (the same as Tauri's `tauri://drag-*` events), so the page can hit-test it. `null`
+/// when they were handed over without a pointer (a second launch, "Open with"): the page treats
+/// that as a drop on the open folder's grid.
 #[derive(Debug, Clone, Serialize)]
 pub struct DroppedFiles {
     #[serde(flatten)]
     pub files: HandedFiles,
-    pub position: PhysicalPosition<f64>,
+    pub position: Option<PhysicalPosition<f64>>,
 }
 
 struct Entry {
@@ -140,13 +142,32 @@ pub fn announce_drop<R: Runtime>(
     paths: Vec<PathBuf>,
     position: PhysicalPosition<f64>,
 ) {
+    announce(app, window_label, paths, Some(position));
+}
+
+/// Files handed to the app without a pointer (a second launch, "Open with"): announced like a
+/// drop with no position, which the page puts in the open folder.
+pub fn announce_handover<R: Runtime>(app: &AppHandle<R>, window_label: &str, paths: Vec<PathBuf>) {
+    announce(app, window_label, paths, None);
+}
+
+fn announce<R: Runtime>(
+    app: &AppHandle<R>,
+    window_label: &str,
+    paths: Vec<PathBuf>,
+    position: Option<PhysicalPosition<f64>>,
+) {
     let Some(handles) = app.try_state::<FileHandles>() else {
         return;
     };
     let Some(files) = handles.register(paths) else {
         return;
     };
-    tracing::info!(count = files.count, "files dropped on the window");
+    tracing::info!(
+        count = files.count,
+        pointer = position.is_some(),
+        "files dropped on (or handed to) the window"
+    );
     let target = EventTarget::webview_window(window_label);
     if let Err(e) = app.emit_to(target, DROPPED_EVENT, DroppedFiles { files, position }) {
         tracing::warn!(error = %e, "could not tell the window about dropped files");

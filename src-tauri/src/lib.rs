@@ -22,11 +22,10 @@ pub mod sandbox_host;
 pub mod settings;
 pub mod single_instance;
 pub mod uploads;
+pub mod window_state;
 pub mod working_host;
 
-use tauri::{
-    AppHandle, DragDropEvent, Emitter, LogicalSize, Manager, Runtime, WebviewWindow, WindowEvent,
-};
+use tauri::{AppHandle, DragDropEvent, Emitter, Manager, Runtime, WindowEvent};
 
 use bulk_runs::BulkRuns;
 use connection::ConnectionManager;
@@ -39,18 +38,13 @@ use intake_host::IntakeHost;
 use originals::OriginalsCache;
 use paths::AppPaths;
 use sandbox_host::SandboxHost;
-use settings::{SettingsFile, WindowSize};
+use settings::SettingsFile;
 use uploads::UploadHost;
 use working_host::WorkingHost;
 
 pub const MAIN_WINDOW: &str = "main";
 /// `connection::Warning` for the page (`{kind, message}`): shown until dismissed.
 pub const WARNING_EVENT: &str = "app://warning";
-/// Same as the window's minimum size in tauri.conf.json; a saved size below it is ignored.
-const MIN_WINDOW: WindowSize = WindowSize {
-    width: 900.0,
-    height: 600.0,
-};
 
 /// Every IPC command of the app (the table in docs/ARCHITECTURE.md).
 pub fn invoke_handler<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + Sync + 'static
@@ -192,11 +186,9 @@ pub fn run(env_credentials: AppResult<Option<Credentials>>) {
             Ok(())
         })
         .on_window_event(|window, event| match event {
-            WindowEvent::CloseRequested { .. } => {
-                if let Some(webview) = window.app_handle().get_webview_window(window.label()) {
-                    remember_window_size(&webview);
-                }
-            }
+            WindowEvent::CloseRequested { .. }
+            | WindowEvent::Moved(_)
+            | WindowEvent::Resized(_) => window_state::on_event(window, event),
             // A drag out that ends back on the window is not an upload.
             WindowEvent::DragDrop(DragDropEvent::Drop { paths, .. })
                 if window
@@ -241,14 +233,11 @@ fn setup<R: Runtime>(
     tracing::info!(data = %paths.data_dir.display(), config = %paths.config_dir.display(), "app folders");
     app.manage(diagnostics::LogFolder(paths.log_dir.clone()));
     let settings = SettingsFile::in_dir(&paths.config_dir);
-    if let (Some(size), Some(window)) =
-        (settings.load().window, app.get_webview_window(MAIN_WINDOW))
-    {
-        if size.width >= MIN_WINDOW.width && size.height >= MIN_WINDOW.height {
-            let _ = window.set_size(LogicalSize::new(size.width, size.height));
-        }
+    if let Some(window) = app.get_webview_window(MAIN_WINDOW) {
+        window_state::restore(&window, settings.load().window);
     }
     app.manage(settings);
+    app.manage(window_state::WindowStateSaver::default());
     let connection = ConnectionManager::new(
         KeychainStore::default(),
         SandboxHost::new(paths.sandbox_dir()),
@@ -296,20 +285,4 @@ fn setup<R: Runtime>(
         }
     });
     Ok(())
-}
-
-fn remember_window_size<R: Runtime>(window: &WebviewWindow<R>) {
-    let (Ok(size), Ok(scale)) = (window.inner_size(), window.scale_factor()) else {
-        return;
-    };
-    let logical = size.to_logical::<f64>(scale);
-    let size = WindowSize {
-        width: logical.width.round(),
-        height: logical.height.round(),
-    };
-    if let Some(settings) = window.app_handle().try_state::<SettingsFile>() {
-        if let Err(e) = settings.update(|s| s.window = Some(size)) {
-            tracing::warn!(error = %e, "could not remember the window size");
-        }
-    }
 }

@@ -1,4 +1,5 @@
-//! Non-secret settings (last folder, window size) as JSON in the app's config folder.
+//! Non-secret settings (last folder, window size, position and maximised state) as JSON in the
+//! app's config folder.
 //! Secrets never go here: they live in the OS keychain only.
 
 use std::path::{Path, PathBuf};
@@ -15,14 +16,22 @@ pub struct Settings {
     #[serde(default)]
     pub last_folder_id: Option<String>,
     #[serde(default)]
-    pub window: Option<WindowSize>,
+    pub window: Option<WindowState>,
 }
 
-/// Logical (DPI-independent) size of the main window.
+/// The main window (window_state.rs): logical (DPI-independent) size and top-left position of
+/// its normal (not maximised) state, and whether it was maximised. Files from before position
+/// and maximised state were kept load with none.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct WindowSize {
+pub struct WindowState {
     pub width: f64,
     pub height: f64,
+    #[serde(default)]
+    pub x: Option<f64>,
+    #[serde(default)]
+    pub y: Option<f64>,
+    #[serde(default)]
+    pub maximized: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -94,9 +103,12 @@ mod tests {
         assert_eq!(file.load(), Settings::default());
         file.update(|s| {
             s.last_folder_id = Some("f".into());
-            s.window = Some(WindowSize {
+            s.window = Some(WindowState {
                 width: 1000.0,
                 height: 700.0,
+                x: Some(-20.0),
+                y: Some(40.0),
+                maximized: true,
             });
         })
         .unwrap();
@@ -104,10 +116,20 @@ mod tests {
         assert_eq!(loaded.last_folder_id.as_deref(), Some("f"));
         assert_eq!(
             loaded.window,
-            Some(WindowSize {
+            Some(WindowState {
                 width: 1000.0,
-                height: 700.0
+                height: 700.0,
+                x: Some(-20.0),
+                y: Some(40.0),
+                maximized: true,
             })
+        );
+        // A file from before the position was kept: the size still loads.
+        std::fs::write(file.path(), r#"{"window": {"width": 950, "height": 650}}"#).unwrap();
+        let window = file.load().window.unwrap();
+        assert_eq!(
+            (window.width, window.height, window.x, window.maximized),
+            (950.0, 650.0, None, false)
         );
         std::fs::write(file.path(), "{not json").unwrap();
         assert_eq!(file.load(), Settings::default());

@@ -5,7 +5,7 @@
 //! session bus the plugin cannot see other instances; the journal's own lock (upload-queue)
 //! still refuses a second user of the same journal.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 use tauri::{AppHandle, Manager, Runtime};
@@ -25,8 +25,9 @@ pub fn plugin<R: Runtime>(identifier: &str, data_dir: &Path) -> tauri::plugin::T
         .build()
 }
 
-/// Runs in the first instance. Handing the files of a second launch over is a later step;
-/// for now its arguments are logged.
+/// Runs in the first instance: brings the window to the front and hands the second launch's
+/// file arguments ("Open with BeProduct Images" in a file manager is such a launch) to the page
+/// as a drop without a pointer (file_handles), which the page puts in the open folder.
 fn second_launch<R: Runtime>(app: &AppHandle<R>, argv: Vec<String>, cwd: String) {
     let args = argv.get(1..).unwrap_or_default();
     tracing::info!(?args, %cwd, "another launch of the app was redirected here");
@@ -37,11 +38,52 @@ fn second_launch<R: Runtime>(app: &AppHandle<R>, argv: Vec<String>, cwd: String)
             tracing::warn!(error = %e, "could not bring the window to the front");
         }
     }
+    let paths = handed_paths(args, Path::new(&cwd));
+    if !paths.is_empty() {
+        crate::file_handles::announce_handover(app, crate::MAIN_WINDOW, paths);
+    }
+}
+
+/// The arguments that name existing files or folders, relative ones resolved against the
+/// second launch's working folder. Options (`-…`) and anything missing are left out (logged).
+pub fn handed_paths(args: &[String], cwd: &Path) -> Vec<PathBuf> {
+    args.iter()
+        .filter(|arg| !arg.is_empty() && !arg.starts_with('-'))
+        .filter_map(|arg| {
+            let path = cwd.join(arg);
+            if path.exists() {
+                Some(path)
+            } else {
+                tracing::info!(path = %path.display(), "a launch argument is not an existing file; ignored");
+                None
+            }
+        })
+        .collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn handed_paths_are_existing_and_resolved_against_the_launch_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.png"), b"x").unwrap();
+        let other = tempfile::tempdir().unwrap();
+        let absolute = other.path().join("b.jpg");
+        std::fs::write(&absolute, b"x").unwrap();
+        let args: Vec<String> = vec![
+            "a.png".into(),
+            absolute.display().to_string(),
+            "missing.png".into(),
+            "--flag".into(),
+            String::new(),
+        ];
+        assert_eq!(
+            handed_paths(&args, dir.path()),
+            [dir.path().join("a.png"), absolute]
+        );
+    }
 
     #[test]
     fn one_name_per_data_folder() {

@@ -4,6 +4,8 @@
 //   .card[data-image-id]      → new version of that image
 //   .folder[data-folder-id]   → new images in that folder
 //   anything else in the grid → new images in the current folder
+// Files handed over by a second launch ("Open with") come without a position: the current
+// folder too, or a hint to choose one.
 // A single .csv/.xlsx dropped anywhere but on a card goes to the handler set with
 // `setSheetDropHandler` (the spreadsheet import) instead of the upload queue.
 // The element under the pointer gets `.drop-target` while dragging. The dropped files stay in
@@ -13,6 +15,7 @@ import { $ } from './dom.js';
 import { listen } from './api.js';
 import { state } from './state.js';
 import { enqueueFiles } from './uploads-toolbar.js';
+import { showToast } from './toast.js';
 import { newImageTarget, isSheetDrop } from './upload-target.js';
 
 let highlighted = null;
@@ -30,7 +33,10 @@ export async function initDropzone() {
   await listen('tauri://drag-leave', () => highlight(null));
   await listen('tauri://drag-drop', () => highlight(null));
   await listen('app://dropped', (e) => {
-    const hit = targetAt(e.payload?.position);
+    // No position: files handed over by a second launch ("Open with"), not dropped with a
+    // pointer; they go to the open folder, like a drop on its grid.
+    const handedOver = !e.payload?.position;
+    const hit = handedOver ? currentFolderTarget() : targetAt(e.payload.position);
     highlight(null);
     const handle = e.payload?.handle;
     if (typeof handle !== 'string') return;
@@ -39,7 +45,13 @@ export async function initDropzone() {
       return;
     }
     if (hit) enqueueFiles(handle, hit.target);
+    else if (handedOver) showToast('Choose a folder first, then open the files with BeProduct Images again.');
   });
+}
+
+/** The open folder's grid as a drop target, or null when no folder is open. */
+function currentFolderTarget() {
+  return state.folderId ? { el: null, target: newImageTarget(state.folderId) } : null;
 }
 
 /** {el, target} for a physical window position, or null where a drop means nothing. */
