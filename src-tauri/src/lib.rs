@@ -1,6 +1,7 @@
 //! BeProduct Images: the desktop app around the BeProduct client. `run()` builds the Tauri
 //! app; the pieces are public so tests can drive the commands without a window.
 
+pub mod batch_notices;
 pub mod bulk_runs;
 pub mod commands;
 pub mod connection;
@@ -179,6 +180,7 @@ pub fn run(env_credentials: AppResult<Option<Credentials>>) {
     let app = tauri::Builder::default()
         // First: a second launch must hand over and exit before anything else starts.
         .plugin(single_instance::plugin(&identifier, &paths.data_dir))
+        .plugin(tauri_plugin_notification::init())
         .manage(FileHandles::default())
         .invoke_handler(invoke_handler())
         .setup(move |app| {
@@ -252,6 +254,8 @@ fn setup<R: Runtime>(
     // The upload queue (journal: data dir/uploads.sqlite) follows the connection's client.
     let uploads = tauri::async_runtime::block_on(UploadHost::open(&paths.data_dir))?;
     uploads.forward_events(app.clone());
+    // Taskbar progress and one notification per finished batch.
+    batch_notices::watch(app.clone(), uploads.queue().subscribe());
     let queue = uploads.queue().clone();
     connection.on_client_changed(move |client| queue.set_client(client.clone()));
     let queue = uploads.queue().clone();
