@@ -13,7 +13,8 @@ TAURI_DRIVER_VERSION="2.1.0"
 # D-Bus session with GNOME Keyring (keychain tests), WebKitWebDriver (end-to-end tests),
 # xdotool and python3-gi (real drag-and-drop under Xvfb), ImageMagick (screenshots), xclip (a
 # real X clipboard for paste) and exiftool (test files with embedded XMP/IPTC/EXIF); `gio` and
-# shared-mime-info open a file with its default app (Open in editor) as a desktop would.
+# shared-mime-info open a file with its default app (Open in editor) as a desktop would;
+# python3-dev builds dbus-python for python-dbusmock (the notification tests' mock daemon).
 APT_PACKAGES=(
   build-essential pkg-config libssl-dev file curl ca-certificates
   libwebkit2gtk-4.1-dev libgtk-3-dev libsoup-3.0-dev libjavascriptcoregtk-4.1-dev
@@ -21,7 +22,7 @@ APT_PACKAGES=(
   xvfb xauth dbus dbus-x11 webkit2gtk-driver gnome-keyring libsecret-1-dev libdbus-1-dev
   keyutils xdotool imagemagick
   xclip libimage-exiftool-perl libglib2.0-bin shared-mime-info
-  python3 python3-venv python3-gi gir1.2-gtk-3.0
+  python3 python3-venv python3-dev python3-gi gir1.2-gtk-3.0
 )
 
 install_system_packages() {
