@@ -114,8 +114,15 @@ if [ "$PROFILE" = debug ]; then
   cargo_args=(-- --workspace --all-targets)
 fi
 say "building $PROFILE bundles ($BUNDLES) of BeProduct Images $version into $target_dir"
+# Updater bundles are signed with TAURI_SIGNING_PRIVATE_KEY (the release workflow's secret, never in
+# the repo); without it a local build makes the bundles alone, unsigned for the updater.
+updater_args=()
+if [ -z "${TAURI_SIGNING_PRIVATE_KEY:-}" ]; then
+  updater_args=(--config '{"bundle":{"createUpdaterArtifacts":false}}')
+  say "TAURI_SIGNING_PRIVATE_KEY is not set: no updater artifacts (.sig) in this build"
+fi
 # The CLI finds src-tauri/tauri.conf.json itself; --ci skips interactive prompts.
-node_modules/.bin/tauri build "${profile_args[@]}" --ci --bundles "$BUNDLES" "$@" "${cargo_args[@]}"
+node_modules/.bin/tauri build "${profile_args[@]}" --ci --bundles "$BUNDLES" "${updater_args[@]}" "$@" "${cargo_args[@]}"
 
 report_bundles "$target_dir/$PROFILE/bundle" "$version"
 took="$(elapsed_since "$started")"

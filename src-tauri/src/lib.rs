@@ -22,6 +22,7 @@ pub mod sandbox_credentials;
 pub mod sandbox_host;
 pub mod settings;
 pub mod single_instance;
+pub mod updates;
 pub mod uploads;
 pub mod window_state;
 pub mod working_host;
@@ -128,6 +129,9 @@ pub fn invoke_handler<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + 
         commands::previews::local_preview,
         commands::diagnostics::copy_diagnostics,
         commands::diagnostics::open_logs_folder,
+        commands::updates::check_for_update,
+        commands::updates::download_update,
+        commands::updates::install_update,
     ]
 }
 
@@ -177,9 +181,12 @@ pub fn run(env_credentials: AppResult<Option<Credentials>>) {
         None
     });
     let setup_paths = paths.clone();
+    let update_test = updates::override_from_env();
     let app = tauri::Builder::default()
         // First: a second launch must hand over and exit before anything else starts.
         .plugin(single_instance::plugin(&identifier, &paths.data_dir))
+        .plugin(updates::plugin(update_test.as_ref()))
+        .manage(updates::UpdateHost::new(update_test))
         .plugin(tauri_plugin_notification::init())
         .manage(FileHandles::default())
         .invoke_handler(invoke_handler())

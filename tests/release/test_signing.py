@@ -78,8 +78,18 @@ def plan(tmp_path: Path, *set_secrets: str, config: Path = TAURI_CONF) -> tuple[
     return result, read_github_file(output)
 
 
+def config_with_updater_artifacts(tmp_path: Path, on: bool) -> Path:
+    """tauri.conf.json with bundle.createUpdaterArtifacts set to `on` (it is on in the real one)."""
+    conf = json.loads(TAURI_CONF.read_text(encoding="utf-8"))
+    conf["bundle"]["createUpdaterArtifacts"] = on
+    config = tmp_path / "tauri.conf.json"
+    config.write_text(json.dumps(conf))
+    return config
+
+
 def test_plan_without_secrets_builds_unsigned_and_says_so(tmp_path):
-    result, out = plan(tmp_path)
+    # A fork or a first release without any secret, and the updater turned off.
+    result, out = plan(tmp_path, config=config_with_updater_artifacts(tmp_path, False))
     assert result.returncode == 0, result.stderr
     assert {k: out[k] for k in ("macos", "notarization", "windows", "linux-signature", "updater")} == {
         "macos": "unsigned", "notarization": "none", "windows": "unsigned", "linux-signature": "none", "updater": "off"}
@@ -100,7 +110,8 @@ def test_plan_with_every_secret_signs_everything(tmp_path):
 
 
 def test_plan_notarizes_with_the_apple_id_when_there_is_no_api_key(tmp_path):
-    result, out = plan(tmp_path, *APPLE_CERTIFICATE, *APPLE_ID)
+    # The updater key too: createUpdaterArtifacts is on in tauri.conf.json.
+    result, out = plan(tmp_path, *APPLE_CERTIFICATE, *APPLE_ID, "TAURI_SIGNING_PRIVATE_KEY")
     assert result.returncode == 0, result.stderr
     assert (out["macos"], out["notarization"], out["windows"]) == ("signed", "apple-id", "unsigned")
 
@@ -124,10 +135,7 @@ def test_plan_refuses_a_half_configured_group(tmp_path, set_secrets, names_in_me
 
 
 def test_plan_requires_the_updater_key_once_updater_artifacts_are_on(tmp_path):
-    conf = json.loads(TAURI_CONF.read_text(encoding="utf-8"))
-    conf["bundle"]["createUpdaterArtifacts"] = True
-    config = tmp_path / "tauri.conf.json"
-    config.write_text(json.dumps(conf))
+    config = config_with_updater_artifacts(tmp_path, True)
     result, _ = plan(tmp_path, config=config)
     assert result.returncode == 1 and "TAURI_SIGNING_PRIVATE_KEY" in result.stderr, result.stderr
     result, out = plan(tmp_path, "TAURI_SIGNING_PRIVATE_KEY", config=config)

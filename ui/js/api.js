@@ -163,6 +163,12 @@ export const api = {
   copyDiagnostics: () => call('copy_diagnostics'),
   /** About → "Open logs folder" in the file manager → null. */
   openLogsFolder: () => call('open_logs_folder'),
+  /** About → "Check for updates" → {available, currentVersion, version|null, notes|null}. */
+  checkForUpdate: () => call('check_for_update'),
+  /** Downloads and verifies the update found (events `update://progress` {downloaded, total|null}) → {version}. */
+  downloadUpdate: () => call('download_update'),
+  /** Installs the downloaded update and restarts the app. */
+  installUpdate: () => call('install_update'),
   removeWorkingCopy: (copyId) => call('remove_working_copy', { copyId }),
   /** The image's files, oldest first → {files: [{number, name, current, size|null, createdAt|null}], hasDetails}. */
   imageFilesList: (imageId) => call('image_files_list', { imageId }),

@@ -15,6 +15,7 @@ import { initShortcuts } from './shortcuts.js';
 import { showError } from './toast.js';
 import { initUploads } from './tray.js';
 import { initAbout } from './about.js';
+import { initUpdates } from './updates.js';
 import { initBulkProgress, refreshBulkStatus } from './bulk-progress.js';
 import { initBulkEdit, openBulkEdit } from './bulk-edit.js';
 import { initPresets } from './presets.js';
@@ -96,6 +97,7 @@ function init() {
   initVersions();
   initDragOut();
   initAbout();
+  initUpdates();
   start();
 }
 

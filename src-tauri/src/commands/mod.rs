@@ -15,6 +15,7 @@ pub mod paste;
 pub mod presets;
 pub mod previews;
 pub mod sheets;
+pub mod updates;
 pub mod uploads;
 pub mod versions;
 pub mod working;
