@@ -62,8 +62,10 @@ def intake_rows(app: Session) -> list[dict]:
 
 
 def x_click(app: Session, display: str, css: str) -> None:
+    # No --sync: it waits for a motion event, which never comes when the pointer is already
+    # there (a second click on the same spot); the X server keeps the move before the click.
     x, y = screen_center(app, css)
-    xdo(display, "mousemove", "--sync", str(x), str(y))
+    xdo(display, "mousemove", str(x), str(y))
     xdo(display, "click", "1")
 
 

@@ -58,8 +58,11 @@ def test_size_and_position_survive_a_restart(sandbox, display, artifacts, tmp_pa
         xdotool(display, "windowmove", window, str(wanted[0]), str(wanted[1]))
         session.wait_until(lambda: geometry(display, window) == wanted, timeout=10,
                            what=f"the window to be moved and resized (now {geometry(display, window)})")
-        session.wait_until(lambda: (saved() or {}).get("x") == wanted[0] and (saved() or {}).get("width") == wanted[2],
-                           timeout=15, what=f"the new state in settings.json (now {saved()})")
+        try:
+            session.wait_until(lambda: (saved() or {}).get("x") == wanted[0] and (saved() or {}).get("width") == wanted[2],
+                               timeout=30, what="the new state in settings.json")
+        except TimeoutError:
+            pytest.fail(f"settings.json holds {saved()} after 30 s; the window is at {geometry(display, window)}")
         assert saved() == {"width": wanted[2], "height": wanted[3], "x": wanted[0], "y": wanted[1], "maximized": False}
     finally:
         session.quit()
